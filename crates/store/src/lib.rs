@@ -1,0 +1,36 @@
+//! The storage interface of bote.
+//!
+//! Back ends (`bote-store-sqlite`, `bote-store-postgres`) implement [`Store`]; the server holds
+//! an `Arc<dyn Store>` and never names a back end past start-up. Every method that touches
+//! account data takes the [`AccountId`](bote_domain::AccountId) it is scoped to: there is no
+//! way to read or change another account's rows through this interface.
+//!
+//! [`contract`] holds the test suite both back ends must pass.
+
+mod accounts;
+mod contacts;
+pub mod contract;
+mod error;
+mod groups;
+mod import;
+
+pub use accounts::{
+    Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
+};
+pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
+pub use error::{StoreError, StoreResult};
+pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
+pub use import::{ImportOutcome, ImportRow, RejectedRow};
+
+/// Everything bote keeps. One object implements all parts so a transaction can span them.
+#[async_trait::async_trait]
+pub trait Store: AccountStore + ContactStore + GroupStore + Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`, for logs and the health check.
+    fn backend(&self) -> &'static str;
+
+    /// Applies pending migrations; safe to run at every start and from several processes.
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+}
