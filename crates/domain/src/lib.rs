@@ -6,6 +6,7 @@ pub mod account;
 pub mod group_code;
 pub mod ids;
 pub mod phone;
+pub mod sms;
 
 pub use account::{Access, AccountKind, TokenScope, UnknownValue, UserRole, TRIAL_DAYS};
 pub use ids::{AccountId, ContactId, GroupId, TokenId, UserId};

@@ -85,10 +85,11 @@ impl PhoneNumber {
         // Digits with the country code but without `+` or `00` (websms MSISDNs such as
         // `436761234567`): read them as international when the national reading failed.
         let bare = trimmed.starts_with(|c: char| c.is_ascii_digit() && c != '0');
-        if bare && digits <= MAX_DIGITS {
-            if let Some(number) = parse_valid(&format!("+{trimmed}"), region) {
-                return Ok(number);
-            }
+        if bare
+            && digits <= MAX_DIGITS
+            && let Some(number) = parse_valid(&format!("+{trimmed}"), region)
+        {
+            return Ok(number);
         }
         Err(invalid())
     }
