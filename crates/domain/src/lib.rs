@@ -5,10 +5,14 @@
 pub mod account;
 pub mod group_code;
 pub mod ids;
+pub mod message;
 pub mod phone;
+pub mod sender;
 pub mod sms;
 
 pub use account::{Access, AccountKind, TokenScope, UnknownValue, UserRole, TRIAL_DAYS};
 pub use ids::{AccountId, ContactId, GroupId, TokenId, UserId};
 pub use group_code::{GroupCode, GroupCodeError};
 pub use phone::{PhoneError, PhoneNumber, Region};
+pub use message::{ChannelKind, MessageStatus};
+pub use sender::{Sender, SenderError, SenderKind};

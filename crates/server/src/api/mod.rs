@@ -1,0 +1,31 @@
+//! The native JSON API under `/api/v1`: one `router()` per resource, one error mapping.
+
+mod admin;
+mod contacts;
+mod contacts_csv;
+mod error;
+mod groups;
+pub(crate) mod input;
+mod json;
+mod query;
+
+use axum::Router;
+
+pub use error::{ApiError, ApiResult};
+pub use json::ApiJson;
+pub use query::ApiQuery;
+
+use crate::app::AppState;
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    let import_limit = usize::try_from(state.config.max_import_bytes).unwrap_or(usize::MAX);
+    Router::new()
+        .merge(contacts::router())
+        .merge(groups::router())
+        .merge(admin::router())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
+        .merge(contacts_csv::router().layer(axum::extract::DefaultBodyLimit::max(import_limit)))
+        .fallback(|| async { ApiError::not_found("route") })
+}

@@ -1,0 +1,94 @@
+//! Extractors that put a handler's access in its signature: `Tenant<Read>`, `Tenant<Send>`,
+//! `Tenant<Manage>` for account data, `AccountManager` for platform administration.
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use bote_domain::{Access, AccountId};
+
+use super::credentials::Credentials;
+use super::principal::{Principal, authenticate};
+use crate::api::ApiError;
+use crate::app::AppState;
+
+/// A level of access a handler needs.
+pub trait Need: std::marker::Send + Sync + 'static {
+    const ACCESS: Access;
+}
+
+/// Reading the account's data.
+pub struct Read;
+/// Sending messages.
+pub struct Send;
+/// Changing the account's data.
+pub struct Manage;
+
+impl Need for Read {
+    const ACCESS: Access = Access::Read;
+}
+impl Need for Send {
+    const ACCESS: Access = Access::Send;
+}
+impl Need for Manage {
+    const ACCESS: Access = Access::Manage;
+}
+
+/// The account a request acts for, with at least the access `A`.
+pub struct Tenant<A: Need> {
+    pub account: AccountId,
+    pub principal: Principal,
+    _need: PhantomData<A>,
+}
+
+async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let credentials =
+        Credentials::from_headers(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+    match authenticate(state, &credentials).await {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => {
+            tracing::info!(?credentials, "rejected credentials");
+            Err(ApiError::unauthorized())
+        }
+        Err(e) => Err(ApiError::internal(e)),
+    }
+}
+
+impl<A: Need> FromRequestParts<AppState> for Tenant<A> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = principal(parts, state).await?;
+        let account = principal.account.ok_or_else(|| {
+            ApiError::forbidden("account managers act on accounts through /api/v1/admin")
+        })?;
+        if !principal.scope.allows(A::ACCESS) {
+            return Err(ApiError::forbidden(format!(
+                "this token's scope '{}' does not allow this request",
+                principal.scope
+            )));
+        }
+        Ok(Tenant {
+            account,
+            principal,
+            _need: PhantomData,
+        })
+    }
+}
+
+/// A platform operator who administers accounts.
+pub struct AccountManager {
+    pub principal: Principal,
+}
+
+impl FromRequestParts<AppState> for AccountManager {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = principal(parts, state).await?;
+        if !principal.is_account_manager() {
+            return Err(ApiError::forbidden("only account managers may do this"));
+        }
+        Ok(AccountManager { principal })
+    }
+}

@@ -1,0 +1,50 @@
+//! First start: a demo account with an owner and an API token, and an account manager, so
+//! a newcomer can log in at once. Runs only while the store holds no account.
+
+use bote_domain::{AccountKind, TokenScope, UserRole};
+use bote_store::Store;
+
+use crate::accounts::{add_user, create_account, create_token};
+use crate::auth::generate_password;
+
+pub const DEMO_ACCOUNT: &str = "demo";
+pub const DEMO_OWNER: &str = "demo";
+pub const ADMIN_USER: &str = "admin";
+
+/// What was created, with the secrets to print once.
+pub struct FirstStart {
+    pub owner_password: String,
+    pub admin_password: String,
+    pub token: String,
+}
+
+pub async fn bootstrap(store: &dyn Store) -> anyhow::Result<Option<FirstStart>> {
+    if !store.list_accounts().await?.is_empty() {
+        return Ok(None);
+    }
+    let account = create_account(store, DEMO_ACCOUNT, AccountKind::Business, None).await?;
+    let owner_password = generate_password();
+    add_user(
+        store,
+        Some(account.id),
+        DEMO_OWNER,
+        owner_password.clone(),
+        UserRole::Owner,
+    )
+    .await?;
+    let admin_password = generate_password();
+    add_user(
+        store,
+        None,
+        ADMIN_USER,
+        admin_password.clone(),
+        UserRole::AccountManager,
+    )
+    .await?;
+    let (_, token) = create_token(store, account.id, "demo", TokenScope::Full).await?;
+    Ok(Some(FirstStart {
+        owner_password,
+        admin_password,
+        token,
+    }))
+}

@@ -1,0 +1,72 @@
+//! `bote serve`
+
+use clap::Args;
+
+use crate::app::App;
+use crate::bootstrap::{ADMIN_USER, DEMO_ACCOUNT, DEMO_OWNER, bootstrap};
+use crate::config::Config;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Env: BOTE_LISTEN. Default 127.0.0.1:8080.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+}
+
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = App::build(config).await?;
+    let state = app.state().clone();
+    let url = format!("http://{}", app.local_addr());
+    tracing::info!(store = %state.config.database_url, "store ready");
+    match bootstrap(state.store.as_ref()).await? {
+        Some(first) => {
+            // Printed once: only hashes are kept.
+            println!("bote is running at {url}");
+            println!();
+            println!("First start: created account \"{DEMO_ACCOUNT}\".");
+            println!(
+                "  owner login:      {DEMO_OWNER} / {}",
+                first.owner_password
+            );
+            println!(
+                "  account manager:  {ADMIN_USER} / {}",
+                first.admin_password
+            );
+            println!("  API token:        {}", first.token);
+            println!();
+            println!(
+                "Try: curl -H 'Authorization: Bearer {}' {url}/api/v1/contacts",
+                first.token
+            );
+            println!(
+                "These secrets are shown only now; `bote token create --account {DEMO_ACCOUNT}` makes another token."
+            );
+        }
+        None => println!("bote is running at {url} (log in with your users or API tokens)"),
+    }
+    let token = app.shutdown_token();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        token.cancel();
+    });
+    app.run().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

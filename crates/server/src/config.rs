@@ -1,0 +1,269 @@
+//! Configuration: built-in defaults → optional TOML file → `BOTE_*` environment → flags,
+//! validated once at start. Errors name the key; secrets never reach a log line.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use bote_domain::Region;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The keys a file or the environment may set. Environment variables are these names in
+/// upper case with the `BOTE_` prefix (`BOTE_DATABASE_URL`).
+const KEYS: &[&str] = &[
+    "listen",
+    "database_url",
+    "default_region",
+    "max_body_bytes",
+    "max_import_bytes",
+];
+
+/// Configuration as read, before validation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: String,
+    database_url: String,
+    default_region: String,
+    max_body_bytes: usize,
+    max_import_bytes: u64,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://bote.db".into(),
+            default_region: "AT".into(),
+            max_body_bytes: 2 * 1024 * 1024,
+            max_import_bytes: 2 * 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: DatabaseUrl,
+    /// Region for numbers written without a country code.
+    pub default_region: Region,
+    /// Largest JSON request body.
+    pub max_body_bytes: usize,
+    /// Largest CSV upload.
+    pub max_import_bytes: u64,
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Reads defaults, then `file` (which must exist when given), then `BOTE_*` variables,
+    /// then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> anyhow::Result<Config> {
+        let mut figment = Figment::from(Serialized::defaults(RawConfig::default()));
+        if let Some(path) = file {
+            if !path.is_file() {
+                bail!("config file {} does not exist", path.display());
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment = figment.merge(Env::prefixed("BOTE_").only(KEYS));
+        if let Some(listen) = &overrides.listen {
+            figment = figment.merge(("listen", listen));
+        }
+        if let Some(url) = &overrides.database_url {
+            figment = figment.merge(("database_url", url));
+        }
+        let raw: RawConfig = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!(redact_error(e)))?;
+        Self::validate(raw)
+    }
+
+    fn validate(raw: RawConfig) -> anyhow::Result<Config> {
+        let listen = raw.listen.parse().with_context(|| {
+            format!(
+                "config key `listen`: '{}' is not an address like 127.0.0.1:8080",
+                raw.listen
+            )
+        })?;
+        let database_url =
+            DatabaseUrl::parse(&raw.database_url).context("config key `database_url`")?;
+        let default_region = raw
+            .default_region
+            .parse()
+            .map_err(|e| anyhow::anyhow!("config key `default_region`: {e}"))?;
+        if raw.max_body_bytes < 1024 {
+            bail!(
+                "config key `max_body_bytes`: {} is below the minimum of 1024",
+                raw.max_body_bytes
+            );
+        }
+        Ok(Config {
+            listen,
+            database_url,
+            default_region,
+            max_body_bytes: raw.max_body_bytes,
+            max_import_bytes: raw.max_import_bytes,
+        })
+    }
+}
+
+/// Figment errors quote offending values; a database URL may hold a password.
+fn redact_error(e: figment::Error) -> String {
+    let mut lines = Vec::new();
+    for err in e {
+        let key = err.path.join(".");
+        let mut text = err.kind.to_string();
+        if key == "database_url" {
+            text = "invalid value".into();
+        }
+        let source = err
+            .metadata
+            .as_ref()
+            .map(|m| format!(" (from {})", m.name))
+            .unwrap_or_default();
+        if key.is_empty() {
+            lines.push(format!("configuration: {text}{source}"));
+        } else {
+            lines.push(format!("config key `{key}`: {text}{source}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Where the store lives. Its `Debug` and `Display` hide any password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseUrl {
+    pub fn parse(raw: &str) -> anyhow::Result<Self> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            bail!("database URL is empty");
+        }
+        let url = DatabaseUrl(raw.to_owned());
+        if url.backend() == Backend::Postgres {
+            url::Url::parse(raw).map_err(|e| anyhow::anyhow!("not a valid PostgreSQL URL: {e}"))?;
+        } else if let Some(rest) = raw.split_once("://").map(|(scheme, _)| scheme)
+            && rest != "sqlite"
+        {
+            bail!("unsupported database URL scheme '{rest}://'; use sqlite:// or postgres://");
+        }
+        Ok(url)
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("postgres://") || self.0.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    /// The URL with its password, for connecting only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("*****"));
+                f.write_str(url.as_str())
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw() -> RawConfig {
+        RawConfig::default()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::validate(raw()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url.backend(), Backend::Sqlite);
+        assert_eq!(c.default_region, Region::AUSTRIA);
+    }
+
+    #[test]
+    fn bad_values_name_their_key() {
+        let mut r = raw();
+        r.listen = "nowhere".into();
+        let e = Config::validate(r).unwrap_err().to_string();
+        assert!(e.contains("`listen`"), "{e}");
+
+        let mut r = raw();
+        r.default_region = "XX".into();
+        let e = format!("{:#}", Config::validate(r).unwrap_err());
+        assert!(e.contains("`default_region`") && e.contains("XX"), "{e}");
+
+        let mut r = raw();
+        r.database_url = "mysql://x".into();
+        let e = format!("{:#}", Config::validate(r).unwrap_err());
+        assert!(e.contains("`database_url`") && e.contains("mysql"), "{e}");
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        let url = DatabaseUrl::parse("postgres://bote:s3cret@db:5432/bote").unwrap();
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert!(!format!("{url} {url:?}").contains("s3cret"));
+        assert!(url.expose().contains("s3cret"));
+    }
+
+    #[test]
+    fn file_keys_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bote.toml");
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\nlisten_port = 3\n").unwrap();
+        let e = Config::load(Some(&path), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("listen_port"), "{e}");
+
+        std::fs::write(&path, "listen = \"0.0.0.0:9000\"\n").unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        let flags = Overrides {
+            listen: Some("127.0.0.1:7000".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            Config::load(Some(&path), &flags).unwrap().listen.port(),
+            7000
+        );
+
+        let missing = dir.path().join("nope.toml");
+        assert!(Config::load(Some(&missing), &Overrides::default()).is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! One CSV record → an [`ImportRow`] or the reason it is rejected.
+
+use std::collections::BTreeMap;
+
+use bote_domain::{GroupCode, PhoneNumber, Region};
+use bote_store::ImportRow;
+
+use super::layout::{Column, Layout};
+use crate::api::input::{MAX_FIELD_VALUE_CHARS, MAX_NAME_CHARS, is_field_name};
+
+pub fn parse_row(
+    layout: &Layout,
+    line: u64,
+    record: &csv::StringRecord,
+    region: Region,
+) -> Result<ImportRow, String> {
+    let mut row = ImportRow {
+        line,
+        ..Default::default()
+    };
+    for (column, raw) in layout.columns.iter().zip(record.iter()) {
+        let value = raw.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match column {
+            Column::FirstName => row.first_name = Some(name("first_name", value)?),
+            Column::LastName => row.last_name = Some(name("last_name", value)?),
+            Column::SmsNumber => row.sms_number = Some(number("sms_number", value, region)?),
+            Column::WhatsappNumber => {
+                row.whatsapp_number = Some(number("whatsapp_number", value, region)?)
+            }
+            Column::Groups => row.groups = groups(value)?,
+            Column::FieldsJson => row.fields.extend(fields_json(value)?),
+            Column::Field(key) => {
+                row.fields.insert(key.clone(), field_value(key, value)?);
+            }
+            Column::Ignored => {}
+        }
+    }
+    if row.sms_number.is_none() && row.whatsapp_number.is_none() {
+        return Err("no sms_number or whatsapp_number".into());
+    }
+    Ok(row)
+}
+
+fn name(field: &str, value: &str) -> Result<String, String> {
+    if value.chars().count() > MAX_NAME_CHARS {
+        return Err(format!(
+            "{field} is longer than {MAX_NAME_CHARS} characters"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+fn number(field: &str, value: &str, region: Region) -> Result<PhoneNumber, String> {
+    PhoneNumber::parse(value, region)
+        .map_err(|_| format!("{field} '{value}' is not a valid phone number"))
+}
+
+/// Group codes separated by spaces, commas, semicolons or `|`.
+fn groups(value: &str) -> Result<Vec<GroupCode>, String> {
+    let mut codes: Vec<GroupCode> = value
+        .split([' ', ',', ';', '|'])
+        .filter(|s| !s.is_empty())
+        .map(|s| GroupCode::parse(s).map_err(|e| e.to_string()))
+        .collect::<Result<_, _>>()?;
+    codes.sort();
+    codes.dedup();
+    Ok(codes)
+}
+
+fn field_value(key: &str, value: &str) -> Result<String, String> {
+    if value.chars().count() > MAX_FIELD_VALUE_CHARS {
+        return Err(format!(
+            "custom field '{key}' is longer than {MAX_FIELD_VALUE_CHARS} characters"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+fn fields_json(value: &str) -> Result<BTreeMap<String, String>, String> {
+    let map: BTreeMap<String, serde_json::Value> =
+        serde_json::from_str(value).map_err(|e| format!("fields is not a JSON object: {e}"))?;
+    map.into_iter()
+        .map(|(k, v)| {
+            if !is_field_name(&k) {
+                return Err(format!(
+                    "custom field name '{k}' may contain only letters, digits and '_'"
+                ));
+            }
+            let text = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            Ok((k.clone(), field_value(&k, &text)?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        Layout::from_headers(
+            &[
+                "first_name",
+                "sms_number",
+                "whatsapp_number",
+                "groups",
+                "plz",
+                "fields",
+            ],
+            b',',
+        )
+        .unwrap()
+    }
+
+    fn rec(cells: &[&str]) -> csv::StringRecord {
+        csv::StringRecord::from(cells.to_vec())
+    }
+
+    #[test]
+    fn parses_a_full_row() {
+        let row = parse_row(
+            &layout(),
+            2,
+            &rec(&[
+                "Max",
+                "0676 1234567",
+                "",
+                "news, VIP;news",
+                "1010",
+                r#"{"tier":"gold","n":3}"#,
+            ]),
+            Region::AUSTRIA,
+        )
+        .unwrap();
+        assert_eq!(row.line, 2);
+        assert_eq!(row.first_name.as_deref(), Some("Max"));
+        assert_eq!(row.sms_number.unwrap().as_str(), "+436761234567");
+        assert_eq!(row.whatsapp_number, None);
+        assert_eq!(
+            row.groups.iter().map(|g| g.as_str()).collect::<Vec<_>>(),
+            ["NEWS", "VIP"]
+        );
+        assert_eq!(row.fields["plz"], "1010");
+        assert_eq!(row.fields["tier"], "gold");
+        assert_eq!(row.fields["n"], "3");
+    }
+
+    #[test]
+    fn rejects_with_a_reason() {
+        let l = layout();
+        let e = parse_row(
+            &l,
+            3,
+            &rec(&["Max", "12x", "", "", "", ""]),
+            Region::AUSTRIA,
+        )
+        .unwrap_err();
+        assert_eq!(e, "sms_number '12x' is not a valid phone number");
+        let e = parse_row(&l, 3, &rec(&["Max", "", "", "", "", ""]), Region::AUSTRIA).unwrap_err();
+        assert_eq!(e, "no sms_number or whatsapp_number");
+        let e = parse_row(
+            &l,
+            3,
+            &rec(&["", "0676 1234567", "", "a b!", "", ""]),
+            Region::AUSTRIA,
+        )
+        .unwrap_err();
+        assert!(e.contains("b!"), "{e}");
+        let e = parse_row(
+            &l,
+            3,
+            &rec(&["", "0676 1234567", "", "", "", "[1]"]),
+            Region::AUSTRIA,
+        )
+        .unwrap_err();
+        assert!(e.starts_with("fields is not a JSON object"), "{e}");
+    }
+}

@@ -1,0 +1,15 @@
+//! bote: self-hosted business messaging. The binary's `main` only calls [`cli::run`]; the
+//! library builds the app so tests start it the same way users do.
+
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod contacts_csv;
+pub mod store_open;
+
+pub use app::{App, AppState};
+pub use config::Config;

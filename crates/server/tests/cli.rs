@@ -1,0 +1,290 @@
+//! The `bote` binary as scripts use it: the fixed points of DESIGN.md hold exactly.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn bote(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args(args)
+        .env("BOTE_DATABASE_URL", db)
+        .env_remove("BOTE_LISTEN")
+        .output()
+        .expect("bote runs")
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let out = bote(db, args);
+    assert!(
+        out.status.success(),
+        "bote {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn sqlite(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("cli.db").display())
+}
+
+#[test]
+fn accounts_users_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(&dir);
+    let id = ok(&db, &["account", "create", "--name", "acme"]);
+    assert_eq!(id.trim().parse::<i64>().unwrap(), 1);
+    let out = bote(
+        &db,
+        &["account", "create", "--name", "trial", "--kind", "test"],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("verified mobile number"));
+    ok(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "trial",
+            "--kind",
+            "test",
+            "--verified-number",
+            "0676 1234567",
+        ],
+    );
+    let list = ok(&db, &["account", "list"]);
+    assert!(
+        list.contains("acme\tbusiness") && list.contains("trial\ttest"),
+        "{list}"
+    );
+
+    // `token create` prints only the token.
+    let token = ok(&db, &["token", "create", "--account", "acme"]);
+    assert_eq!(token.lines().count(), 1);
+    assert!(
+        token.trim().starts_with("bote_") && token.trim().len() == 45,
+        "{token:?}"
+    );
+    let listed = ok(&db, &["token", "list", "--account", "acme"]);
+    assert!(
+        listed.contains("full") && listed.contains("active"),
+        "{listed}"
+    );
+    ok(&db, &["token", "revoke", "--account", "acme", token.trim()]);
+    assert!(ok(&db, &["token", "list", "--account", "acme"]).contains("revoked"));
+    let out = bote(&db, &["token", "revoke", "--account", "trial", "1"]);
+    assert!(
+        !out.status.success(),
+        "a token of another account cannot be revoked"
+    );
+
+    let password = ok(
+        &db,
+        &[
+            "user",
+            "add",
+            "--account",
+            "acme",
+            "--username",
+            "anna",
+            "--role",
+            "owner",
+        ],
+    );
+    assert!(
+        password.trim().len() >= 16,
+        "generated password printed: {password:?}"
+    );
+    ok(
+        &db,
+        &[
+            "user",
+            "add",
+            "--account-manager",
+            "--username",
+            "boss",
+            "--password",
+            "long-enough",
+        ],
+    );
+    let out = bote(
+        &db,
+        &["user", "add", "--account", "nope", "--username", "x"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account named 'nope'"));
+}
+
+#[test]
+fn contacts_import_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(&dir);
+    ok(&db, &["account", "create", "--name", "acme"]);
+    let file = dir.path().join("contacts.csv");
+    std::fs::write(&file, "Vorname;Nachname;Handy;Gruppen\nAnna;Huber;0676 1000001;NEWS\nBad;Row;12;\nBernd;;+436761000002;news vip\n").unwrap();
+    let out = bote(
+        &db,
+        &[
+            "contacts",
+            "import",
+            file.to_str().unwrap(),
+            "--account",
+            "acme",
+        ],
+    );
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3: sms_number '12' is not a valid phone number"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("2 created, 0 updated, 0 unchanged, 1 rejected"),
+        "{stderr}"
+    );
+
+    let csv = ok(&db, &["contacts", "export", "--account", "acme"]);
+    assert_eq!(
+        csv,
+        "first_name,last_name,sms_number,whatsapp_number,groups,fields\n\
+         Anna,Huber,+436761000001,,NEWS,\n\
+         Bernd,,+436761000002,,NEWS VIP,\n"
+    );
+    let vip = ok(
+        &db,
+        &["contacts", "export", "--account", "acme", "--group", "VIP"],
+    );
+    assert_eq!(vip.lines().count(), 2);
+
+    let broken = dir.path().join("broken.csv");
+    std::fs::write(&broken, "sms_number,first_name\n0676 1000009,\"x\",y\n").unwrap();
+    let out = bote(
+        &db,
+        &[
+            "contacts",
+            "import",
+            broken.to_str().unwrap(),
+            "--account",
+            "acme",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
+}
+
+#[test]
+fn every_command_has_help() {
+    let commands: &[&[&str]] = &[
+        &[],
+        &["serve"],
+        &["migrate"],
+        &["account"],
+        &["account", "create"],
+        &["account", "list"],
+        &["user", "add"],
+        &["token", "create"],
+        &["token", "revoke"],
+        &["token", "list"],
+        &["contacts", "import"],
+        &["contacts", "export"],
+    ];
+    for cmd in commands {
+        let mut args = cmd.to_vec();
+        args.push("--help");
+        let out = Command::new(env!("CARGO_BIN_EXE_bote"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_configuration_names_the_key() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args(["migrate"])
+        .env("BOTE_DEFAULT_REGION", "XX")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("default_region") && err.contains("XX"),
+        "{err}"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args([
+            "migrate",
+            "--database-url",
+            "postgres://bote:hunter2@127.0.0.1:1/nope",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("hunter2"), "the password leaked: {err}");
+}
+
+/// `bote serve` on a fresh database: migrates, creates the demo account, prints how to log
+/// in, answers /healthz, and the printed token works.
+#[test]
+fn serve_first_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("BOTE_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    while printed.len() < 7 {
+        match lines.next() {
+            Some(line) => printed.push(line.unwrap()),
+            None => break,
+        }
+    }
+    let text = printed.join("\n");
+    let url = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("bote is running at "))
+        .expect("URL line")
+        .to_owned();
+    let token = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("API token:"))
+        .expect("token line")
+        .trim()
+        .to_owned();
+    assert!(text.contains("owner login:      demo / "), "{text}");
+    assert!(
+        dir.path().join("bote.db").exists(),
+        "SQLite at ./bote.db by default"
+    );
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let health = client.get(format!("{url}/healthz")).send().await.unwrap();
+        assert_eq!(health.status(), 200);
+        assert_eq!(
+            health.json::<serde_json::Value>().await.unwrap()["store"],
+            "sqlite"
+        );
+        let contacts = client
+            .get(format!("{url}/api/v1/contacts"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(contacts.status(), 200);
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -1,0 +1,197 @@
+//! The integration harness: the real app on a random port with its own database — a temp
+//! SQLite file or a fresh PostgreSQL database — exactly as `bote serve` builds it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use bote::accounts::{add_user, create_account, create_token};
+use bote::{App, Config};
+use bote_domain::{AccountKind, TokenScope, UserRole};
+use bote_store::{Account, Store};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<dyn Store>,
+    /// Account "acme" with a full-scope token.
+    pub account: Account,
+    pub token: String,
+    pub backend: Backend,
+    shutdown: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+pub async fn database_url(backend: Backend, dir: &tempfile::TempDir) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("bote.db").display()),
+        Backend::Postgres => bote_store_postgres::testing::fresh_database_url()
+            .await
+            .expect("a fresh PostgreSQL database (is PostgreSQL running on 127.0.0.1:5432?)"),
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = database_url(backend, &dir).await;
+    let overrides = bote::config::Overrides {
+        listen: Some("127.0.0.1:0".into()),
+        database_url: Some(url),
+    };
+    let mut config = Config::load(None, &overrides).expect("test config");
+    tweak(&mut config);
+    let app = App::build(config).await.expect("app builds");
+    let base = format!("http://{}", app.local_addr());
+    let store = app.state().store.clone();
+    let shutdown = app.shutdown_token();
+    tokio::spawn(app.run());
+
+    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None)
+        .await
+        .unwrap();
+    let (_, token) = create_token(store.as_ref(), account.id, "test", TokenScope::Full)
+        .await
+        .unwrap();
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        store,
+        account,
+        token,
+        backend,
+        shutdown,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A request authenticated as acme's full token.
+    pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+    }
+
+    pub fn req_as(&self, token: &str, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+
+    /// Another account with a token of the given scope.
+    pub async fn other_account(&self, name: &str, scope: TokenScope) -> (Account, String) {
+        let account = create_account(self.store.as_ref(), name, AccountKind::Business, None)
+            .await
+            .unwrap();
+        let (_, token) = create_token(self.store.as_ref(), account.id, "t", scope)
+            .await
+            .unwrap();
+        (account, token)
+    }
+
+    pub async fn token_for(&self, scope: TokenScope) -> String {
+        create_token(self.store.as_ref(), self.account.id, "scoped", scope)
+            .await
+            .unwrap()
+            .1
+    }
+
+    pub async fn user(&self, username: &str, password: &str, role: UserRole) {
+        let account = (role != UserRole::AccountManager).then_some(self.account.id);
+        add_user(
+            self.store.as_ref(),
+            account,
+            username,
+            password.into(),
+            role,
+        )
+        .await
+        .unwrap();
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
+        json_of(
+            self.req(Method::POST, path)
+                .json(&body)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        json_of(self.req(Method::GET, path).send().await.unwrap()).await
+    }
+
+    pub async fn create_contact(&self, body: Value) -> Value {
+        let (status, v) = self.post_json("/api/v1/contacts", body).await;
+        assert_eq!(status, 201, "creating contact: {v}");
+        v
+    }
+
+    pub async fn create_group(&self, code: &str) -> Value {
+        let (status, v) = self
+            .post_json("/api/v1/groups", serde_json::json!({ "code": code }))
+            .await;
+        assert_eq!(status, 201, "creating group: {v}");
+        v
+    }
+}
+
+pub async fn json_of(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    (status, value)
+}
+
+/// Runs each named `async fn name(backend: Backend)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}

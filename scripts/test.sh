@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs bote's whole test suite on a fresh machine of the rust-svc kind: installs what the
+# tests need that the machine lacks, checks the services they use, then runs every test on
+# both stores (SQLite files made per test; a fresh PostgreSQL database per test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export BOTE_TEST_POSTGRES_URL="${BOTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+
+# PostgreSQL runs on this kind of machine before a session starts; start it only if it stopped.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  echo "PostgreSQL is not answering on 127.0.0.1:5432; starting it" >&2
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# Test databases of earlier runs.
+psql "$BOTE_TEST_POSTGRES_URL" -qAtc \
+  "SELECT 'DROP DATABASE IF EXISTS \"' || datname || '\";' FROM pg_database WHERE datname LIKE 'bote_test_%'" \
+  | psql "$BOTE_TEST_POSTGRES_URL" -q >/dev/null 2>&1 || true
+
+if command -v cargo-nextest >/dev/null 2>&1; then
+  cargo nextest run --workspace --no-fail-fast "$@"
+  # nextest does not run doctests
+  cargo test --workspace --doc -q
+else
+  cargo test --workspace --no-fail-fast "$@"
+fi
