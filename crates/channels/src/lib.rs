@@ -7,6 +7,7 @@
 
 mod events;
 mod outbound;
+pub mod sandbox;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
 pub use outbound::{OutboundSms, SendOutcome, SmsChannel};
