@@ -45,14 +45,14 @@ impl Inbox {
             received_at: Utc::now(),
         };
         let mut numbers = self.numbers.lock().expect("inbox lock");
-        if numbers.len() >= MAX_NUMBERS && !numbers.contains_key(sms.to.as_str()) {
-            if let Some(oldest) = numbers
+        if numbers.len() >= MAX_NUMBERS
+            && !numbers.contains_key(sms.to.as_str())
+            && let Some(oldest) = numbers
                 .iter()
                 .min_by_key(|(_, (t, _))| *t)
                 .map(|(k, _)| k.clone())
-            {
-                numbers.remove(&oldest);
-            }
+        {
+            numbers.remove(&oldest);
         }
         let (last, list) = numbers.entry(sms.to.as_str().to_owned()).or_default();
         *last = tick;
@@ -75,7 +75,7 @@ impl Inbox {
     pub fn numbers(&self) -> Vec<String> {
         let numbers = self.numbers.lock().expect("inbox lock");
         let mut all: Vec<_> = numbers.iter().map(|(n, (t, _))| (*t, n.clone())).collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.sort_by_key(|(t, _)| std::cmp::Reverse(*t));
         all.into_iter().map(|(_, n)| n).collect()
     }
 }
