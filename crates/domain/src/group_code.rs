@@ -80,8 +80,14 @@ mod tests {
 
     #[test]
     fn codes_are_case_insensitive() {
-        assert_eq!(GroupCode::parse(" news ").unwrap(), GroupCode::parse("NEWS").unwrap());
-        assert_eq!(GroupCode::parse("Kunden-2024").unwrap().as_str(), "KUNDEN-2024");
+        assert_eq!(
+            GroupCode::parse(" news ").unwrap(),
+            GroupCode::parse("NEWS").unwrap()
+        );
+        assert_eq!(
+            GroupCode::parse("Kunden-2024").unwrap().as_str(),
+            "KUNDEN-2024"
+        );
         assert_eq!(GroupCode::parse("grüße").unwrap().as_str(), "GRÜSSE");
     }
 

@@ -26,4 +26,10 @@ id_type!(
     ContactId,
     /// A contact group of an account.
     GroupId,
+    /// One dispatch: a message on one channel to one or many recipients.
+    SendId,
+    /// One message to one recipient.
+    MessageId,
+    /// One callback (delivery report or inbound message) to a customer's URL.
+    CallbackId,
 );

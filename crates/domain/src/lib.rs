@@ -7,12 +7,13 @@ pub mod group_code;
 pub mod ids;
 pub mod message;
 pub mod phone;
+pub mod placeholders;
 pub mod sender;
 pub mod sms;
 
-pub use account::{Access, AccountKind, TokenScope, UnknownValue, UserRole, TRIAL_DAYS};
-pub use ids::{AccountId, ContactId, GroupId, TokenId, UserId};
+pub use account::{Access, AccountKind, TRIAL_DAYS, TokenScope, UnknownValue, UserRole};
 pub use group_code::{GroupCode, GroupCodeError};
-pub use phone::{PhoneError, PhoneNumber, Region};
+pub use ids::{AccountId, CallbackId, ContactId, GroupId, MessageId, SendId, TokenId, UserId};
 pub use message::{ChannelKind, MessageStatus};
+pub use phone::{PhoneError, PhoneNumber, Region};
 pub use sender::{Sender, SenderError, SenderKind};

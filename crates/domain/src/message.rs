@@ -36,7 +36,11 @@ impl FromStr for ChannelKind {
         match s {
             "sms" => Ok(ChannelKind::Sms),
             "whatsapp" => Ok(ChannelKind::Whatsapp),
-            _ => Err(UnknownValue { kind: "channel", value: s.into(), allowed: &["sms", "whatsapp"] }),
+            _ => Err(UnknownValue {
+                kind: "channel",
+                value: s.into(),
+                allowed: &["sms", "whatsapp"],
+            }),
         }
     }
 }
@@ -69,8 +73,19 @@ pub enum MessageStatus {
 use MessageStatus::*;
 
 impl MessageStatus {
-    pub const ALL: [MessageStatus; 11] =
-        [Queued, Sending, Sent, Delivered, Read, Undelivered, Expired, Rejected, Failed, Skipped, Cancelled];
+    pub const ALL: [MessageStatus; 11] = [
+        Queued,
+        Sending,
+        Sent,
+        Delivered,
+        Read,
+        Undelivered,
+        Expired,
+        Rejected,
+        Failed,
+        Skipped,
+        Cancelled,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -117,14 +132,26 @@ impl fmt::Display for MessageStatus {
 impl FromStr for MessageStatus {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| UnknownValue {
-            kind: "message status",
-            value: s.into(),
-            allowed: &[
-                "queued", "sending", "sent", "delivered", "read", "undelivered", "expired", "rejected",
-                "failed", "skipped", "cancelled",
-            ],
-        })
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                kind: "message status",
+                value: s.into(),
+                allowed: &[
+                    "queued",
+                    "sending",
+                    "sent",
+                    "delivered",
+                    "read",
+                    "undelivered",
+                    "expired",
+                    "rejected",
+                    "failed",
+                    "skipped",
+                    "cancelled",
+                ],
+            })
     }
 }
 
@@ -149,7 +176,10 @@ mod tests {
         assert!(Sent.can_become(Delivered));
         assert!(Sending.can_become(Queued), "retry");
         assert!(!Queued.can_become(Delivered));
-        assert!(!Sent.can_become(Queued), "a sent message is never sent again");
+        assert!(
+            !Sent.can_become(Queued),
+            "a sent message is never sent again"
+        );
     }
 
     #[test]
@@ -158,6 +188,9 @@ mod tests {
             assert_eq!(s.as_str().parse::<MessageStatus>().unwrap(), s);
         }
         assert!("lost".parse::<MessageStatus>().is_err());
-        assert_eq!("whatsapp".parse::<ChannelKind>().unwrap(), ChannelKind::Whatsapp);
+        assert_eq!(
+            "whatsapp".parse::<ChannelKind>().unwrap(),
+            ChannelKind::Whatsapp
+        );
     }
 }

@@ -194,7 +194,14 @@ mod tests {
     fn invalid_numbers_name_the_input() {
         assert_eq!(at(""), Err(PhoneError::Empty));
         assert_eq!(at("   "), Err(PhoneError::Empty));
-        for bad in ["12", "abc", "0676 12x4567", "+43", "++436761234567", "0000000000"] {
+        for bad in [
+            "12",
+            "abc",
+            "0676 12x4567",
+            "+43",
+            "++436761234567",
+            "0000000000",
+        ] {
             assert_eq!(at(bad), Err(PhoneError::Invalid(bad.to_owned())), "{bad:?}");
         }
         let long = "1".repeat(50);
@@ -203,7 +210,10 @@ mod tests {
 
     #[test]
     fn unknown_region_is_an_error() {
-        assert!(matches!("XX".parse::<Region>(), Err(PhoneError::UnknownRegion(_))));
+        assert!(matches!(
+            "XX".parse::<Region>(),
+            Err(PhoneError::UnknownRegion(_))
+        ));
         assert_eq!("at".parse::<Region>().unwrap(), Region::AUSTRIA);
     }
 

@@ -83,18 +83,25 @@ impl Sender {
             SenderKind::Alphanumeric => {
                 let n = address.chars().count();
                 (1..=11).contains(&n)
-                    && address.chars().all(|c| c.is_ascii_alphanumeric() || " .-_&".contains(c))
+                    && address
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || " .-_&".contains(c))
             }
             SenderKind::International | SenderKind::National => {
                 let digits = address.strip_prefix('+').unwrap_or(address);
                 (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
             }
-            SenderKind::Shortcode => (3..=8).contains(&address.len()) && address.bytes().all(|b| b.is_ascii_digit()),
+            SenderKind::Shortcode => {
+                (3..=8).contains(&address.len()) && address.bytes().all(|b| b.is_ascii_digit())
+            }
         };
         if !ok {
             return Err(match kind {
                 SenderKind::Alphanumeric => SenderError::BadAlphanumeric(address.into()),
-                _ => SenderError::BadNumber { kind, address: address.into() },
+                _ => SenderError::BadNumber {
+                    kind,
+                    address: address.into(),
+                },
             });
         }
         let address = match kind {
@@ -111,12 +118,25 @@ mod tests {
 
     #[test]
     fn senders_are_checked_by_kind() {
-        assert_eq!(Sender::parse("bote", SenderKind::Alphanumeric).unwrap().address, "bote");
+        assert_eq!(
+            Sender::parse("bote", SenderKind::Alphanumeric)
+                .unwrap()
+                .address,
+            "bote"
+        );
         assert!(Sender::parse("TwelveChars!", SenderKind::Alphanumeric).is_err());
-        assert_eq!(Sender::parse("+4367612345", SenderKind::International).unwrap().address, "4367612345");
+        assert_eq!(
+            Sender::parse("+4367612345", SenderKind::International)
+                .unwrap()
+                .address,
+            "4367612345"
+        );
         assert!(Sender::parse("43abc", SenderKind::International).is_err());
         assert!(Sender::parse("12", SenderKind::Shortcode).is_err());
         assert_eq!(SenderKind::Alphanumeric.ton_npi(), (5, 0));
-        assert_eq!("NATIONAL".parse::<SenderKind>().unwrap(), SenderKind::National);
+        assert_eq!(
+            "NATIONAL".parse::<SenderKind>().unwrap(),
+            SenderKind::National
+        );
     }
 }

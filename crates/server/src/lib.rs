@@ -9,7 +9,10 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod contacts_csv;
+pub mod dispatch;
+pub mod sending;
 pub mod store_open;
+pub mod websms;
 
 pub use app::{App, AppState};
 pub use config::Config;

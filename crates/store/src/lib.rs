@@ -13,6 +13,7 @@ pub mod contract;
 mod error;
 mod groups;
 mod import;
+mod outbox;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
@@ -21,6 +22,11 @@ pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactSt
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
+pub use outbox::{
+    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimedMessage, MAX_LISTED_SKIPS,
+    MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, ReceiptResult, ReceiptUpdate,
+    Recipients, SendRecord, SendState, SkipReason, Skipped,
+};
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]

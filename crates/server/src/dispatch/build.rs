@@ -1,0 +1,115 @@
+//! From a claimed message to what the channel sends: the send's spec, the text with the
+//! contact's placeholders filled (R20), the segment count, the segment limit.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use bote_channels::OutboundSms;
+use bote_domain::sms::{ConcatRef, analyze};
+use bote_store::{ClaimedMessage, ContactStore, OutboxStore, StoreError};
+
+use crate::sending::SendSpec;
+
+pub struct ReadySms {
+    pub sms: OutboundSms,
+    pub segments: u32,
+}
+
+pub enum Built {
+    Ready(ReadySms),
+    /// Cannot be sent; the message fails with this reason.
+    Fail(String),
+}
+
+pub async fn build_sms<S>(store: &S, claimed: &[ClaimedMessage]) -> Result<Vec<Built>, StoreError>
+where
+    S: OutboxStore + ContactStore + ?Sized,
+{
+    let specs: Vec<Result<SendSpec, String>> = claimed
+        .iter()
+        .map(|m| {
+            serde_json::from_value::<SendSpec>(m.content.clone())
+                .map_err(|e| format!("unreadable send content: {e}"))
+        })
+        .collect();
+    let contacts = personal_values(store, claimed, &specs).await?;
+    Ok(claimed
+        .iter()
+        .zip(specs)
+        .map(|(message, spec)| match spec {
+            Ok(spec) => build_one(message, &spec, contacts.get(&message.id.0)),
+            Err(reason) => Built::Fail(reason),
+        })
+        .collect())
+}
+
+/// Placeholder values of the contacts of personalised messages, by message id; one store
+/// query per account in the batch.
+async fn personal_values<S>(
+    store: &S,
+    claimed: &[ClaimedMessage],
+    specs: &[Result<SendSpec, String>],
+) -> Result<HashMap<i64, BTreeMap<String, String>>, StoreError>
+where
+    S: OutboxStore + ContactStore + ?Sized,
+{
+    let mut wanted: HashMap<bote_domain::AccountId, Vec<bote_domain::ContactId>> = HashMap::new();
+    for (m, spec) in claimed.iter().zip(specs) {
+        if let (Ok(spec), Some(contact)) = (spec, m.contact_id)
+            && spec.personalised
+        {
+            wanted.entry(m.account).or_default().push(contact);
+        }
+    }
+    let mut by_contact = HashMap::new();
+    for (account, ids) in wanted {
+        for c in store.contacts_by_ids(account, &ids).await? {
+            let mut values = c.fields.clone();
+            values.insert(
+                "first_name".into(),
+                c.first_name.clone().unwrap_or_default(),
+            );
+            values.insert("last_name".into(), c.last_name.clone().unwrap_or_default());
+            by_contact.insert(c.id, values);
+        }
+    }
+    Ok(claimed
+        .iter()
+        .filter_map(|m| Some((m.id.0, by_contact.get(&m.contact_id?)?.clone())))
+        .collect())
+}
+
+fn build_one(
+    message: &ClaimedMessage,
+    spec: &SendSpec,
+    values: Option<&BTreeMap<String, String>>,
+) -> Built {
+    let template = spec.text.clone().unwrap_or_default();
+    let text = if spec.personalised {
+        bote_domain::placeholders::render(&template, values.unwrap_or(&BTreeMap::new()))
+    } else {
+        template
+    };
+    let info = analyze(&text, ConcatRef::Bits8);
+    if let Some(max) = spec.max_segments
+        && info.segments > max as usize
+    {
+        return Built::Fail(format!(
+            "the text needs {} segments, more than the allowed {max}",
+            info.segments
+        ));
+    }
+    Built::Ready(ReadySms {
+        segments: info.segments as u32,
+        sms: OutboundSms {
+            message_id: message.id.0,
+            to: message.recipient.clone(),
+            sender: spec.sender.clone(),
+            text,
+            flash: spec.flash,
+            validity: spec.validity_secs.map(|s| Duration::from_secs(s.into())),
+            priority: spec.priority,
+            want_receipt: true,
+        },
+    })
+}

@@ -1,0 +1,198 @@
+//! The dispatcher: claims due messages in batches with a lease, builds each message, hands
+//! it to its channel, and records what happened. `try_dispatch_one` is one step, so tests
+//! drive it without sleeping; `run` repeats it until shutdown.
+
+mod build;
+mod retry;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bote_channels::{SendOutcome, SmsChannel};
+use bote_domain::{ChannelKind, MessageId, MessageStatus};
+use bote_store::{ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
+use chrono::Utc;
+use futures::StreamExt;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+pub use build::Built;
+pub use retry::{RETRY_SCHEDULE, next_retry};
+
+#[derive(Debug, Clone)]
+pub struct DispatchConfig {
+    /// Messages claimed at once.
+    pub batch: u32,
+    /// How long a claim holds before another dispatcher may take the message over.
+    pub lease: Duration,
+    /// Messages of one batch in flight at once.
+    pub concurrency: usize,
+    /// Longest wait between two looks for due work when nothing wakes the dispatcher.
+    pub idle_poll: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            batch: 500,
+            lease: Duration::from_secs(60),
+            concurrency: 256,
+            idle_poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Dispatched {
+    pub claimed: usize,
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DispatchOutcome {
+    /// Nothing was due.
+    Idle,
+    Dispatched(Dispatched),
+}
+
+pub struct Dispatcher<S: ?Sized> {
+    store: Arc<S>,
+    sms: Arc<dyn SmsChannel>,
+    config: DispatchConfig,
+    wake: Arc<Notify>,
+}
+
+impl<S> Dispatcher<S>
+where
+    S: OutboxStore + ContactStore + Send + Sync + ?Sized + 'static,
+{
+    pub fn new(
+        store: Arc<S>,
+        sms: Arc<dyn SmsChannel>,
+        config: DispatchConfig,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            store,
+            sms,
+            config,
+            wake,
+        }
+    }
+
+    /// Claims one batch of due SMS, sends it, records the outcomes.
+    pub async fn try_dispatch_one(&self) -> Result<DispatchOutcome, StoreError> {
+        let now = Utc::now();
+        let lease_until = now + chrono::Duration::from_std(self.config.lease).expect("lease fits");
+        let claimed = self
+            .store
+            .claim_messages(ChannelKind::Sms, now, lease_until, self.config.batch)
+            .await?;
+        if claimed.is_empty() {
+            return Ok(DispatchOutcome::Idle);
+        }
+        let built = build::build_sms(self.store.as_ref(), &claimed).await?;
+        let sms = self.sms.clone();
+        let outcomes: Vec<(MessageId, Outcome)> = futures::stream::iter(claimed.iter().zip(built))
+            .map(|(message, built)| {
+                let sms = sms.clone();
+                async move {
+                    let outcome = match built {
+                        Built::Ready(out) => {
+                            let segments = out.segments;
+                            outcome_of(message, sms.name(), segments, sms.send(&out.sms).await)
+                        }
+                        Built::Fail(reason) => Outcome::Final {
+                            status: MessageStatus::Failed,
+                            reason,
+                            code: None,
+                        },
+                    };
+                    (message.id, outcome)
+                }
+            })
+            .buffer_unordered(self.config.concurrency.max(1))
+            .collect()
+            .await;
+        let mut step = Dispatched {
+            claimed: claimed.len(),
+            ..Default::default()
+        };
+        for (_, o) in &outcomes {
+            match o {
+                Outcome::Sent { .. } => step.sent += 1,
+                Outcome::Retry { .. } | Outcome::Defer { .. } => step.retried += 1,
+                Outcome::Final { .. } => step.failed += 1,
+            }
+        }
+        self.store.record_outcomes(&outcomes).await?;
+        Ok(DispatchOutcome::Dispatched(step))
+    }
+
+    /// Dispatches until `shutdown`; sleeps while idle until woken or `idle_poll` passes.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut failures = 0u32;
+        while !shutdown.is_cancelled() {
+            match self.try_dispatch_one().await {
+                Ok(DispatchOutcome::Dispatched(_)) => failures = 0,
+                Ok(DispatchOutcome::Idle) => {
+                    failures = 0;
+                    tokio::select! {
+                        _ = self.wake.notified() => {}
+                        _ = tokio::time::sleep(self.config.idle_poll) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+                Err(e) => {
+                    failures += 1;
+                    let wait = Duration::from_millis(100 * 2u64.pow(failures.min(6)));
+                    tracing::error!(error = %e, ?wait, "dispatch step failed; the leases will bring the messages back");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = shutdown.cancelled() => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Maps a channel's answer to what the store records, with the retry schedule.
+fn outcome_of(
+    message: &ClaimedMessage,
+    connection: &str,
+    segments: u32,
+    answer: SendOutcome,
+) -> Outcome {
+    match answer {
+        SendOutcome::Accepted { provider_ids } => Outcome::Sent {
+            connection: connection.to_owned(),
+            provider_ids,
+            segments,
+        },
+        SendOutcome::Retry { reason, after } => match next_retry(message.attempts + 1, after) {
+            Some(wait) => Outcome::Retry {
+                at: Utc::now() + chrono::Duration::from_std(wait).expect("wait fits"),
+                reason,
+            },
+            None => Outcome::Final {
+                status: MessageStatus::Failed,
+                reason: format!("gave up after {} attempts: {reason}", message.attempts + 1),
+                code: None,
+            },
+        },
+        SendOutcome::Rejected { code, reason } => Outcome::Final {
+            status: MessageStatus::Rejected,
+            reason,
+            code: Some(code),
+        },
+        SendOutcome::Failed { reason } => Outcome::Final {
+            status: MessageStatus::Failed,
+            reason,
+            code: None,
+        },
+    }
+}

@@ -1,0 +1,251 @@
+use std::collections::HashSet;
+
+use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
+use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
+use bote_store::{
+    Acceptance, AccountStore, NewSend, OutboxStore, Recipients, SkipReason, Skipped, StoreError,
+};
+use chrono::{DateTime, Utc};
+
+use super::spec::SendSpec;
+
+/// Longest WhatsApp text the Cloud API takes.
+const MAX_WHATSAPP_TEXT: usize = 4096;
+
+/// A send as an interface hands it over, with recipients still as given.
+#[derive(Debug, Clone)]
+pub struct SendRequest {
+    pub channel: ChannelKind,
+    pub spec: SendSpec,
+    pub numbers: Vec<String>,
+    pub contacts: Vec<ContactId>,
+    pub groups: Vec<GroupCode>,
+    pub schedule_at: Option<DateTime<Utc>>,
+    pub client_message_id: Option<String>,
+    pub callback_url: Option<String>,
+    pub test: bool,
+    pub source: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("the message has no content: give a text{}", if *.0 == ChannelKind::Whatsapp { " or media" } else { "" })]
+    NoContent(ChannelKind),
+    #[error("the send names no recipient")]
+    NoRecipients,
+    #[error("the text needs {segments} SMS segments, more than the allowed {max}")]
+    TooManySegments { segments: usize, max: u32 },
+    #[error("WhatsApp texts are at most {MAX_WHATSAPP_TEXT} characters")]
+    TextTooLong,
+    #[error("placeholders are for SMS only; WhatsApp sends are broadcasts (R20)")]
+    PlaceholdersOnWhatsapp,
+    #[error("the test account's 14-day trial ended on {0} (R5)")]
+    TrialEnded(DateTime<Utc>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an accepted send reports besides the store's acceptance.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub acceptance: Acceptance,
+    /// SMS: encoding and segments of the text (of the template when personalised).
+    pub sms: Option<SmsInfo>,
+}
+
+/// Validates and accepts a send for `account` (R5, R16, R17, R20).
+pub async fn accept<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    region: Region,
+    mut request: SendRequest,
+) -> Result<Accepted, SendError>
+where
+    S: AccountStore + OutboxStore + ?Sized,
+{
+    let account = store.account(account).await?;
+    let only_to = match account.kind {
+        AccountKind::Test => {
+            if let Some(end) = account.trial_ends_at
+                && end < Utc::now()
+            {
+                return Err(SendError::TrialEnded(end));
+            }
+            account.verified_number.clone()
+        }
+        AccountKind::Business => None,
+    };
+    let sms = check_content(&mut request)?;
+
+    let (numbers, mut skipped) = parse_numbers(&request.numbers, region);
+    if numbers.is_empty()
+        && request.contacts.is_empty()
+        && request.groups.is_empty()
+        && skipped.is_empty()
+    {
+        return Err(SendError::NoRecipients);
+    }
+    if request.channel == ChannelKind::Sms && request.spec.binary.is_none() {
+        request.spec.personalised = request
+            .spec
+            .text
+            .as_deref()
+            .is_some_and(bote_domain::placeholders::has_placeholders);
+    }
+    skipped.shrink_to_fit();
+    let send = NewSend {
+        account: account.id,
+        channel: request.channel,
+        source: request.source.to_owned(),
+        content: serde_json::to_value(&request.spec).expect("a send spec serialises"),
+        schedule_at: request.schedule_at,
+        client_message_id: request.client_message_id,
+        callback_url: request.callback_url,
+        test: request.test,
+    };
+    let recipients = Recipients {
+        numbers,
+        contacts: request.contacts,
+        groups: request.groups,
+        skipped,
+        only_to,
+    };
+    let acceptance = store.accept_send(send, recipients).await?;
+    Ok(Accepted { acceptance, sms })
+}
+
+fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError> {
+    let spec = &request.spec;
+    match request.channel {
+        ChannelKind::Sms => {
+            if let Some(segments) = &spec.binary {
+                return if segments.is_empty() {
+                    Err(SendError::NoContent(ChannelKind::Sms))
+                } else {
+                    Ok(None)
+                };
+            }
+            let text = spec
+                .text
+                .as_deref()
+                .filter(|t| !t.is_empty())
+                .ok_or(SendError::NoContent(ChannelKind::Sms))?;
+            let info = analyze(text, ConcatRef::Bits8);
+            if let Some(max) = spec.max_segments
+                && info.segments > max as usize
+            {
+                return Err(SendError::TooManySegments {
+                    segments: info.segments,
+                    max,
+                });
+            }
+            Ok(Some(info))
+        }
+        ChannelKind::Whatsapp => {
+            let text = spec.text.as_deref().filter(|t| !t.is_empty());
+            if text.is_none() && spec.media.is_none() {
+                return Err(SendError::NoContent(ChannelKind::Whatsapp));
+            }
+            if let Some(t) = text {
+                if t.chars().count() > MAX_WHATSAPP_TEXT {
+                    return Err(SendError::TextTooLong);
+                }
+                if bote_domain::placeholders::has_placeholders(t) {
+                    return Err(SendError::PlaceholdersOnWhatsapp);
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Parses explicit numbers; invalid ones and repeats are reported, not sent.
+fn parse_numbers(raw: &[String], region: Region) -> (Vec<PhoneNumber>, Vec<Skipped>) {
+    let mut seen = HashSet::with_capacity(raw.len());
+    let mut numbers = Vec::with_capacity(raw.len());
+    let mut skipped = Vec::new();
+    for input in raw {
+        match PhoneNumber::parse(input, region) {
+            Ok(n) if seen.insert(n.clone()) => numbers.push(n),
+            Ok(n) => skipped.push(Skipped {
+                recipient: n.to_string(),
+                reason: SkipReason::Duplicate,
+            }),
+            Err(_) => skipped.push(Skipped {
+                recipient: input.clone(),
+                reason: SkipReason::InvalidNumber,
+            }),
+        }
+    }
+    (numbers, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(channel: ChannelKind, text: &str) -> SendRequest {
+        SendRequest {
+            channel,
+            spec: SendSpec {
+                text: Some(text.into()),
+                ..Default::default()
+            },
+            numbers: vec![],
+            contacts: vec![],
+            groups: vec![],
+            schedule_at: None,
+            client_message_id: None,
+            callback_url: None,
+            test: false,
+            source: "api",
+        }
+    }
+
+    #[test]
+    fn numbers_are_parsed_once() {
+        let raw = ["0676 1234567", "+436761234567", "nope", "0664 1111111"].map(String::from);
+        let (numbers, skipped) = parse_numbers(&raw, Region::AUSTRIA);
+        assert_eq!(numbers.len(), 2);
+        assert_eq!(
+            skipped,
+            vec![
+                Skipped {
+                    recipient: "+436761234567".into(),
+                    reason: SkipReason::Duplicate
+                },
+                Skipped {
+                    recipient: "nope".into(),
+                    reason: SkipReason::InvalidNumber
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn content_rules_per_channel() {
+        let mut r = request(ChannelKind::Sms, "");
+        assert!(matches!(
+            check_content(&mut r),
+            Err(SendError::NoContent(ChannelKind::Sms))
+        ));
+        let mut r = request(ChannelKind::Sms, &"x".repeat(161));
+        r.spec.max_segments = Some(1);
+        assert!(matches!(
+            check_content(&mut r),
+            Err(SendError::TooManySegments {
+                segments: 2,
+                max: 1
+            })
+        ));
+        let mut r = request(ChannelKind::Sms, "Grüß dich 😀");
+        assert_eq!(check_content(&mut r).unwrap().unwrap().segments, 1);
+        let mut r = request(ChannelKind::Whatsapp, "Hallo {{first_name}}");
+        assert!(matches!(
+            check_content(&mut r),
+            Err(SendError::PlaceholdersOnWhatsapp)
+        ));
+        let mut r = request(ChannelKind::Whatsapp, "Hallo 👋");
+        assert!(check_content(&mut r).unwrap().is_none());
+    }
+}

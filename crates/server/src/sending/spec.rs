@@ -1,0 +1,55 @@
+//! What a send carries, as stored with it (`sends.content`): the content and the options
+//! the dispatcher needs to build each message.
+
+use bote_domain::Sender;
+use serde::{Deserialize, Serialize};
+
+/// WhatsApp media by link (R18).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Media {
+    pub kind: MediaKind,
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    /// Documents only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filename: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SendSpec {
+    /// SMS text (may hold `{{placeholders}}`) or WhatsApp text / caption-less body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// websms binary: base64 segments as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binary: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub udh: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Sender>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flash: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validity_secs: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    /// Most segments one message may take; longer ones fail instead of costing more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_segments: Option<u32>,
+    /// The text holds placeholders, filled per contact at dispatch (SMS only, R20).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub personalised: bool,
+}

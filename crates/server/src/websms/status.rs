@@ -1,0 +1,102 @@
+//! websms status codes and the response body clients parse.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// A websms `statusCode` with its message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebsmsStatus {
+    pub code: u16,
+    pub message: String,
+}
+
+impl WebsmsStatus {
+    pub fn new(code: u16, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(4000, message)
+    }
+    pub fn bad_credentials() -> Self {
+        Self::new(4001, "Invalid credentials")
+    }
+    pub fn invalid_recipient(message: impl Into<String>) -> Self {
+        Self::new(4002, message)
+    }
+    pub fn invalid_sender(message: impl Into<String>) -> Self {
+        Self::new(4003, message)
+    }
+    pub fn missing(parameter: &str) -> Self {
+        Self::new(4019, format!("Parameter missing: {parameter}"))
+    }
+    pub fn internal() -> Self {
+        Self::new(5000, "Internal error")
+    }
+
+    /// websms answers errors with HTTP 200 and the code in the body; clients rely on the
+    /// body. Authentication failures are the exception: they also get 401.
+    fn http_status(&self) -> StatusCode {
+        match self.code {
+            4001 => StatusCode::UNAUTHORIZED,
+            5000 => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::OK,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebsmsResponse {
+    pub status_code: u16,
+    pub status_message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer_id: Option<String>,
+    pub client_message_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_count: Option<u64>,
+}
+
+impl IntoResponse for WebsmsStatus {
+    fn into_response(self) -> Response {
+        let status = self.http_status();
+        let body = WebsmsResponse {
+            status_code: self.code,
+            status_message: self.message,
+            transfer_id: None,
+            client_message_id: None,
+            sms_count: None,
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// `transferId`: 20 hex digits naming the send.
+pub fn transfer_id(send: bote_domain::SendId) -> String {
+    format!("{:020x}", send.0)
+}
+
+pub fn parse_transfer_id(text: &str) -> Option<bote_domain::SendId> {
+    (text.len() == 20)
+        .then(|| i64::from_str_radix(text, 16).ok())
+        .flatten()
+        .map(bote_domain::SendId)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfer_ids_are_20_hex_digits_and_round_trip() {
+        let id = transfer_id(bote_domain::SendId(1_234_567));
+        assert_eq!(id, "0000000000000012d687");
+        assert_eq!(parse_transfer_id(&id), Some(bote_domain::SendId(1_234_567)));
+        assert_eq!(parse_transfer_id("xyz"), None);
+    }
+}
