@@ -1,0 +1,127 @@
+//! Delivery reports from channels into the store, with group commit: reports arriving at
+//! the same time are applied in one transaction, and each channel is answered only after
+//! the transaction that holds its report has committed.
+
+use std::sync::Arc;
+
+use bote_channels::{DeliveryReport, EventSink, InboundSms, ReceiptState};
+use bote_domain::MessageStatus;
+use bote_store::{OutboxStore, ReceiptUpdate};
+use chrono::Utc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Reports written in one transaction at most.
+const MAX_BATCH: usize = 1_000;
+
+/// bote's status for a receipt state; `Sent` means "still on its way".
+pub fn receipt_status(state: ReceiptState) -> (MessageStatus, Option<&'static str>) {
+    match state {
+        ReceiptState::Delivered => (MessageStatus::Delivered, None),
+        ReceiptState::Undeliverable => (MessageStatus::Undelivered, None),
+        ReceiptState::Expired => (MessageStatus::Expired, None),
+        ReceiptState::Deleted => (MessageStatus::Undelivered, Some("DELETED")),
+        ReceiptState::Rejected => (MessageStatus::Rejected, None),
+        ReceiptState::Unknown => (MessageStatus::Undelivered, Some("UNKNOWN")),
+        ReceiptState::Accepted | ReceiptState::Enroute => (MessageStatus::Sent, None),
+    }
+}
+
+struct Job {
+    report: DeliveryReport,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+pub struct ReceiptWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl ReceiptWriter {
+    /// Starts the writer task; it ends when every `ReceiptWriter` handle is dropped.
+    pub fn start<S>(store: Arc<S>) -> Arc<ReceiptWriter>
+    where
+        S: OutboxStore + Send + Sync + ?Sized + 'static,
+    {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(write_batches(store, rx));
+        Arc::new(ReceiptWriter { jobs })
+    }
+}
+
+fn update_of(report: &DeliveryReport) -> ReceiptUpdate {
+    let (status, code) = receipt_status(report.state);
+    ReceiptUpdate {
+        connection: report.connection.clone(),
+        provider_ids: vec![report.provider_id.clone()],
+        status,
+        error_code: report.error.clone().or(code.map(str::to_owned)),
+        at: report.done_at.unwrap_or_else(Utc::now),
+    }
+}
+
+async fn write_batches<S>(store: Arc<S>, mut rx: mpsc::Receiver<Job>)
+where
+    S: OutboxStore + Send + Sync + ?Sized + 'static,
+{
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let updates: Vec<ReceiptUpdate> = batch.iter().map(|j| update_of(&j.report)).collect();
+        let result = store
+            .apply_receipts(&updates)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(error = %e, reports = batch.len(), "storing delivery reports failed");
+        }
+        for job in batch.drain(..) {
+            let _ = job.done.send(result.clone());
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl EventSink for ReceiptWriter {
+    async fn delivery_report(&self, report: DeliveryReport) -> anyhow::Result<()> {
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { report, done })
+            .await
+            .map_err(|_| anyhow::anyhow!("the receipt writer has stopped"))?;
+        answer
+            .await
+            .map_err(|_| anyhow::anyhow!("the receipt writer has stopped"))?
+            .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    async fn inbound_sms(&self, sms: InboundSms) -> anyhow::Result<()> {
+        // Inbound messages get their own table with the WhatsApp work; until then they
+        // are refused, so the SMSC keeps them and delivers them again later.
+        anyhow::bail!("inbound SMS from {} are not stored yet", sms.from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipt_states_map_to_statuses() {
+        assert_eq!(
+            receipt_status(ReceiptState::Delivered).0,
+            MessageStatus::Delivered
+        );
+        assert_eq!(
+            receipt_status(ReceiptState::Deleted),
+            (MessageStatus::Undelivered, Some("DELETED"))
+        );
+        assert_eq!(receipt_status(ReceiptState::Enroute).0, MessageStatus::Sent);
+        for state in [
+            ReceiptState::Undeliverable,
+            ReceiptState::Expired,
+            ReceiptState::Rejected,
+            ReceiptState::Unknown,
+        ] {
+            assert!(receipt_status(state).0.is_final(), "{state:?}");
+        }
+    }
+}
