@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The SMPP tests run a small Node.js SMSC; install its pinned packages when they are
+# missing or its lock file changed since the last install.
+SMSC_DIR=crates/channels/tests/smsc
+if [ ! -d "$SMSC_DIR/node_modules" ] || ! cmp -s "$SMSC_DIR/package-lock.json" "$SMSC_DIR/node_modules/.package-lock.json.installed"; then
+  npm ci --prefix "$SMSC_DIR" --no-audit --no-fund
+  cp "$SMSC_DIR/package-lock.json" "$SMSC_DIR/node_modules/.package-lock.json.installed"
+fi
+
 export BOTE_TEST_POSTGRES_URL="${BOTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 # PostgreSQL runs on this kind of machine before a session starts; start it only if it stopped.

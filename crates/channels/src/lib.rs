@@ -8,6 +8,7 @@
 mod events;
 mod outbound;
 pub mod sandbox;
+pub mod smpp;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
 pub use outbound::{OutboundSms, SendOutcome, SmsChannel};

@@ -25,7 +25,10 @@ pub enum SendOutcome {
     /// The provider took the message. SMPP answers one id per part of a concatenated SMS.
     Accepted { provider_ids: Vec<String> },
     /// Try again later (throttled, queue full, connection down, timeout).
-    Retry { reason: String, after: Option<Duration> },
+    Retry {
+        reason: String,
+        after: Option<Duration>,
+    },
     /// The provider refused it for good; `code` is the provider's status (e.g. `ESME_RINVDSTADR`).
     Rejected { code: String, reason: String },
     /// It cannot be sent, for a reason of bote's side (e.g. the text cannot be encoded).

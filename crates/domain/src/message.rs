@@ -46,7 +46,7 @@ impl FromStr for ChannelKind {
 }
 
 /// Where one message to one recipient stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     /// Accepted and waiting for its time, its window or a dispatcher.

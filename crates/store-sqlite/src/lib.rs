@@ -1,1 +1,98 @@
-//! placeholder
+//! The SQLite back end of bote: one file, WAL journal, one writer at a time.
+//!
+//! Every write that reads before it writes runs in a `BEGIN IMMEDIATE` transaction, which
+//! takes SQLite's write lock up front: a deferred transaction that upgrades from reading to
+//! writing can fail with `SQLITE_BUSY` at once instead of waiting for the lock.
+
+mod accounts;
+mod contacts;
+mod errors;
+mod groups;
+mod import;
+mod merge;
+mod rows;
+mod search;
+mod time;
+
+#[cfg(test)]
+mod plans;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use bote_store::{Store, StoreResult};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::errors::DbResultExt;
+
+/// Connections in the pool; reads run in parallel, writes queue on SQLite's lock.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// How long a statement waits for another connection's write lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A [`Store`] on an SQLite database file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (and creates when missing) the database named by `url`: `sqlite://path`,
+    /// `sqlite:path`, `sqlite::memory:` or a plain file path. Does not migrate.
+    pub async fn connect(url: &str) -> anyhow::Result<SqliteStore> {
+        let options = if url.starts_with("sqlite:") {
+            SqliteConnectOptions::from_str(url)
+                .with_context(|| format!("invalid SQLite URL '{url}'"))?
+        } else {
+            SqliteConnectOptions::new().filename(url)
+        };
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT)
+            // 64 MiB of page cache per connection at most, allocated as used: imports of a
+            // million contacts update indexes all over the file.
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "MEMORY")
+            .with_regexp();
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let pool = SqlitePoolOptions::new()
+            // A private in-memory database exists once per connection.
+            .max_connections(if in_memory { 1 } else { MAX_CONNECTIONS })
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open SQLite database '{url}'"))?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// The connection pool, for tables that later modules add.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations")
+            .run(&self.pool)
+            .await
+            .context("running SQLite migrations")?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.db()?;
+        Ok(())
+    }
+}

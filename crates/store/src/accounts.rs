@@ -105,7 +105,7 @@ pub trait AccountStore {
     /// Any token, revoked or not, with this hash.
     async fn token_by_hash(&self, hash: &str) -> StoreResult<ApiToken>;
     async fn list_tokens(&self, account: AccountId) -> StoreResult<Vec<ApiToken>>;
-    /// Revokes a token of this account; revoking twice is fine. `NotFound` for a token of
-    /// another account or none.
+    /// Revokes a token of this account; revoking twice is fine and keeps the first
+    /// `revoked_at`. `NotFound` for a token of another account or none.
     async fn revoke_token(&self, account: AccountId, id: TokenId) -> StoreResult<ApiToken>;
 }

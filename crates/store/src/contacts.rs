@@ -49,9 +49,12 @@ pub enum ContactSearch {
 #[derive(Debug, Clone, Default)]
 pub struct ContactQuery {
     pub search: Option<ContactSearch>,
+    /// Only members of the account's group with this code; a code that names no group of
+    /// the account gives an empty page, not an error.
     pub group: Option<GroupCode>,
     /// Only contacts with an id greater than this (keyset pagination).
     pub after: Option<ContactId>,
+    /// At most this many contacts; 0 is taken as 1.
     pub limit: u32,
 }
 
@@ -78,8 +81,11 @@ pub trait ContactStore {
     ) -> StoreResult<Contact>;
     /// Deletes the contact and its memberships. Opt-ins are not contacts' rows and stay (R14).
     async fn delete_contact(&self, account: AccountId, id: ContactId) -> StoreResult<()>;
-    async fn list_contacts(&self, account: AccountId, query: ContactQuery)
-    -> StoreResult<Page<Contact>>;
+    async fn list_contacts(
+        &self,
+        account: AccountId,
+        query: ContactQuery,
+    ) -> StoreResult<Page<Contact>>;
     /// Upserts one batch of imported rows in one transaction; see [`crate::ImportRow`].
     async fn import_contacts(
         &self,

@@ -1,4 +1,95 @@
 //! The contract test suite: every back end runs these against a fresh database.
 //!
 //! A back end's `tests/contract.rs` calls [`contract_tests!`](crate::contract_tests) with an
-//! async expression that yields a fresh, migrated `Arc<dyn Store>`.
+//! async expression that yields a fresh, migrated `Arc<dyn Store>`:
+//!
+//! ```ignore
+//! async fn fresh() -> std::sync::Arc<dyn bote_store::Store> { /* … */ }
+//! bote_store::contract_tests!(fresh());
+//! ```
+//!
+//! It expands to one `#[tokio::test]` per test function below (the calling crate needs
+//! `tokio` with `macros` and `rt-multi-thread` among its dev-dependencies). Each function
+//! takes a store of its own, so tests never see each other's rows.
+
+mod accounts;
+mod contacts;
+mod groups;
+mod import;
+mod isolation;
+mod load;
+mod search;
+mod support;
+
+pub use accounts::*;
+pub use contacts::*;
+pub use groups::*;
+pub use import::*;
+pub use isolation::*;
+pub use load::*;
+pub use search::*;
+
+/// Expands to one test per contract test function, each on a fresh store from `$fresh`.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:expr) => {
+        $crate::__contract_tests_each!(
+            $fresh;
+            // accounts, users, tokens
+            accounts_are_created_found_and_listed,
+            account_names_are_unique,
+            users_log_in_and_are_listed_per_account,
+            usernames_are_unique,
+            tokens_are_found_by_hash_until_revoked,
+            store_migrates_again_and_pings,
+            // contacts
+            contacts_are_created_read_updated_and_deleted,
+            contact_numbers_are_unique_per_kind_and_account,
+            contact_groups_are_replaced_only_when_given,
+            unknown_groups_are_rejected_without_changes,
+            contact_pages_cover_every_contact_once,
+            contacts_are_found_by_exact_number,
+            contacts_are_found_by_text_case_insensitively,
+            search_text_wildcards_match_literally,
+            contacts_are_filtered_by_group,
+            // groups
+            groups_are_created_read_updated_and_deleted,
+            group_codes_conflict_case_insensitively,
+            group_pages_cover_every_group_once,
+            members_are_added_and_removed_in_bulk,
+            deleting_a_group_keeps_its_contacts,
+            deleting_a_contact_ends_its_memberships,
+            // import
+            import_creates_contacts_and_groups,
+            import_updates_matched_contacts_and_counts_unchanged,
+            reimporting_the_same_rows_changes_nothing,
+            import_empty_cells_do_not_erase,
+            import_rejects_rows_that_join_two_contacts,
+            import_rejects_a_second_number_of_a_kind,
+            import_merges_rows_of_one_batch_that_share_a_number,
+            import_matches_by_whatsapp_number_too,
+            import_handles_large_batches,
+            concurrent_writers_all_succeed,
+            // isolation between accounts
+            accounts_cannot_see_each_others_contacts,
+            accounts_cannot_touch_each_others_groups,
+            accounts_cannot_use_each_others_groups_or_contacts,
+            imports_stay_within_their_account,
+            users_and_tokens_stay_within_their_account,
+        );
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_tests_each {
+    ($fresh:expr; $($name:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let store: ::std::sync::Arc<dyn $crate::Store> = $fresh.await;
+                $crate::contract::$name(store).await;
+            }
+        )+
+    };
+}

@@ -2,7 +2,6 @@
 //! them on a byte stream (4-byte big-endian length, id, status, sequence number, body).
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
-use tokio_util::codec::{Decoder, Encoder};
 
 pub const GENERIC_NACK: u32 = 0x8000_0000;
 pub const BIND_RECEIVER: u32 = 0x0000_0001;
@@ -22,70 +21,7 @@ pub const fn resp_id(command_id: u32) -> u32 {
     command_id | 0x8000_0000
 }
 
-pub mod status {
-    pub const ESME_ROK: u32 = 0x00;
-    pub const ESME_RMSGQFUL: u32 = 0x14;
-    pub const ESME_RINVCMDID: u32 = 0x03;
-    pub const ESME_RTHROTTLED: u32 = 0x58;
-    pub const ESME_RX_T_APPN: u32 = 0x64;
-    pub const ESME_RSYSERR: u32 = 0x08;
-
-    /// The SMPP 3.4 name of a command status, or `0x…` for one it does not name.
-    pub fn name(status: u32) -> String {
-        let n = match status {
-            0x00 => "ESME_ROK",
-            0x01 => "ESME_RINVMSGLEN",
-            0x02 => "ESME_RINVCMDLEN",
-            0x03 => "ESME_RINVCMDID",
-            0x04 => "ESME_RINVBNDSTS",
-            0x05 => "ESME_RALYBND",
-            0x06 => "ESME_RINVPRTFLG",
-            0x07 => "ESME_RINVREGDLVFLG",
-            0x08 => "ESME_RSYSERR",
-            0x0A => "ESME_RINVSRCADR",
-            0x0B => "ESME_RINVDSTADR",
-            0x0C => "ESME_RINVMSGID",
-            0x0D => "ESME_RBINDFAIL",
-            0x0E => "ESME_RINVPASWD",
-            0x0F => "ESME_RINVSYSID",
-            0x11 => "ESME_RCANCELFAIL",
-            0x13 => "ESME_RREPLACEFAIL",
-            0x14 => "ESME_RMSGQFUL",
-            0x15 => "ESME_RINVSERTYP",
-            0x33 => "ESME_RINVNUMDESTS",
-            0x34 => "ESME_RINVDLNAME",
-            0x40 => "ESME_RINVDESTFLAG",
-            0x42 => "ESME_RINVSUBREP",
-            0x43 => "ESME_RINVESMCLASS",
-            0x44 => "ESME_RCNTSUBDL",
-            0x45 => "ESME_RSUBMITFAIL",
-            0x48 => "ESME_RINVSRCTON",
-            0x49 => "ESME_RINVSRCNPI",
-            0x50 => "ESME_RINVDSTTON",
-            0x51 => "ESME_RINVDSTNPI",
-            0x53 => "ESME_RINVSYSTYP",
-            0x54 => "ESME_RINVREPFLAG",
-            0x55 => "ESME_RINVNUMMSGS",
-            0x58 => "ESME_RTHROTTLED",
-            0x61 => "ESME_RINVSCHED",
-            0x62 => "ESME_RINVEXPIRY",
-            0x63 => "ESME_RINVDFTMSGID",
-            0x64 => "ESME_RX_T_APPN",
-            0x65 => "ESME_RX_P_APPN",
-            0x66 => "ESME_RX_R_APPN",
-            0x67 => "ESME_RQUERYFAIL",
-            0xC0 => "ESME_RINVOPTPARSTREAM",
-            0xC1 => "ESME_ROPTPARNOTALLWD",
-            0xC2 => "ESME_RINVPARLEN",
-            0xC3 => "ESME_RMISSINGOPTPARAM",
-            0xC4 => "ESME_RINVOPTPARAMVAL",
-            0xFE => "ESME_RDELIVERYFAILURE",
-            0xFF => "ESME_RUNKNOWNERR",
-            other => return format!("0x{other:08X}"),
-        };
-        n.to_owned()
-    }
-}
+pub use super::status;
 
 pub mod tag {
     pub const RECEIPTED_MESSAGE_ID: u16 = 0x001E;
@@ -232,7 +168,10 @@ fn put_cstr(buf: &mut BytesMut, s: &str) {
 }
 
 fn get_cstr(buf: &mut Bytes) -> Result<String, PduError> {
-    let nul = buf.iter().position(|&b| b == 0).ok_or(PduError::Unterminated)?;
+    let nul = buf
+        .iter()
+        .position(|&b| b == 0)
+        .ok_or(PduError::Unterminated)?;
     let s = buf.split_to(nul);
     buf.advance(1);
     Ok(String::from_utf8_lossy(&s).into_owned())
@@ -272,7 +211,7 @@ fn encode_sm(sm: &ShortMessage, buf: &mut BytesMut) {
 
 fn decode_sm(buf: &mut Bytes) -> Result<ShortMessage, PduError> {
     let service_type = get_cstr(buf)?;
-    let mut addr = |buf: &mut Bytes| -> Result<Address, PduError> {
+    let addr = |buf: &mut Bytes| -> Result<Address, PduError> {
         Ok(Address {
             ton: get_u8(buf)?,
             npi: get_u8(buf)?,
@@ -398,102 +337,5 @@ impl Pdu {
             sequence,
             body,
         })
-    }
-}
-
-/// Frames PDUs on a byte stream.
-#[derive(Debug, Default)]
-pub struct SmppCodec;
-
-impl Decoder for SmppCodec {
-    type Item = Pdu;
-    type Error = PduError;
-
-    fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Pdu>, PduError> {
-        if src.len() < 4 {
-            return Ok(None);
-        }
-        let len = u32::from_be_bytes([src[0], src[1], src[2], src[3]]) as usize;
-        if !(16..=MAX_PDU_LEN).contains(&len) {
-            return Err(PduError::BadLength(len));
-        }
-        if src.len() < len {
-            src.reserve(len - src.len());
-            return Ok(None);
-        }
-        let frame = src.split_to(len).freeze();
-        Pdu::decode(frame).map(Some)
-    }
-}
-
-impl Encoder<Pdu> for SmppCodec {
-    type Error = PduError;
-
-    fn encode(&mut self, pdu: Pdu, dst: &mut BytesMut) -> Result<(), PduError> {
-        pdu.encode_into(dst);
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn roundtrip(pdu: Pdu) {
-        let mut buf = BytesMut::new();
-        SmppCodec.encode(pdu.clone(), &mut buf).unwrap();
-        // Partial input yields nothing yet.
-        let mut partial = BytesMut::from(&buf[..buf.len() - 1]);
-        assert!(SmppCodec.decode(&mut partial).unwrap().is_none());
-        assert_eq!(SmppCodec.decode(&mut buf).unwrap().unwrap(), pdu);
-        assert!(buf.is_empty());
-    }
-
-    #[test]
-    fn pdus_roundtrip() {
-        roundtrip(Pdu::new(
-            BIND_TRANSCEIVER,
-            1,
-            Body::Bind(Bind {
-                system_id: "bote".into(),
-                password: "secret".into(),
-                system_type: String::new(),
-                interface_version: 0x34,
-                addr_ton: 0,
-                addr_npi: 0,
-                address_range: String::new(),
-            }),
-        ));
-        let sm = ShortMessage {
-            source: Address { ton: 5, npi: 0, addr: "bote".into() },
-            dest: Address { ton: 1, npi: 1, addr: "436641234567".into() },
-            esm_class: 0x40,
-            data_coding: 8,
-            registered_delivery: 1,
-            short_message: Bytes::from_static(&[5, 0, 3, 1, 2, 1, 0, 0x41]),
-            tlvs: vec![Tlv { tag: tag::SAR_MSG_REF_NUM, value: Bytes::from_static(&[0, 7]) }],
-            ..Default::default()
-        };
-        roundtrip(Pdu::new(SUBMIT_SM, 7, Body::SubmitSm(Box::new(sm.clone()))));
-        roundtrip(Pdu::new(DELIVER_SM, 8, Body::DeliverSm(Box::new(sm))));
-        roundtrip(Pdu::new(SUBMIT_SM_RESP, 7, Body::SmResp { message_id: "abc".into() }));
-        roundtrip(Pdu::new(ENQUIRE_LINK, 9, Body::Empty));
-        roundtrip(Pdu::new(0x0000_0103, 10, Body::Other(Bytes::from_static(b"xyz"))));
-    }
-
-    #[test]
-    fn error_resp_without_body_and_bad_lengths() {
-        let raw = [0u8, 0, 0, 16, 0x80, 0, 0, 4, 0, 0, 0, 0x58, 0, 0, 0, 3];
-        let pdu = SmppCodec.decode(&mut BytesMut::from(&raw[..])).unwrap().unwrap();
-        assert_eq!(pdu.status, status::ESME_RTHROTTLED);
-        assert_eq!(pdu.body, Body::SmResp { message_id: String::new() });
-        let bad = [0u8, 0, 0, 8, 0, 0, 0, 0];
-        assert!(SmppCodec.decode(&mut BytesMut::from(&bad[..])).is_err());
-        assert_eq!(status::name(0x58), "ESME_RTHROTTLED");
-        assert_eq!(status::name(0x1234), "0x00001234");
-        assert!(format!("{:?}", Bind {
-            system_id: "a".into(), password: "pw-xyz".into(), system_type: String::new(),
-            interface_version: 0x34, addr_ton: 0, addr_npi: 0, address_range: String::new()
-        }).find("pw-xyz").is_none());
     }
 }

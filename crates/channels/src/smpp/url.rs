@@ -2,10 +2,12 @@
 //!
 //! `smpp://system_id:password@host:port?bind=trx|tx_rx&window=64&mps=0&system_type=&enquire_link=30s&concat=udh8|udh16|sar&reconnect_min=1s&reconnect_max=60s&timeout=10s`
 //!
-//! `smpps://` (TLS) is recognised but not supported yet and rejected with a clear error.
+//! `smpps://` is SMPP over TLS (default port 3550); `ca=/path/ca.pem` trusts only the CA
+//! certificates of that file instead of the bundled Mozilla roots.
 //! The password never appears in `Debug` or `Display`.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// How the connection binds.
@@ -31,6 +33,8 @@ pub struct SmppConfig {
     pub host: String,
     pub port: u16,
     pub tls: bool,
+    /// PEM file of the CA certificates to trust for TLS (`ca=`).
+    pub ca_file: Option<PathBuf>,
     pub system_id: String,
     password: String,
     pub system_type: String,
@@ -53,8 +57,6 @@ pub enum SmppUrlError {
     Syntax(String),
     #[error("scheme must be smpp:// or smpps://, not {0}://")]
     Scheme(String),
-    #[error("smpps:// (SMPP over TLS) is not supported yet; use smpp:// or a TLS tunnel")]
-    TlsUnsupported,
     #[error("the URL needs a host")]
     NoHost,
     #[error("the URL needs a system_id (smpp://system_id:password@host:port)")]
@@ -103,16 +105,17 @@ impl SmppConfig {
             "smpps" => true,
             other => return Err(SmppUrlError::Scheme(other.into())),
         };
-        if tls {
-            return Err(SmppUrlError::TlsUnsupported);
-        }
         let host = url
             .host_str()
             .filter(|h| !h.is_empty())
             .ok_or(SmppUrlError::NoHost)?
             .trim_matches(|c| c == '[' || c == ']')
             .to_owned();
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         let system_id = decode(url.username());
         if system_id.is_empty() {
             return Err(SmppUrlError::NoSystemId);
@@ -125,6 +128,7 @@ impl SmppConfig {
             host,
             port: url.port().unwrap_or(if tls { 3550 } else { 2775 }),
             tls,
+            ca_file: None,
             system_id,
             password,
             system_type: String::new(),
@@ -139,7 +143,8 @@ impl SmppConfig {
         };
         for (key, value) in url.query_pairs() {
             let (k, v) = (key.as_ref(), value.as_ref());
-            let dur = || parse_duration(v).ok_or_else(|| bad(k, v, "a duration such as 30s or 500ms"));
+            let dur =
+                || parse_duration(v).ok_or_else(|| bad(k, v, "a duration such as 30s or 500ms"));
             match k {
                 "bind" => {
                     cfg.bind = match v {
@@ -155,7 +160,11 @@ impl SmppConfig {
                         .filter(|w| (1..=10_000).contains(w))
                         .ok_or_else(|| bad(k, v, "1 to 10000"))?
                 }
-                "mps" => cfg.mps = v.parse().map_err(|_| bad(k, v, "a whole number, 0 = unlimited"))?,
+                "mps" => {
+                    cfg.mps = v
+                        .parse()
+                        .map_err(|_| bad(k, v, "a whole number, 0 = unlimited"))?
+                }
                 "system_type" => {
                     if v.len() > 12 {
                         return Err(bad(k, v, "at most 12 characters"));
@@ -171,11 +180,15 @@ impl SmppConfig {
                         _ => return Err(bad(k, v, "udh8, udh16 or sar")),
                     }
                 }
+                "ca" => cfg.ca_file = Some(PathBuf::from(v)),
                 "reconnect_min" => cfg.reconnect_min = dur()?,
                 "reconnect_max" => cfg.reconnect_max = dur()?,
                 "timeout" => cfg.timeout = dur()?,
                 _ => return Err(SmppUrlError::UnknownParam(k.to_owned())),
             }
+        }
+        if cfg.ca_file.is_some() && !cfg.tls {
+            return Err(bad("ca", "", "only with smpps://"));
         }
         if cfg.timeout.is_zero() {
             return Err(bad("timeout", "0", "more than zero"));
@@ -203,6 +216,7 @@ impl fmt::Debug for SmppConfig {
             .field("host", &self.host)
             .field("port", &self.port)
             .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
             .field("system_id", &self.system_id)
             .field("password", &"<redacted>")
             .field("system_type", &self.system_type)
@@ -222,7 +236,11 @@ impl fmt::Display for SmppConfig {
     /// The URL without the password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = if self.tls { "smpps" } else { "smpp" };
-        write!(f, "{scheme}://{}:***@{}:{}", self.system_id, self.host, self.port)
+        write!(
+            f,
+            "{scheme}://{}:***@{}:{}",
+            self.system_id, self.host, self.port
+        )
     }
 }
 
@@ -290,10 +308,26 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert_eq!(SmppConfig::parse("smpps://id:pw@host").unwrap_err(), SmppUrlError::TlsUnsupported);
-        assert_eq!(SmppConfig::parse("smpp://host:1").unwrap_err(), SmppUrlError::NoSystemId);
-        assert!(matches!(SmppConfig::parse("smpp://a:b@h?timeout=x"), Err(SmppUrlError::BadValue { .. })));
-        assert_eq!(SmppConfig::parse("smpp://a:123456789@h").unwrap_err(), SmppUrlError::TooLong);
+        let tls = SmppConfig::parse("smpps://id:pw@host?ca=/etc/ca.pem").unwrap();
+        assert!(tls.tls);
+        assert_eq!(tls.port, 3550);
+        assert_eq!(
+            tls.ca_file.as_deref(),
+            Some(std::path::Path::new("/etc/ca.pem"))
+        );
+        assert!(SmppConfig::parse("smpp://id:pw@host?ca=/etc/ca.pem").is_err());
+        assert_eq!(
+            SmppConfig::parse("smpp://host:1").unwrap_err(),
+            SmppUrlError::NoSystemId
+        );
+        assert!(matches!(
+            SmppConfig::parse("smpp://a:b@h?timeout=x"),
+            Err(SmppUrlError::BadValue { .. })
+        ));
+        assert_eq!(
+            SmppConfig::parse("smpp://a:123456789@h").unwrap_err(),
+            SmppUrlError::TooLong
+        );
         assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
         assert_eq!(parse_duration("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_duration("3d"), None);

@@ -1,0 +1,231 @@
+//! Rows as SQLite returns them, and their conversion into the store's types.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use bote_domain::{AccountId, ContactId, GroupCode, GroupId, PhoneNumber, TokenId, UserId};
+use bote_store::{
+    Account, ApiToken, Contact, Group, StoreError, StoreResult, User, UserCredentials,
+};
+use chrono::{DateTime, Utc};
+
+/// The columns of [`AccountRow`], for `SELECT` and `RETURNING`.
+macro_rules! account_columns {
+    () => {
+        "id, name, kind, trial_ends_at, verified_number, created_at"
+    };
+}
+
+/// The columns of [`UserRow`].
+macro_rules! user_columns {
+    () => {
+        "id, account_id, username, role, created_at"
+    };
+}
+
+/// The columns of [`TokenRow`].
+macro_rules! token_columns {
+    () => {
+        "id, account_id, name, scope, prefix, created_at, revoked_at"
+    };
+}
+
+/// The columns of [`ContactRow`].
+macro_rules! contact_columns {
+    () => {
+        "id, first_name, last_name, sms_number, whatsapp_number, fields, created_at, updated_at"
+    };
+}
+
+/// The columns of [`GroupRow`] for a query on `groups g`, member count included.
+macro_rules! group_columns {
+    () => {
+        "g.id, g.name, g.code, g.created_at, \
+         (SELECT count(*) FROM group_members gm WHERE gm.group_id = g.id) AS member_count"
+    };
+}
+
+pub(crate) use {account_columns, contact_columns, group_columns, token_columns, user_columns};
+
+/// A value in the database that the code cannot read back: a bug or a hand-edited row.
+fn corrupt(what: &str, value: &str, err: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(anyhow::anyhow!("stored {what} '{value}' is invalid: {err}"))
+}
+
+fn parse<T: FromStr>(what: &str, value: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|err| corrupt(what, value, err))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AccountRow {
+    id: i64,
+    name: String,
+    kind: String,
+    trial_ends_at: Option<DateTime<Utc>>,
+    verified_number: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+
+    fn try_from(row: AccountRow) -> StoreResult<Account> {
+        Ok(Account {
+            id: AccountId(row.id),
+            kind: parse("account kind", &row.kind)?,
+            name: row.name,
+            trial_ends_at: row.trial_ends_at,
+            verified_number: row.verified_number.map(PhoneNumber::from_e164_unchecked),
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: i64,
+    account_id: Option<i64>,
+    username: String,
+    role: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> StoreResult<User> {
+        Ok(User {
+            id: UserId(row.id),
+            account_id: row.account_id.map(AccountId),
+            role: parse("user role", &row.role)?,
+            username: row.username,
+            created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CredentialsRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+impl TryFrom<CredentialsRow> for UserCredentials {
+    type Error = StoreError;
+
+    fn try_from(row: CredentialsRow) -> StoreResult<UserCredentials> {
+        Ok(UserCredentials {
+            user: row.user.try_into()?,
+            password_hash: row.password_hash,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    id: i64,
+    account_id: i64,
+    name: String,
+    scope: String,
+    prefix: String,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<TokenRow> for ApiToken {
+    type Error = StoreError;
+
+    fn try_from(row: TokenRow) -> StoreResult<ApiToken> {
+        Ok(ApiToken {
+            id: TokenId(row.id),
+            account_id: AccountId(row.account_id),
+            scope: parse("token scope", &row.scope)?,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            revoked_at: row.revoked_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    pub id: i64,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    sms_number: Option<String>,
+    whatsapp_number: Option<String>,
+    fields: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl ContactRow {
+    /// The contact, with the codes of its groups (sorted here).
+    pub fn into_contact(self, mut groups: Vec<GroupCode>) -> StoreResult<Contact> {
+        groups.sort();
+        Ok(Contact {
+            id: ContactId(self.id),
+            fields: parse_fields(&self.fields)?,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            sms_number: self.sms_number.map(PhoneNumber::from_e164_unchecked),
+            whatsapp_number: self.whatsapp_number.map(PhoneNumber::from_e164_unchecked),
+            groups,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// Custom fields as stored: a JSON object of strings.
+pub(crate) fn parse_fields(json: &str) -> StoreResult<BTreeMap<String, String>> {
+    serde_json::from_str(json).map_err(|err| corrupt("contact fields", json, err))
+}
+
+pub(crate) fn fields_json(fields: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(fields).expect("a map of strings always serialises")
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct GroupRow {
+    id: i64,
+    name: String,
+    code: String,
+    member_count: i64,
+    created_at: DateTime<Utc>,
+}
+
+impl GroupRow {
+    pub fn id(&self) -> i64 {
+        self.id
+    }
+}
+
+impl From<GroupRow> for Group {
+    fn from(row: GroupRow) -> Group {
+        Group {
+            id: GroupId(row.id),
+            name: row.name,
+            code: GroupCode::from_stored(row.code),
+            member_count: row.member_count,
+            created_at: row.created_at,
+        }
+    }
+}
+
+/// A JSON array of ids, bound as one parameter and read with `json_each`: no limit on
+/// bound variables, and one cached statement whatever the count.
+pub(crate) fn id_array(ids: impl IntoIterator<Item = i64>) -> String {
+    serde_json::to_string(&ids.into_iter().collect::<Vec<_>>()).expect("integers always serialise")
+}
+
+/// A JSON array of strings, for `json_each` like [`id_array`].
+pub(crate) fn text_array<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    serde_json::to_string(&values.into_iter().collect::<Vec<_>>())
+        .expect("strings always serialise")
+}
