@@ -13,8 +13,14 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
+use bote_channels::sandbox::{SandboxConfig, SandboxSms};
+use tokio::sync::Notify;
+
 use crate::auth::PasswordCheck;
+use crate::callbacks::{CallbackConfig, CallbackWorker};
 use crate::config::Config;
+use crate::dispatch::{DispatchConfig, Dispatcher};
+use crate::inbound::ReceiptWriter;
 use crate::store_open::open_store;
 
 /// What every handler can reach.
@@ -23,12 +29,18 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub passwords: Arc<PasswordCheck>,
+    /// Wakes the dispatcher when a send was accepted.
+    pub wake: Arc<Notify>,
+    /// The built-in SMS channel, with its per-number inbox.
+    pub sandbox: Arc<SandboxSms>,
 }
 
 pub struct App {
     state: AppState,
     listener: TcpListener,
     shutdown: CancellationToken,
+    dispatcher: Arc<Dispatcher<dyn Store>>,
+    callbacks: Arc<CallbackWorker<dyn Store>>,
 }
 
 impl App {
@@ -41,18 +53,60 @@ impl App {
         Ok(Self::with_parts(config, store, listener))
     }
 
-    /// Builds from an open store and a bound listener (tests bind port 0).
+    /// Builds from an open store and a bound listener (tests bind port 0). Must run inside
+    /// a tokio runtime: the receipt writer and the sandbox start their tasks here.
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
+        // TLS for outgoing HTTPS (callbacks) uses ring; a second install is a no-op error.
+        crate::install_tls_provider();
+        let receipts = ReceiptWriter::start(store.clone());
+        let sandbox = SandboxSms::start(
+            SandboxConfig {
+                delivery_delay: config.sandbox_delivery_delay,
+                failure_share: config.sandbox_failure_share,
+                ..SandboxConfig::default()
+            },
+            receipts,
+        );
+        let wake = Arc::new(Notify::new());
+        let dispatcher = Arc::new(Dispatcher::new(
+            store.clone(),
+            sandbox.clone(),
+            DispatchConfig::default(),
+            wake.clone(),
+        ));
+        let callbacks = Arc::new(
+            CallbackWorker::new(
+                store.clone(),
+                CallbackConfig {
+                    batch: 200,
+                    concurrency: 64,
+                    timeout: std::time::Duration::from_secs(10),
+                    lease: std::time::Duration::from_secs(60),
+                    idle_poll: std::time::Duration::from_millis(200),
+                    secret: config.callback_secret.expose().as_bytes().into(),
+                },
+            )
+            .expect("an HTTP client for callbacks"),
+        );
         let state = AppState {
             store,
             config: Arc::new(config),
             passwords: Arc::new(PasswordCheck::default()),
+            wake,
+            sandbox,
         };
         App {
             state,
             listener,
             shutdown: CancellationToken::new(),
+            dispatcher,
+            callbacks,
         }
+    }
+
+    /// The dispatcher, for tests that step it.
+    pub fn dispatcher(&self) -> Arc<Dispatcher<dyn Store>> {
+        self.dispatcher.clone()
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -70,13 +124,23 @@ impl App {
         self.shutdown.clone()
     }
 
+    /// Serves HTTP and runs the dispatcher and the callback worker until shutdown.
     pub async fn run(self) -> anyhow::Result<()> {
         let router = router(self.state.clone());
         let token = self.shutdown.clone();
+        let workers = [
+            tokio::spawn(self.dispatcher.clone().run(token.clone())),
+            tokio::spawn(self.callbacks.clone().run(token.clone())),
+        ];
         axum::serve(self.listener, router)
             .with_graceful_shutdown(async move { token.cancelled().await })
             .await
-            .context("serving HTTP")
+            .context("serving HTTP")?;
+        self.shutdown.cancel();
+        for worker in workers {
+            let _ = worker.await;
+        }
+        Ok(())
     }
 }
 
@@ -84,6 +148,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", crate::api::router(&state))
+        .merge(crate::websms::router())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -30,6 +30,9 @@ struct RawConfig {
     default_region: String,
     max_body_bytes: usize,
     max_import_bytes: u64,
+    sandbox_delivery_delay_ms: u64,
+    sandbox_failure_share: f64,
+    callback_secret: Option<String>,
 }
 
 impl Default for RawConfig {
@@ -40,6 +43,9 @@ impl Default for RawConfig {
             default_region: "AT".into(),
             max_body_bytes: 2 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,
+            sandbox_delivery_delay_ms: 500,
+            sandbox_failure_share: 0.0,
+            callback_secret: None,
         }
     }
 }
@@ -55,6 +61,32 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest CSV upload.
     pub max_import_bytes: u64,
+    /// The built-in sandbox SMS channel: delay before its delivery reports.
+    pub sandbox_delivery_delay: std::time::Duration,
+    /// Share of sandbox messages reported undelivered, 0 to 1.
+    pub sandbox_failure_share: f64,
+    /// HMAC key of the `X-Bote-Signature` header on callbacks.
+    pub callback_secret: Secret,
+}
+
+/// A secret value: never shown by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(*****)")
+    }
 }
 
 /// Values given on the command line; they win over everything else.
@@ -107,12 +139,34 @@ impl Config {
                 raw.max_body_bytes
             );
         }
+        if !(0.0..=1.0).contains(&raw.sandbox_failure_share) {
+            bail!(
+                "config key `sandbox_failure_share`: {} is not between 0 and 1",
+                raw.sandbox_failure_share
+            );
+        }
+        let callback_secret = match raw.callback_secret {
+            Some(s) if s.len() < 16 => {
+                bail!("config key `callback_secret`: use at least 16 characters")
+            }
+            Some(s) => Secret(s),
+            None => {
+                tracing::warn!(
+                    "no callback_secret configured: callbacks are signed with a key made for this run only; \
+                     set BOTE_CALLBACK_SECRET so receivers can check signatures across restarts"
+                );
+                Secret(crate::auth::generate_password())
+            }
+        };
         Ok(Config {
             listen,
             database_url,
             default_region,
             max_body_bytes: raw.max_body_bytes,
             max_import_bytes: raw.max_import_bytes,
+            sandbox_delivery_delay: std::time::Duration::from_millis(raw.sandbox_delivery_delay_ms),
+            sandbox_failure_share: raw.sandbox_failure_share,
+            callback_secret,
         })
     }
 }

@@ -18,3 +18,8 @@ pub mod websms;
 
 pub use app::{App, AppState};
 pub use config::Config;
+
+/// Installs the TLS crypto provider (ring) for outgoing HTTPS; safe to call repeatedly.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -268,6 +268,7 @@ fn serve_first_start() {
         "SQLite at ./bote.db by default"
     );
 
+    bote::install_tls_provider();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let client = reqwest::Client::new();

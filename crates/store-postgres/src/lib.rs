@@ -9,6 +9,7 @@ mod contacts;
 mod errors;
 mod groups;
 mod import;
+mod outbox;
 mod rows;
 pub mod testing;
 

@@ -25,6 +25,16 @@ async fn concurrent_migrations_apply_once() {
         .fetch_one(stores[0].pool())
         .await
         .unwrap();
-    assert_eq!(applied, 1);
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "sql")
+        })
+        .count() as i64;
+    assert_eq!(applied, files, "each migration applied exactly once");
     stores[0].ping().await.unwrap();
 }

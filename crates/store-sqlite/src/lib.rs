@@ -10,6 +10,7 @@ mod errors;
 mod groups;
 mod import;
 mod merge;
+mod outbox;
 mod rows;
 mod search;
 mod time;
@@ -38,6 +39,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// For [`SqliteStore::temporary`]: the directory lives as long as any clone.
+    _dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
 
 impl SqliteStore {
@@ -68,7 +71,21 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database '{url}'"))?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, _dir: None })
+    }
+
+    /// A migrated store on a new database file in a temporary directory that is removed
+    /// when the last clone of the store is dropped: for tests and benchmarks.
+    pub async fn temporary() -> anyhow::Result<SqliteStore> {
+        let dir = tempfile::TempDir::new().context("creating a temporary directory")?;
+        let mut store = Self::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("bote.db").display()
+        ))
+        .await?;
+        store.migrate().await.context("migrating")?;
+        store._dir = Some(std::sync::Arc::new(dir));
+        Ok(store)
     }
 
     /// The connection pool, for tables that later modules add.

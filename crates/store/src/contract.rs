@@ -18,6 +18,7 @@ mod groups;
 mod import;
 mod isolation;
 mod load;
+mod outbox;
 mod search;
 mod support;
 
@@ -27,6 +28,7 @@ pub use groups::*;
 pub use import::*;
 pub use isolation::*;
 pub use load::*;
+pub use outbox::*;
 pub use search::*;
 
 /// Expands to one test per contract test function, each on a fresh store from `$fresh`.

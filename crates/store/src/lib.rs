@@ -30,7 +30,9 @@ pub use outbox::{
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
-pub trait Store: AccountStore + ContactStore + GroupStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore + ContactStore + GroupStore + OutboxStore + Send + Sync + 'static
+{
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;
 

@@ -8,6 +8,7 @@ mod groups;
 pub(crate) mod input;
 mod json;
 mod query;
+mod sends;
 
 use axum::Router;
 
@@ -23,6 +24,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(contacts::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(sends::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

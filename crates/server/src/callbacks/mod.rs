@@ -74,13 +74,18 @@ where
         if due.is_empty() {
             return Ok(0);
         }
-        let outcomes: Vec<(CallbackId, CallbackOutcome)> = futures::stream::iter(due.iter())
-            .map(|cb| async move { (cb.id, self.deliver(cb).await) })
+        let attempted = due.len();
+        let outcomes: Vec<(CallbackId, CallbackOutcome)> = futures::stream::iter(due)
+            .map(|cb| self.deliver_owned(cb))
             .buffer_unordered(self.config.concurrency.max(1))
             .collect()
             .await;
         self.store.record_callbacks(&outcomes).await?;
-        Ok(due.len())
+        Ok(attempted)
+    }
+
+    async fn deliver_owned(&self, cb: CallbackDue) -> (CallbackId, CallbackOutcome) {
+        (cb.id, self.deliver(&cb).await)
     }
 
     async fn deliver(&self, cb: &CallbackDue) -> CallbackOutcome {

@@ -96,27 +96,12 @@ where
         }
         let built = build::build_sms(self.store.as_ref(), &claimed).await?;
         let sms = self.sms.clone();
-        let outcomes: Vec<(MessageId, Outcome)> = futures::stream::iter(claimed.iter().zip(built))
-            .map(|(message, built)| {
-                let sms = sms.clone();
-                async move {
-                    let outcome = match built {
-                        Built::Ready(out) => {
-                            let segments = out.segments;
-                            outcome_of(message, sms.name(), segments, sms.send(&out.sms).await)
-                        }
-                        Built::Fail(reason) => Outcome::Final {
-                            status: MessageStatus::Failed,
-                            reason,
-                            code: None,
-                        },
-                    };
-                    (message.id, outcome)
-                }
-            })
-            .buffer_unordered(self.config.concurrency.max(1))
-            .collect()
-            .await;
+        let outcomes: Vec<(MessageId, Outcome)> =
+            futures::stream::iter(claimed.iter().cloned().zip(built))
+                .map(move |(message, built)| send_one(sms.clone(), message, built))
+                .buffer_unordered(self.config.concurrency.max(1))
+                .collect()
+                .await;
         let mut step = Dispatched {
             claimed: claimed.len(),
             ..Default::default()
@@ -158,6 +143,25 @@ where
             }
         }
     }
+}
+
+async fn send_one(
+    sms: Arc<dyn SmsChannel>,
+    message: ClaimedMessage,
+    built: Built,
+) -> (MessageId, Outcome) {
+    let outcome = match built {
+        Built::Ready(out) => {
+            let answer = sms.send(&out.sms).await;
+            outcome_of(&message, sms.name(), out.segments, answer)
+        }
+        Built::Fail(reason) => Outcome::Final {
+            status: MessageStatus::Failed,
+            reason,
+            code: None,
+        },
+    };
+    (message.id, outcome)
 }
 
 /// Maps a channel's answer to what the store records, with the retry schedule.

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::sync::Arc;
 
 use bote::accounts::{add_user, create_account, create_token};
@@ -51,6 +53,10 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let _ = tracing_subscriber::fmt()
+        .with_test_writer()
+        .with_env_filter(std::env::var("BOTE_LOG").unwrap_or_else(|_| "warn".into()))
+        .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let url = database_url(backend, &dir).await;
     let overrides = bote::config::Overrides {
@@ -58,6 +64,8 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
         database_url: Some(url),
     };
     let mut config = Config::load(None, &overrides).expect("test config");
+    config.sandbox_delivery_delay = std::time::Duration::from_millis(20);
+    config.callback_secret = bote::config::Secret::new("test-callback-secret");
     tweak(&mut config);
     let app = App::build(config).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
@@ -159,6 +167,26 @@ impl TestApp {
             .await;
         assert_eq!(status, 201, "creating group: {v}");
         v
+    }
+}
+
+/// Polls `check` until it returns `Some`, failing the test after `secs` seconds. For
+/// conditions that depend on background work (dispatch, receipts, callbacks).
+pub async fn eventually<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {secs}s waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
 }
 

@@ -1,0 +1,346 @@
+//! `/api/v1/sends` and `/api/v1/messages`: the native send API. The channel is chosen
+//! before anything else (R16); recipients are numbers, contacts and groups (R17).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bote_domain::sms::SmsInfo;
+use bote_domain::{ChannelKind, ContactId, MessageId, MessageStatus, SendId, Sender, SenderKind};
+use bote_store::{
+    Acceptance, MessageQuery, MessageRecord, SendRecord, SendState, SkipReason, Skipped,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::query::{PageBody, page_limit, parse_cursor};
+use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
+use crate::app::AppState;
+use crate::auth::{Read, Send, Tenant};
+use crate::sending::{Media, SendError, SendRequest, SendSpec, accept};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/sends", get(list).post(create))
+        .route("/sends/{id}", get(show))
+        .route("/sends/{id}/pause", post(pause))
+        .route("/sends/{id}/resume", post(resume))
+        .route("/sends/{id}/cancel", post(cancel))
+        .route("/messages", get(messages))
+        .route("/messages/{id}", get(message))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct To {
+    #[serde(default)]
+    numbers: Vec<String>,
+    #[serde(default)]
+    contacts: Vec<i64>,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum SenderInput {
+    Plain(String),
+    Typed {
+        address: String,
+        #[serde(rename = "type")]
+        kind: SenderKind,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendInput {
+    channel: ChannelKind,
+    text: Option<String>,
+    media: Option<Media>,
+    to: To,
+    sender: Option<SenderInput>,
+    schedule_at: Option<DateTime<Utc>>,
+    client_message_id: Option<String>,
+    callback_url: Option<String>,
+    max_segments: Option<u32>,
+    #[serde(default)]
+    flash: bool,
+    validity_secs: Option<u32>,
+    #[serde(default)]
+    test: bool,
+}
+
+/// Most explicit numbers, contacts and groups one request may name.
+const MAX_LISTED: usize = 10_000;
+
+impl SendInput {
+    fn into_request(self) -> ApiResult<SendRequest> {
+        let listed = self.to.numbers.len() + self.to.contacts.len() + self.to.groups.len();
+        if listed > MAX_LISTED {
+            return Err(ApiError::invalid(
+                "to",
+                "too_many",
+                format!("at most {MAX_LISTED} numbers, contacts and groups per send; use a group"),
+            ));
+        }
+        if self.channel == ChannelKind::Sms && self.media.is_some() {
+            return Err(ApiError::invalid(
+                "media",
+                "media_on_sms",
+                "media is for WhatsApp sends (R18); SMS carry text",
+            ));
+        }
+        let sender = match self.sender {
+            None => None,
+            Some(SenderInput::Plain(address)) => {
+                Some(parse_sender(&address, guess_kind(&address))?)
+            }
+            Some(SenderInput::Typed { address, kind }) => Some(parse_sender(&address, kind)?),
+        };
+        if let Some(url) = &self.callback_url {
+            let ok = url::Url::parse(url)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if !ok {
+                return Err(ApiError::invalid(
+                    "callback_url",
+                    "invalid_url",
+                    format!("'{url}' is not an http(s) URL"),
+                ));
+            }
+        }
+        if let Some(id) = &self.client_message_id
+            && (id.is_empty() || id.len() > 100)
+        {
+            return Err(ApiError::invalid(
+                "client_message_id",
+                "invalid_client_message_id",
+                "1 to 100 characters",
+            ));
+        }
+        Ok(SendRequest {
+            channel: self.channel,
+            spec: SendSpec {
+                text: self.text,
+                media: self.media,
+                sender,
+                flash: self.flash,
+                validity_secs: self.validity_secs,
+                max_segments: self.max_segments,
+                ..SendSpec::default()
+            },
+            numbers: self.to.numbers,
+            contacts: self.to.contacts.into_iter().map(ContactId).collect(),
+            groups: input::group_codes("to.groups", &self.to.groups)?,
+            schedule_at: self.schedule_at,
+            client_message_id: self.client_message_id,
+            callback_url: self.callback_url,
+            test: self.test,
+            source: "api",
+        })
+    }
+}
+
+fn guess_kind(address: &str) -> SenderKind {
+    let digits = address.trim_start_matches('+');
+    match digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
+        true if digits.len() <= 8 => SenderKind::Shortcode,
+        true => SenderKind::International,
+        false => SenderKind::Alphanumeric,
+    }
+}
+
+fn parse_sender(address: &str, kind: SenderKind) -> ApiResult<Sender> {
+    Sender::parse(address, kind)
+        .map_err(|e| ApiError::invalid("sender", "invalid_sender", e.to_string()))
+}
+
+impl From<SendError> for ApiError {
+    fn from(e: SendError) -> Self {
+        let (field, code) = match &e {
+            SendError::Store(_) => {
+                return match e {
+                    SendError::Store(s) => s.into(),
+                    _ => unreachable!(),
+                };
+            }
+            SendError::NoContent(_) => ("text", "no_content"),
+            SendError::NoRecipients => ("to", "no_recipients"),
+            SendError::TooManySegments { .. } => ("text", "too_many_segments"),
+            SendError::TextTooLong => ("text", "text_too_long"),
+            SendError::PlaceholdersOnWhatsapp => ("text", "placeholders_on_whatsapp"),
+            SendError::TrialEnded(_) => ("account", "trial_ended"),
+        };
+        ApiError::invalid(field, code, e.to_string())
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Accepted {
+    id: SendId,
+    accepted: u64,
+    skipped: Vec<Skipped>,
+    skipped_by_reason: BTreeMap<SkipReason, u64>,
+    replayed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sms: Option<SmsInfo>,
+    send: SendRecord,
+}
+
+impl Accepted {
+    fn new(a: Acceptance, sms: Option<SmsInfo>) -> Self {
+        Accepted {
+            id: a.send.id,
+            accepted: a.accepted,
+            skipped: a.skipped,
+            skipped_by_reason: a.skipped_by_reason,
+            replayed: a.replayed,
+            sms,
+            send: a.send,
+        }
+    }
+}
+
+async fn create(
+    tenant: Tenant<Send>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SendInput>,
+) -> ApiResult<(StatusCode, Json<Accepted>)> {
+    let request = body.into_request()?;
+    let done = accept(
+        state.store.as_ref(),
+        tenant.account,
+        state.config.default_region,
+        request,
+    )
+    .await?;
+    if done.acceptance.accepted > 0 {
+        state.wake.notify_one();
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(Accepted::new(done.acceptance, done.sms)),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageParams {
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn list(
+    tenant: Tenant<Read>,
+    State(state): State<AppState>,
+    ApiQuery(params): ApiQuery<PageParams>,
+) -> ApiResult<Json<PageBody<SendRecord>>> {
+    let before = parse_cursor(params.cursor.as_deref())?.map(SendId);
+    let page = state
+        .store
+        .list_sends(tenant.account, before, page_limit(params.limit)?)
+        .await?;
+    Ok(Json(page.into()))
+}
+
+async fn show(
+    tenant: Tenant<Read>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SendRecord>> {
+    Ok(Json(
+        state.store.send_record(tenant.account, SendId(id)).await?,
+    ))
+}
+
+async fn change(
+    state: &AppState,
+    tenant: &Tenant<Send>,
+    id: i64,
+    to: SendState,
+) -> ApiResult<Json<SendRecord>> {
+    let record = state
+        .store
+        .set_send_state(tenant.account, SendId(id), to)
+        .await?;
+    if to == SendState::Active {
+        state.wake.notify_one();
+    }
+    Ok(Json(record))
+}
+
+async fn pause(
+    tenant: Tenant<Send>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SendRecord>> {
+    change(&state, &tenant, id, SendState::Paused).await
+}
+
+/// Resuming never sends a message twice: only `queued` messages go out.
+async fn resume(
+    tenant: Tenant<Send>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SendRecord>> {
+    change(&state, &tenant, id, SendState::Active).await
+}
+
+async fn cancel(
+    tenant: Tenant<Send>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SendRecord>> {
+    change(&state, &tenant, id, SendState::Cancelled).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageParams {
+    send: Option<i64>,
+    number: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+}
+
+async fn messages(
+    tenant: Tenant<Read>,
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<MessageParams>,
+) -> ApiResult<Json<PageBody<MessageRecord>>> {
+    let status = p
+        .status
+        .as_deref()
+        .map(|s| {
+            s.parse::<MessageStatus>()
+                .map_err(|e| ApiError::invalid("status", "invalid_status", e.to_string()))
+        })
+        .transpose()?;
+    let query = MessageQuery {
+        send: p.send.map(SendId),
+        recipient: input::phone("number", p.number.as_deref(), state.config.default_region)?,
+        status,
+        after: parse_cursor(p.cursor.as_deref())?.map(MessageId),
+        limit: page_limit(p.limit)?,
+    };
+    Ok(Json(
+        state
+            .store
+            .list_messages(tenant.account, query)
+            .await?
+            .into(),
+    ))
+}
+
+async fn message(
+    tenant: Tenant<Read>,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MessageRecord>> {
+    Ok(Json(
+        state.store.message(tenant.account, MessageId(id)).await?,
+    ))
+}

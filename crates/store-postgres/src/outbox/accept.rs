@@ -1,0 +1,357 @@
+//! Accepting a send: the send row and every message row in one transaction, recipients
+//! expanded by `INSERT … SELECT` in the database.
+
+use std::collections::{BTreeMap, HashSet};
+
+use bote_domain::{AccountId, ChannelKind, GroupCode, MessageStatus, SendId};
+use bote_store::{
+    Acceptance, MAX_LISTED_SKIPS, NewSend, Recipients, SkipReason, Skipped, StoreError, StoreResult,
+};
+use sqlx::{PgConnection, PgPool};
+
+use super::queries::send_record;
+use super::rows::{skip_reason, unsigned};
+use crate::errors::backend;
+
+/// The status and reason of a recipient with number `number` (`$1` = only_to, `$2` = test),
+/// and its due time (`$3` = schedule_at), as SQL over a column named `number`.
+macro_rules! placed {
+    () => {
+        "CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 \
+         THEN 'skipped' ELSE 'queued' END, \
+         CASE WHEN number IS NULL THEN 'no_number' \
+         WHEN $1::text IS NOT NULL AND number <> $1 THEN 'outside_test_number' \
+         WHEN $2 THEN 'test' END, \
+         CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 \
+         THEN NULL ELSE COALESCE($3, now()) END"
+    };
+}
+
+pub(crate) async fn accept_send(
+    pool: &PgPool,
+    send: NewSend,
+    recipients: Recipients,
+) -> StoreResult<Acceptance> {
+    let account = send.account;
+    if let Some(client_id) = &send.client_message_id
+        && let Some(id) = by_client_id(pool, account, client_id).await?
+    {
+        return replay(pool, account, id).await;
+    }
+    let mut tx = pool.begin().await.map_err(backend)?;
+    check_groups(&mut tx, account, &recipients.groups).await?;
+    check_contacts(&mut tx, account, &recipients).await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO sends (account_id, channel, source, content, schedule_at, \
+         client_message_id, callback_url, test) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (account_id, client_message_id) WHERE client_message_id IS NOT NULL \
+         DO NOTHING RETURNING id",
+    )
+    .bind(account.0)
+    .bind(send.channel.as_str())
+    .bind(&send.source)
+    .bind(&send.content)
+    .bind(send.schedule_at)
+    .bind(&send.client_message_id)
+    .bind(&send.callback_url)
+    .bind(send.test)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(send_error)?;
+    let Some(id) = inserted else {
+        // A concurrent accept with the same client id committed first.
+        tx.rollback().await.map_err(backend)?;
+        let client_id = send.client_message_id.as_deref().unwrap_or_default();
+        let id = by_client_id(pool, account, client_id)
+            .await?
+            .ok_or(StoreError::NotFound("send"))?;
+        return replay(pool, account, id).await;
+    };
+    let target = Target {
+        send: id,
+        account,
+        channel: send.channel,
+        only_to: recipients.only_to.as_ref().map(|n| n.as_str().to_owned()),
+        test: send.test,
+        schedule_at: send.schedule_at,
+    };
+    insert_server_skips(&mut tx, &target, &recipients.skipped).await?;
+    insert_numbers(&mut tx, &target, &recipients).await?;
+    insert_contacts(&mut tx, &target, &recipients).await?;
+    let acceptance = acceptance(&mut tx, account, SendId(id), false).await?;
+    tx.commit().await.map_err(backend)?;
+    Ok(acceptance)
+}
+
+/// A send naming an account that does not exist is `NotFound("account")`.
+fn send_error(err: sqlx::Error) -> StoreError {
+    let missing_account = err
+        .as_database_error()
+        .is_some_and(|db| db.constraint() == Some("sends_account_fkey"));
+    if missing_account {
+        StoreError::NotFound("account")
+    } else {
+        backend(err)
+    }
+}
+
+struct Target {
+    send: i64,
+    account: AccountId,
+    channel: ChannelKind,
+    only_to: Option<String>,
+    test: bool,
+    schedule_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Target {
+    /// The contacts' column holding the number for this channel.
+    fn number_column(&self) -> &'static str {
+        match self.channel {
+            ChannelKind::Sms => "sms_number",
+            ChannelKind::Whatsapp => "whatsapp_number",
+        }
+    }
+}
+
+async fn by_client_id(
+    pool: &PgPool,
+    account: AccountId,
+    client_id: &str,
+) -> StoreResult<Option<i64>> {
+    sqlx::query_scalar("SELECT id FROM sends WHERE account_id = $1 AND client_message_id = $2")
+        .bind(account.0)
+        .bind(client_id)
+        .fetch_optional(pool)
+        .await
+        .map_err(backend)
+}
+
+async fn replay(pool: &PgPool, account: AccountId, id: i64) -> StoreResult<Acceptance> {
+    let mut conn = pool.acquire().await.map_err(backend)?;
+    acceptance(&mut conn, account, SendId(id), true).await
+}
+
+/// `Unknown { what: "group" }` for the first code the account has no group for. The groups
+/// found are share-locked so they are not deleted before they are expanded.
+async fn check_groups(
+    conn: &mut PgConnection,
+    account: AccountId,
+    codes: &[GroupCode],
+) -> StoreResult<()> {
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<&str> = codes.iter().map(GroupCode::as_str).collect();
+    let found: HashSet<String> = sqlx::query_scalar(
+        "SELECT code FROM groups WHERE account_id = $1 AND code = ANY($2) FOR KEY SHARE",
+    )
+    .bind(account.0)
+    .bind(&wanted)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(backend)?
+    .into_iter()
+    .collect();
+    match codes.iter().find(|c| !found.contains(c.as_str())) {
+        Some(code) => Err(StoreError::Unknown {
+            what: "group",
+            value: code.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `Unknown { what: "contact" }` for the first id that is no contact of the account.
+async fn check_contacts(
+    conn: &mut PgConnection,
+    account: AccountId,
+    recipients: &Recipients,
+) -> StoreResult<()> {
+    if recipients.contacts.is_empty() {
+        return Ok(());
+    }
+    let wanted: Vec<i64> = recipients.contacts.iter().map(|c| c.0).collect();
+    let found: HashSet<i64> = sqlx::query_scalar(
+        "SELECT id FROM contacts WHERE account_id = $1 AND id = ANY($2) FOR KEY SHARE",
+    )
+    .bind(account.0)
+    .bind(&wanted)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(backend)?
+    .into_iter()
+    .collect();
+    match recipients.contacts.iter().find(|c| !found.contains(&c.0)) {
+        Some(id) => Err(StoreError::Unknown {
+            what: "contact",
+            value: id.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Recipients the server refused or skipped, first, in the order given.
+async fn insert_server_skips(
+    conn: &mut PgConnection,
+    target: &Target,
+    skipped: &[Skipped],
+) -> StoreResult<()> {
+    if skipped.is_empty() {
+        return Ok(());
+    }
+    let recipients: Vec<&str> = skipped.iter().map(|s| s.recipient.as_str()).collect();
+    let reasons: Vec<&str> = skipped.iter().map(|s| s.reason.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, status, reason, refused) \
+         SELECT $1, $2, $3, s.recipient, 'skipped', s.reason, \
+         s.reason IN ('invalid_number', 'duplicate') \
+         FROM unnest($4::text[], $5::text[]) WITH ORDINALITY AS s(recipient, reason, ord) \
+         ORDER BY s.ord \
+         ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
+    )
+    .bind(target.send)
+    .bind(target.account.0)
+    .bind(target.channel.as_str())
+    .bind(&recipients)
+    .bind(&reasons)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Explicit numbers, linked to the account's contact with that number for the channel.
+async fn insert_numbers(
+    conn: &mut PgConnection,
+    target: &Target,
+    recipients: &Recipients,
+) -> StoreResult<()> {
+    if recipients.numbers.is_empty() {
+        return Ok(());
+    }
+    let numbers: Vec<&str> = recipients.numbers.iter().map(|n| n.as_str()).collect();
+    let sql = format!(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, \
+         reason, next_attempt_at) \
+         SELECT $4, $5, $6, number, (SELECT c.id FROM contacts c WHERE c.account_id = $5 \
+         AND c.{column} = number), {placed} \
+         FROM unnest($7::text[]) WITH ORDINALITY AS n(number, ord) ORDER BY n.ord \
+         ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
+        column = target.number_column(),
+        placed = placed!(),
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&target.only_to)
+        .bind(target.test)
+        .bind(target.schedule_at)
+        .bind(target.send)
+        .bind(target.account.0)
+        .bind(target.channel.as_str())
+        .bind(&numbers)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// Contacts named by id, then members of the groups, in the order given; each contact once.
+/// Nothing is loaded into memory: one `INSERT … SELECT` over contacts and group_members.
+async fn insert_contacts(
+    conn: &mut PgConnection,
+    target: &Target,
+    recipients: &Recipients,
+) -> StoreResult<()> {
+    if recipients.contacts.is_empty() && recipients.groups.is_empty() {
+        return Ok(());
+    }
+    let contacts: Vec<i64> = recipients.contacts.iter().map(|c| c.0).collect();
+    let groups: Vec<&str> = recipients.groups.iter().map(GroupCode::as_str).collect();
+    let sql = format!(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, \
+         reason, next_attempt_at) \
+         SELECT $4, $5, $6, number, contact_id, {placed} FROM ( \
+           SELECT DISTINCT ON (c.id) c.id AS contact_id, c.{column} AS number, w.prio, w.ord \
+           FROM ( \
+             SELECT u.id AS contact_id, 0 AS prio, u.ord \
+             FROM unnest($7::bigint[]) WITH ORDINALITY AS u(id, ord) \
+             UNION ALL \
+             SELECT m.contact_id, 1, g.ord \
+             FROM unnest($8::text[]) WITH ORDINALITY AS g(code, ord) \
+             JOIN groups gr ON gr.account_id = $5 AND gr.code = g.code \
+             JOIN group_members m ON m.group_id = gr.id AND m.account_id = $5 \
+           ) w JOIN contacts c ON c.account_id = $5 AND c.id = w.contact_id \
+           ORDER BY c.id, w.prio, w.ord \
+         ) x ORDER BY x.prio, x.ord, x.contact_id \
+         ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
+        column = target.number_column(),
+        placed = placed!(),
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&target.only_to)
+        .bind(target.test)
+        .bind(target.schedule_at)
+        .bind(target.send)
+        .bind(target.account.0)
+        .bind(target.channel.as_str())
+        .bind(&contacts)
+        .bind(&groups)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+/// The acceptance of a stored send, counted from its messages.
+async fn acceptance(
+    conn: &mut PgConnection,
+    account: AccountId,
+    id: SendId,
+    replayed: bool,
+) -> StoreResult<Acceptance> {
+    let send = send_record(conn, account, id).await?;
+    let accepted = send
+        .counts
+        .iter()
+        .filter(|(status, _)| **status != MessageStatus::Skipped)
+        .map(|(_, n)| n)
+        .sum();
+    let by_reason: Vec<(Option<String>, i64)> = sqlx::query_as(
+        "SELECT reason, count(*) FROM messages WHERE send_id = $1 AND status = 'skipped' \
+         GROUP BY reason",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(backend)?;
+    let mut skipped_by_reason = BTreeMap::new();
+    for (reason, n) in by_reason {
+        let reason = skip_reason(reason.as_deref().unwrap_or_default())?;
+        skipped_by_reason.insert(reason, unsigned(n));
+    }
+    let listed: Vec<(Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT recipient, contact_id, reason FROM messages \
+         WHERE send_id = $1 AND status = 'skipped' ORDER BY id LIMIT $2",
+    )
+    .bind(id.0)
+    .bind(MAX_LISTED_SKIPS as i64)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(backend)?;
+    let skipped = listed
+        .into_iter()
+        .map(|(recipient, contact, reason)| {
+            let reason: SkipReason = skip_reason(reason.as_deref().unwrap_or_default())?;
+            let recipient =
+                recipient.unwrap_or_else(|| format!("contact {}", contact.unwrap_or_default()));
+            Ok(Skipped { recipient, reason })
+        })
+        .collect::<StoreResult<_>>()?;
+    Ok(Acceptance {
+        send,
+        accepted,
+        skipped,
+        skipped_by_reason,
+        replayed,
+    })
+}

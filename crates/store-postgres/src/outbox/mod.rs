@@ -1,0 +1,108 @@
+//! The outbox on PostgreSQL: sends, messages, claims, receipts and callbacks.
+
+mod accept;
+mod callbacks;
+mod claim;
+mod outcomes;
+mod queries;
+mod receipts;
+mod rows;
+
+use bote_domain::{AccountId, CallbackId, ChannelKind, ContactId, MessageId, SendId};
+use bote_store::{
+    Acceptance, CallbackDue, CallbackOutcome, ClaimedMessage, Contact, MessageQuery, MessageRecord,
+    NewSend, OutboxStore, Outcome, Page, ReceiptResult, ReceiptUpdate, Recipients, SendRecord,
+    SendState, StoreResult,
+};
+use chrono::{DateTime, Utc};
+
+use crate::PostgresStore;
+use crate::errors::backend;
+
+#[async_trait::async_trait]
+impl OutboxStore for PostgresStore {
+    async fn accept_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Acceptance> {
+        accept::accept_send(&self.pool, send, recipients).await
+    }
+
+    async fn send_record(&self, account: AccountId, id: SendId) -> StoreResult<SendRecord> {
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        queries::send_record(&mut conn, account, id).await
+    }
+
+    async fn list_sends(
+        &self,
+        account: AccountId,
+        before: Option<SendId>,
+        limit: u32,
+    ) -> StoreResult<Page<SendRecord>> {
+        queries::list_sends(&self.pool, account, before, limit).await
+    }
+
+    async fn set_send_state(
+        &self,
+        account: AccountId,
+        id: SendId,
+        state: SendState,
+    ) -> StoreResult<SendRecord> {
+        queries::set_send_state(&self.pool, account, id, state).await
+    }
+
+    async fn message(&self, account: AccountId, id: MessageId) -> StoreResult<MessageRecord> {
+        queries::message(&self.pool, account, id).await
+    }
+
+    async fn list_messages(
+        &self,
+        account: AccountId,
+        query: MessageQuery,
+    ) -> StoreResult<Page<MessageRecord>> {
+        queries::list_messages(&self.pool, account, query).await
+    }
+
+    async fn contacts_by_ids(
+        &self,
+        account: AccountId,
+        ids: &[ContactId],
+    ) -> StoreResult<Vec<Contact>> {
+        queries::contacts_by_ids(&self.pool, account, ids).await
+    }
+
+    async fn claim_messages(
+        &self,
+        channel: ChannelKind,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedMessage>> {
+        claim::claim_messages(&self.pool, channel, now, lease_until, limit).await
+    }
+
+    async fn record_outcomes(&self, outcomes: &[(MessageId, Outcome)]) -> StoreResult<u64> {
+        outcomes::record_outcomes(&self.pool, outcomes).await
+    }
+
+    async fn apply_receipts(&self, receipts: &[ReceiptUpdate]) -> StoreResult<ReceiptResult> {
+        receipts::apply_receipts(&self.pool, receipts).await
+    }
+
+    async fn unfinished_messages(&self, account: Option<AccountId>) -> StoreResult<u64> {
+        queries::unfinished_messages(&self.pool, account).await
+    }
+
+    async fn claim_callbacks(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<CallbackDue>> {
+        callbacks::claim_callbacks(&self.pool, now, lease_until, limit).await
+    }
+
+    async fn record_callbacks(
+        &self,
+        outcomes: &[(CallbackId, CallbackOutcome)],
+    ) -> StoreResult<()> {
+        callbacks::record_callbacks(&self.pool, outcomes).await
+    }
+}

@@ -1,0 +1,225 @@
+//! Delivery receipts: matched to messages by provider id, applied under the transition
+//! guard, or kept as pending until the message's ids are recorded.
+//!
+//! A receipt can race the `Sent` outcome that records its id: each would miss the other's
+//! uncommitted row and the receipt would stay pending for ever. Both therefore take a
+//! transaction-scoped advisory lock per (connection, provider id) before they look, all
+//! of a batch at once and in key order (no deadlocks between batches).
+
+use std::collections::HashSet;
+
+use bote_domain::MessageStatus;
+use bote_store::{ReceiptResult, ReceiptUpdate, StoreResult};
+use chrono::{DateTime, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::callbacks;
+use super::rows::from_states;
+use crate::errors::backend;
+
+/// First key of the advisory locks on provider ids ("rcpt" in ASCII).
+const RECEIPT_LOCK_CLASS: i32 = 0x7263_7074;
+
+/// Locks every (connection, provider id) pair, in key order.
+pub(crate) async fn lock_provider_ids(
+    conn: &mut PgConnection,
+    connections: &[&str],
+    ids: &[&str],
+) -> StoreResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock($1, k) FROM ( \
+           SELECT DISTINCT hashtext(c || chr(10) || p) AS k \
+           FROM unnest($2::text[], $3::text[]) AS u(c, p) ORDER BY k) keys",
+    )
+    .bind(RECEIPT_LOCK_CLASS)
+    .bind(connections)
+    .bind(ids)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// A receipt's id forms, each once, in the order given.
+fn variants(receipt: &ReceiptUpdate) -> Vec<&str> {
+    let mut seen = HashSet::new();
+    receipt
+        .provider_ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| seen.insert(*id))
+        .collect()
+}
+
+pub(crate) async fn apply_receipts(
+    pool: &PgPool,
+    receipts: &[ReceiptUpdate],
+) -> StoreResult<ReceiptResult> {
+    let mut result = ReceiptResult::default();
+    if receipts.is_empty() {
+        return Ok(result);
+    }
+    // Every (receipt, variant) pair, flattened for arrays.
+    let (mut idx, mut pos, mut conns, mut ids) = (vec![], vec![], vec![], vec![]);
+    for (i, receipt) in receipts.iter().enumerate() {
+        for (j, id) in variants(receipt).into_iter().enumerate() {
+            idx.push(i as i32);
+            pos.push(j as i32);
+            conns.push(receipt.connection.as_str());
+            ids.push(id);
+        }
+    }
+    let mut tx = pool.begin().await.map_err(backend)?;
+    lock_provider_ids(&mut tx, &conns, &ids).await?;
+    // The first variant of each receipt that matches a recorded id.
+    let found: Vec<(i32, i64, String)> = sqlx::query_as(
+        "SELECT DISTINCT ON (q.i) q.i, r.message_id, r.provider_id \
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) AS q(i, j, c, p) \
+         JOIN message_refs r ON r.connection = q.c AND r.provider_id = q.p \
+         ORDER BY q.i, q.j",
+    )
+    .bind(&idx)
+    .bind(&pos)
+    .bind(&conns)
+    .bind(&ids)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(backend)?;
+    let matched: HashSet<i32> = found.iter().map(|(i, _, _)| *i).collect();
+
+    // Unmatched receipts other than intermediate ones wait for their message's ids.
+    let waiting: Vec<i32> = (0..receipts.len() as i32)
+        .filter(|i| !matched.contains(i))
+        .filter(|i| receipts[*i as usize].status != MessageStatus::Sent)
+        .collect();
+    if !waiting.is_empty() {
+        let wait: HashSet<i32> = waiting.iter().copied().collect();
+        let keep: Vec<usize> = (0..idx.len()).filter(|k| wait.contains(&idx[*k])).collect();
+        let p_idx: Vec<i32> = keep.iter().map(|k| idx[*k]).collect();
+        let p_pos: Vec<i32> = keep.iter().map(|k| pos[*k]).collect();
+        let p_conns: Vec<&str> = keep.iter().map(|k| conns[*k]).collect();
+        let p_ids: Vec<&str> = keep.iter().map(|k| ids[*k]).collect();
+        let statuses: Vec<&str> = waiting
+            .iter()
+            .map(|i| receipts[*i as usize].status.as_str())
+            .collect();
+        let codes: Vec<Option<&str>> = waiting
+            .iter()
+            .map(|i| receipts[*i as usize].error_code.as_deref())
+            .collect();
+        let ats: Vec<DateTime<Utc>> = waiting.iter().map(|i| receipts[*i as usize].at).collect();
+        sqlx::query(
+            "WITH r AS ( \
+               SELECT w.i, w.status, w.code, w.at, \
+               nextval('pending_receipts_receipt_seq') AS receipt_id \
+               FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[]) \
+               AS w(i, status, code, at)) \
+             INSERT INTO pending_receipts (receipt_id, variant, connection, provider_id, \
+             status, error_code, at) \
+             SELECT r.receipt_id, v.j, v.c, v.p, r.status, r.code, r.at \
+             FROM unnest($5::int[], $6::int[], $7::text[], $8::text[]) AS v(i, j, c, p) \
+             JOIN r ON r.i = v.i",
+        )
+        .bind(&waiting)
+        .bind(&statuses)
+        .bind(&codes)
+        .bind(&ats)
+        .bind(&p_idx)
+        .bind(&p_pos)
+        .bind(&p_conns)
+        .bind(&p_ids)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+        result.pending = waiting.len() as u64;
+    }
+
+    // Applied message by message (row locks in id order), receipts of one message in order.
+    let mut found = found;
+    found.sort_by_key(|(i, message, _)| (*message, *i));
+    for (i, message, provider_id) in found {
+        let receipt = &receipts[i as usize];
+        apply_to_message(
+            &mut tx,
+            message,
+            &receipt.connection,
+            &provider_id,
+            Receipt {
+                status: receipt.status,
+                error_code: receipt.error_code.as_deref(),
+                at: receipt.at,
+            },
+        )
+        .await?;
+        result.matched += 1;
+    }
+    tx.commit().await.map_err(backend)?;
+    Ok(result)
+}
+
+pub(crate) struct Receipt<'a> {
+    pub(crate) status: MessageStatus,
+    pub(crate) error_code: Option<&'a str>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Applies one matched receipt to its message: a failure of any part at once, `delivered`
+/// once every part reported it, never backwards; enqueues the delivery report.
+pub(crate) async fn apply_to_message(
+    conn: &mut PgConnection,
+    message: i64,
+    connection: &str,
+    provider_id: &str,
+    receipt: Receipt<'_>,
+) -> StoreResult<()> {
+    if receipt.status == MessageStatus::Sent {
+        return Ok(());
+    }
+    // Receipts of two parts may arrive together: the row lock orders them, so the second
+    // sees the first part's state.
+    sqlx::query("SELECT 1 FROM messages WHERE id = $1 FOR UPDATE")
+        .bind(message)
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    sqlx::query("UPDATE message_refs SET state = $3 WHERE connection = $1 AND provider_id = $2")
+        .bind(connection)
+        .bind(provider_id)
+        .bind(receipt.status.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(backend)?;
+    if receipt.status == MessageStatus::Delivered {
+        let waiting: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM message_refs WHERE message_id = $1 \
+             AND (state IS NULL OR state NOT IN ('delivered', 'read')))",
+        )
+        .bind(message)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(backend)?;
+        if waiting {
+            return Ok(());
+        }
+    }
+    let changed = sqlx::query(
+        "UPDATE messages SET status = $2, error_code = COALESCE($3, error_code), \
+         done_at = COALESCE(done_at, $4), lease_until = NULL, next_attempt_at = NULL \
+         WHERE id = $1 AND status = ANY($5)",
+    )
+    .bind(message)
+    .bind(receipt.status.as_str())
+    .bind(receipt.error_code)
+    .bind(receipt.status.is_final().then_some(receipt.at))
+    .bind(from_states(receipt.status))
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    if changed.rows_affected() > 0 && callbacks::reports(receipt.status) {
+        callbacks::enqueue(conn, message).await?;
+    }
+    Ok(())
+}

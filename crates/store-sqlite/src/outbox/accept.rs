@@ -1,0 +1,366 @@
+//! Accepting a send: the send row and every message row in one `BEGIN IMMEDIATE`
+//! transaction, recipients expanded by `INSERT … SELECT` inside SQLite.
+
+use std::collections::BTreeMap;
+
+use bote_domain::{ChannelKind, SendId};
+use bote_store::{
+    Acceptance, MAX_LISTED_SKIPS, NewSend, Recipients, SkipReason, Skipped, StoreError, StoreResult,
+};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::queries::send_record;
+use crate::errors::DbResultExt;
+use crate::rows::{id_array, text_array};
+use crate::time;
+
+/// Rows per multi-row INSERT (8 values each, well under SQLite's variable limit).
+const CHUNK: usize = 500;
+
+pub(crate) async fn accept(
+    pool: &SqlitePool,
+    send: NewSend,
+    recipients: Recipients,
+) -> StoreResult<Acceptance> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    if let Some(client_id) = &send.client_message_id {
+        let earlier: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM sends WHERE account_id = ?1 AND client_message_id = ?2",
+        )
+        .bind(send.account.0)
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        if let Some(id) = earlier {
+            let acceptance = summary(&mut tx, send.account, SendId(id), true).await?;
+            tx.commit().await.db()?;
+            return Ok(acceptance);
+        }
+    }
+    let group_ids = resolve_groups(&mut tx, &send, &recipients).await?;
+    check_contacts(&mut tx, &send, &recipients).await?;
+
+    let now = time::now();
+    let due = time::text(send.schedule_at.unwrap_or(now));
+    let send_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sends (account_id, channel, state, source, content, schedule_at, client_message_id, \
+         callback_url, test, created_at) VALUES (?1, ?2, 'active', ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+    )
+    .bind(send.account.0)
+    .bind(send.channel.as_str())
+    .bind(&send.source)
+    .bind(send.content.to_string())
+    .bind(send.schedule_at.map(time::text))
+    .bind(&send.client_message_id)
+    .bind(&send.callback_url)
+    .bind(send.test)
+    .bind(time::text(now))
+    .fetch_one(&mut *tx)
+    .await
+    .db()?;
+
+    let only = recipients.only_to.as_ref().map(|n| n.as_str().to_owned());
+    // The server's refusals first, then explicit numbers, then contacts and groups.
+    let mut rows: Vec<Row> = recipients
+        .skipped
+        .iter()
+        .map(|s| Row {
+            recipient: s.recipient.clone(),
+            status: "skipped",
+            reason: Some(s.reason.as_str()),
+            refused: true,
+        })
+        .collect();
+    for n in &recipients.numbers {
+        // Outside the test number wins over `test`: it would not go out either way.
+        let (status, reason) = if only.as_deref().is_some_and(|o| o != n.as_str()) {
+            ("skipped", Some(SkipReason::OutsideTestNumber.as_str()))
+        } else if send.test {
+            ("skipped", Some(SkipReason::Test.as_str()))
+        } else {
+            ("queued", None)
+        };
+        rows.push(Row {
+            recipient: n.as_str().to_owned(),
+            status,
+            reason,
+            refused: false,
+        });
+    }
+    for chunk in rows.chunks(CHUNK) {
+        insert_rows(&mut tx, send_id, &send, chunk, &due, &now).await?;
+    }
+    link_contacts(&mut tx, send_id, send.channel).await?;
+    if !recipients.contacts.is_empty() || !group_ids.is_empty() {
+        expand(
+            &mut tx,
+            send_id,
+            &send,
+            &recipients,
+            &group_ids,
+            only.as_deref(),
+            &due,
+            &now,
+        )
+        .await?;
+    }
+    let acceptance = summary(&mut tx, send.account, SendId(send_id), false).await?;
+    tx.commit().await.db()?;
+    Ok(acceptance)
+}
+
+async fn resolve_groups(
+    conn: &mut SqliteConnection,
+    send: &NewSend,
+    r: &Recipients,
+) -> StoreResult<Vec<i64>> {
+    if r.groups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, code FROM groups WHERE account_id = ?1 AND code IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(send.account.0)
+    .bind(text_array(r.groups.iter().map(|g| g.as_str())))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    if let Some(missing) = r
+        .groups
+        .iter()
+        .find(|g| !found.iter().any(|(_, c)| c == g.as_str()))
+    {
+        return Err(StoreError::Unknown {
+            what: "group",
+            value: missing.to_string(),
+        });
+    }
+    Ok(found.into_iter().map(|(id, _)| id).collect())
+}
+
+async fn check_contacts(
+    conn: &mut SqliteConnection,
+    send: &NewSend,
+    r: &Recipients,
+) -> StoreResult<()> {
+    if r.contacts.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM contacts WHERE account_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(send.account.0)
+    .bind(id_array(r.contacts.iter().map(|c| c.0)))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    if let Some(missing) = r.contacts.iter().find(|c| !found.contains(&c.0)) {
+        return Err(StoreError::Unknown {
+            what: "contact",
+            value: missing.to_string(),
+        });
+    }
+    Ok(())
+}
+
+struct Row {
+    recipient: String,
+    status: &'static str,
+    reason: Option<&'static str>,
+    refused: bool,
+}
+
+async fn insert_rows(
+    conn: &mut SqliteConnection,
+    send_id: i64,
+    send: &NewSend,
+    rows: &[Row],
+    due: &str,
+    now: &chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    let mut sql = String::from(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, status, reason, refused, next_attempt_at, created_at) VALUES ",
+    );
+    for i in 0..rows.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        let k = 5 + 5 * i;
+        sql.push_str(&format!(
+            "(?1, ?2, ?3, ?{}, ?{}, ?{}, ?{}, ?{}, ?4)",
+            k,
+            k + 1,
+            k + 2,
+            k + 3,
+            k + 4
+        ));
+    }
+    sql.push_str(" ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(send_id)
+        .bind(send.account.0)
+        .bind(send.channel.as_str())
+        .bind(time::text(*now));
+    for row in rows {
+        let next = (row.status == "queued").then_some(due);
+        q = q
+            .bind(&row.recipient)
+            .bind(row.status)
+            .bind(row.reason)
+            .bind(row.refused)
+            .bind(next);
+    }
+    q.execute(&mut *conn).await.db()?;
+    Ok(())
+}
+
+/// Explicit numbers that belong to a contact of the account get its id (for placeholders).
+async fn link_contacts(
+    conn: &mut SqliteConnection,
+    send_id: i64,
+    channel: ChannelKind,
+) -> StoreResult<()> {
+    let column = number_column(channel);
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE messages SET contact_id = (SELECT c.id FROM contacts c \
+           WHERE c.account_id = messages.account_id AND c.{column} = messages.recipient) \
+         WHERE send_id = ?1 AND refused = 0 AND recipient IS NOT NULL AND contact_id IS NULL"
+    )))
+    .bind(send_id)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+fn number_column(channel: ChannelKind) -> &'static str {
+    match channel {
+        ChannelKind::Sms => "sms_number",
+        ChannelKind::Whatsapp => "whatsapp_number",
+    }
+}
+
+/// Contacts named directly or through groups, each once, with the channel's number.
+#[allow(clippy::too_many_arguments)]
+async fn expand(
+    conn: &mut SqliteConnection,
+    send_id: i64,
+    send: &NewSend,
+    r: &Recipients,
+    groups: &[i64],
+    only: Option<&str>,
+    due: &str,
+    now: &chrono::DateTime<chrono::Utc>,
+) -> StoreResult<()> {
+    let column = number_column(send.channel);
+    let chosen = "c.account_id = ?2 AND (c.id IN (SELECT value FROM json_each(?5)) \
+         OR c.id IN (SELECT gm.contact_id FROM group_members gm WHERE gm.group_id IN (SELECT value FROM json_each(?6))))";
+    let queued = format!(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, reason, next_attempt_at, created_at) \
+         SELECT ?1, c.account_id, ?3, c.{column}, c.id, \
+           CASE WHEN ?8 IS NOT NULL AND c.{column} <> ?8 THEN 'skipped' WHEN ?7 THEN 'skipped' ELSE 'queued' END, \
+           CASE WHEN ?8 IS NOT NULL AND c.{column} <> ?8 THEN 'outside_test_number' WHEN ?7 THEN 'test' END, \
+           CASE WHEN ?7 OR (?8 IS NOT NULL AND c.{column} <> ?8) THEN NULL ELSE ?9 END, ?4 \
+         FROM contacts c WHERE {chosen} AND c.{column} IS NOT NULL ORDER BY c.id \
+         ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING"
+    );
+    let no_number = format!(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, reason, created_at) \
+         SELECT ?1, c.account_id, ?3, NULL, c.id, 'skipped', 'no_number', ?4 \
+         FROM contacts c WHERE {chosen} AND c.{column} IS NULL"
+    );
+    let contacts = id_array(r.contacts.iter().map(|c| c.0));
+    let groups = id_array(groups.iter().copied());
+    sqlx::query(sqlx::AssertSqlSafe(queued))
+        .bind(send_id)
+        .bind(send.account.0)
+        .bind(send.channel.as_str())
+        .bind(time::text(*now))
+        .bind(&contacts)
+        .bind(&groups)
+        .bind(send.test)
+        .bind(only)
+        .bind(due)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    sqlx::query(sqlx::AssertSqlSafe(no_number))
+        .bind(send_id)
+        .bind(send.account.0)
+        .bind(send.channel.as_str())
+        .bind(time::text(*now))
+        .bind(&contacts)
+        .bind(&groups)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    Ok(())
+}
+
+/// What an acceptance reports, read back from the rows (so a replay reports the same).
+async fn summary(
+    conn: &mut SqliteConnection,
+    account: bote_domain::AccountId,
+    send: SendId,
+    replayed: bool,
+) -> StoreResult<Acceptance> {
+    let record = send_record(conn, account, send).await?;
+    let accepted = record
+        .counts
+        .iter()
+        .filter(|(s, _)| !matches!(s, bote_domain::MessageStatus::Skipped))
+        .map(|(_, n)| n)
+        .sum();
+    let by_reason: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT reason, count(*) FROM messages WHERE send_id = ?1 AND status = 'skipped' GROUP BY reason",
+    )
+    .bind(send.0)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let mut skipped_by_reason = BTreeMap::new();
+    for (reason, n) in by_reason {
+        skipped_by_reason.insert(skip_reason(&reason)?, n as u64);
+    }
+    let listed: Vec<(Option<String>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT recipient, contact_id, reason FROM messages WHERE send_id = ?1 AND status = 'skipped' ORDER BY id LIMIT ?2",
+    )
+    .bind(send.0)
+    .bind(MAX_LISTED_SKIPS as i64)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let skipped = listed
+        .into_iter()
+        .map(|(recipient, contact, reason)| {
+            let recipient =
+                recipient.unwrap_or_else(|| format!("contact {}", contact.unwrap_or_default()));
+            Ok(Skipped {
+                recipient,
+                reason: skip_reason(&reason)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Acceptance {
+        send: record,
+        accepted,
+        skipped,
+        skipped_by_reason,
+        replayed,
+    })
+}
+
+fn skip_reason(text: &str) -> StoreResult<SkipReason> {
+    [
+        SkipReason::InvalidNumber,
+        SkipReason::Duplicate,
+        SkipReason::NoNumber,
+        SkipReason::NoOptIn,
+        SkipReason::OutsideTestNumber,
+        SkipReason::Test,
+    ]
+    .into_iter()
+    .find(|r| r.as_str() == text)
+    .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("stored skip reason '{text}' is invalid")))
+}

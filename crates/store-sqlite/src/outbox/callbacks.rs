@@ -1,0 +1,108 @@
+//! The callback outbox: claimed with a lease like messages, recorded per attempt.
+
+use std::collections::HashMap;
+
+use bote_domain::{AccountId, CallbackId};
+use bote_store::{CallbackDue, CallbackKind, CallbackOutcome, StoreResult};
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+use super::rows::{MESSAGE_COLUMNS, MessageRow, records};
+use crate::errors::DbResultExt;
+use crate::rows::id_array;
+use crate::time;
+
+pub(crate) async fn claim(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<CallbackDue>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let now = time::text(now);
+    let rows: Vec<(i64, i64, i64, String, i64)> = sqlx::query_as(
+        "UPDATE callbacks SET lease_until = ?2 WHERE id IN ( \
+           SELECT id FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ?1 \
+             AND (lease_until IS NULL OR lease_until < ?1) ORDER BY next_attempt_at, id LIMIT ?3) \
+         RETURNING id, account_id, message_id, url, attempts",
+    )
+    .bind(&now)
+    .bind(time::text(lease_until))
+    .bind(limit as i64)
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    if rows.is_empty() {
+        tx.commit().await.db()?;
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    let messages: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?1))"
+    )))
+    .bind(id_array(ids.iter().copied()))
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    let mut messages: HashMap<i64, _> = records(&mut tx, messages)
+        .await?
+        .into_iter()
+        .map(|m| (m.id.0, m))
+        .collect();
+    let client_ids: Vec<(i64, Option<String>)> = sqlx::query_as(
+        "SELECT m.id, s.client_message_id FROM messages m JOIN sends s ON s.id = m.send_id \
+         WHERE m.id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(id_array(ids.iter().copied()))
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    tx.commit().await.db()?;
+    let client_ids: HashMap<i64, Option<String>> = client_ids.into_iter().collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, account, message, url, attempts)| {
+            Some(CallbackDue {
+                id: CallbackId(id),
+                account: AccountId(account),
+                url,
+                kind: CallbackKind::DeliveryReport,
+                send_client_message_id: client_ids.get(&message).cloned().flatten(),
+                attempts: attempts as u32,
+                message: messages.remove(&message)?,
+            })
+        })
+        .collect())
+}
+
+pub(crate) async fn record(
+    pool: &SqlitePool,
+    outcomes: &[(CallbackId, CallbackOutcome)],
+) -> StoreResult<()> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let now = time::text(time::now());
+    for (id, outcome) in outcomes {
+        let q = match outcome {
+            CallbackOutcome::Delivered => sqlx::query(
+                "UPDATE callbacks SET status = 'delivered', attempts = attempts + 1, done_at = ?2, lease_until = NULL WHERE id = ?1",
+            )
+            .bind(id.0)
+            .bind(&now),
+            CallbackOutcome::Retry { at, error } => sqlx::query(
+                "UPDATE callbacks SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1",
+            )
+            .bind(id.0)
+            .bind(time::text(*at))
+            .bind(error),
+            CallbackOutcome::GaveUp { error } => sqlx::query(
+                "UPDATE callbacks SET status = 'failed', attempts = attempts + 1, done_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1",
+            )
+            .bind(id.0)
+            .bind(&now)
+            .bind(error),
+        };
+        q.execute(&mut *tx).await.db()?;
+    }
+    tx.commit().await.db()?;
+    Ok(())
+}

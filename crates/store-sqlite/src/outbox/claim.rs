@@ -1,0 +1,92 @@
+//! Claiming due messages with a lease. SQLite has one writer, so a claim inside
+//! `BEGIN IMMEDIATE` can never hand one message to two dispatchers.
+
+use std::collections::HashMap;
+
+use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
+use bote_store::{ClaimedMessage, StoreResult};
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+use crate::errors::DbResultExt;
+use crate::rows::id_array;
+use crate::time;
+
+/// id, send_id, account_id, recipient, contact_id, attempts
+type ClaimRow = (i64, i64, i64, Option<String>, Option<i64>, i64);
+
+pub(crate) async fn claim(
+    pool: &SqlitePool,
+    channel: ChannelKind,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<ClaimedMessage>> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let now_text = time::text(now);
+    // Due queued messages (paused sends' messages wait at the end of time), and messages
+    // whose dispatcher died holding them — unless their send was paused or cancelled since.
+    let rows: Vec<ClaimRow> = sqlx::query_as(
+        "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3 \
+         WHERE id IN (SELECT id FROM ( \
+           SELECT * FROM (SELECT id, next_attempt_at AS due FROM messages \
+             WHERE channel = ?1 AND status = 'queued' AND next_attempt_at <= ?2 \
+             ORDER BY next_attempt_at, id LIMIT ?4) \
+           UNION ALL \
+           SELECT * FROM (SELECT m.id, m.lease_until AS due FROM messages m JOIN sends s ON s.id = m.send_id \
+             WHERE m.channel = ?1 AND m.status = 'sending' AND m.lease_until < ?2 AND s.state = 'active' \
+             ORDER BY m.lease_until LIMIT ?4)) \
+           ORDER BY due, id LIMIT ?4) \
+         RETURNING id, send_id, account_id, recipient, contact_id, attempts",
+    )
+    .bind(channel.as_str())
+    .bind(&now_text)
+    .bind(time::text(lease_until))
+    .bind(limit as i64)
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    if rows.is_empty() {
+        tx.commit().await.db()?;
+        return Ok(Vec::new());
+    }
+    let mut send_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    send_ids.sort_unstable();
+    send_ids.dedup();
+    let contents: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, content FROM sends WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(id_array(send_ids))
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    tx.commit().await.db()?;
+    let contents: HashMap<i64, serde_json::Value> = contents
+        .into_iter()
+        .map(|(id, c)| {
+            (
+                id,
+                serde_json::from_str(&c).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
+    let mut claimed: Vec<ClaimedMessage> = rows
+        .into_iter()
+        .filter_map(|(id, send, account, recipient, contact, attempts)| {
+            Some(ClaimedMessage {
+                id: MessageId(id),
+                send_id: SendId(send),
+                account: AccountId(account),
+                recipient: PhoneNumber::from_e164_unchecked(recipient?),
+                contact_id: contact.map(ContactId),
+                attempts: attempts as u32,
+                content: contents
+                    .get(&send)
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+            })
+        })
+        .collect();
+    claimed.sort_by_key(|m| m.id);
+    Ok(claimed)
+}

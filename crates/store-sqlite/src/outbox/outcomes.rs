@@ -1,0 +1,206 @@
+//! Recording what dispatchers learnt, in one transaction per batch. Every change is guarded
+//! by the message still being `sending`, so a late outcome for a message that was cancelled
+//! or taken over after its lease ran out changes nothing.
+
+use bote_domain::{MessageId, MessageStatus};
+use bote_store::{Outcome, StoreResult};
+use serde_json::json;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::receipts::apply_pending;
+use super::rows::from_statuses;
+use crate::errors::DbResultExt;
+use crate::rows::id_array;
+use crate::time;
+
+/// Final statuses that customers hear about.
+pub(crate) fn reports_back(status: MessageStatus) -> bool {
+    matches!(
+        status,
+        MessageStatus::Delivered
+            | MessageStatus::Undelivered
+            | MessageStatus::Expired
+            | MessageStatus::Rejected
+            | MessageStatus::Failed
+    )
+}
+
+pub(crate) async fn record(
+    pool: &SqlitePool,
+    outcomes: &[(MessageId, Outcome)],
+) -> StoreResult<u64> {
+    if outcomes.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let now = time::text(time::now());
+    let mut applied = 0u64;
+
+    // Sent: one statement for the whole batch, then the provider ids.
+    let sent: Vec<serde_json::Value> = outcomes
+        .iter()
+        .filter_map(|(id, o)| match o {
+            Outcome::Sent { segments, .. } => Some(json!({"id": id.0, "s": segments})),
+            _ => None,
+        })
+        .collect();
+    if !sent.is_empty() {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "UPDATE messages SET status = 'sent', sent_at = ?2, segments = v.s, attempts = attempts + 1, \
+               lease_until = NULL, reason = NULL \
+             FROM (SELECT value ->> 'id' AS id, value ->> 's' AS s FROM json_each(?1)) AS v \
+             WHERE messages.id = v.id AND messages.status = 'sending' RETURNING messages.id",
+        )
+        .bind(serde_json::Value::Array(sent).to_string())
+        .bind(&now)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?;
+        applied += ids.len() as u64;
+        let refs: Vec<serde_json::Value> = outcomes
+            .iter()
+            .filter(|(id, _)| ids.contains(&id.0))
+            .flat_map(|(id, o)| match o {
+                Outcome::Sent {
+                    connection,
+                    provider_ids,
+                    ..
+                } => provider_ids
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| json!({"c": connection, "p": p, "m": id.0, "n": i + 1}))
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        if !refs.is_empty() {
+            let refs = serde_json::Value::Array(refs).to_string();
+            sqlx::query(
+                "INSERT INTO message_refs (connection, provider_id, message_id, part) \
+                 SELECT value ->> 'c', value ->> 'p', value ->> 'm', value ->> 'n' FROM json_each(?1) WHERE true \
+                 ON CONFLICT (connection, provider_id) DO UPDATE SET \
+                   message_id = excluded.message_id, part = excluded.part, status = NULL",
+            )
+            .bind(&refs)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+            apply_pending(&mut tx, &refs).await?;
+        }
+    }
+
+    let mut reported = Vec::new();
+    for (id, outcome) in outcomes {
+        let done = match outcome {
+            Outcome::Sent { .. } => continue,
+            Outcome::Retry { at, reason } => {
+                let set = format!("{BACK_TO_QUEUE}, attempts = attempts + 1, reason = ?3");
+                update(
+                    &mut tx,
+                    &set,
+                    *id,
+                    Some(time::text(*at)),
+                    Some(reason),
+                    None,
+                    MessageStatus::Queued,
+                )
+                .await?
+            }
+            Outcome::Defer { until } => {
+                update(
+                    &mut tx,
+                    BACK_TO_QUEUE,
+                    *id,
+                    Some(time::text(*until)),
+                    None,
+                    None,
+                    MessageStatus::Queued,
+                )
+                .await?
+            }
+            Outcome::Final {
+                status,
+                reason,
+                code,
+            } => {
+                let changed = update(
+                    &mut tx,
+                    &format!("status = '{}', attempts = attempts + 1, done_at = ?2, reason = ?3, error_code = ?4, lease_until = NULL", status.as_str()),
+                    *id,
+                    Some(now.clone()),
+                    Some(reason),
+                    code.as_deref(),
+                    *status,
+                )
+                .await?;
+                if changed && reports_back(*status) {
+                    reported.push(id.0);
+                }
+                changed
+            }
+        };
+        applied += u64::from(done);
+    }
+    enqueue_callbacks(&mut tx, &reported, &now).await?;
+    tx.commit().await.db()?;
+    Ok(applied)
+}
+
+/// Back to the queue for a later attempt at `?2` — or, when the send was cancelled
+/// meanwhile, cancelled; when it was paused, waiting with the paused ones.
+const BACK_TO_QUEUE: &str = "\
+    status = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+      WHEN 'cancelled' THEN 'cancelled' ELSE 'queued' END, \
+    done_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+      WHEN 'cancelled' THEN ?2 END, \
+    next_attempt_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+      WHEN 'cancelled' THEN NULL WHEN 'paused' THEN '9999-12-31T23:59:59.999999Z' ELSE ?2 END, \
+    lease_until = NULL";
+
+/// One guarded update: `?1` id, `?2`..`?4` as the `set` clause uses them.
+async fn update(
+    conn: &mut SqliteConnection,
+    set: &str,
+    id: MessageId,
+    a: Option<String>,
+    b: Option<&String>,
+    c: Option<&str>,
+    to: MessageStatus,
+) -> StoreResult<bool> {
+    let sql = format!(
+        "UPDATE messages SET {set} WHERE id = ?1 AND status = 'sending' AND 'sending' IN ({})",
+        from_statuses(to)
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .bind(a)
+        .bind(b)
+        .bind(c)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Callbacks for messages of sends that have a callback URL.
+pub(crate) async fn enqueue_callbacks(
+    conn: &mut SqliteConnection,
+    messages: &[i64],
+    now: &str,
+) -> StoreResult<()> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(
+        "INSERT INTO callbacks (account_id, message_id, url, kind, next_attempt_at, created_at) \
+         SELECT m.account_id, m.id, s.callback_url, 'delivery_report', ?2, ?2 \
+         FROM messages m JOIN sends s ON s.id = m.send_id \
+         WHERE m.id IN (SELECT value FROM json_each(?1)) AND s.callback_url IS NOT NULL",
+    )
+    .bind(id_array(messages.iter().copied()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}

@@ -1,0 +1,233 @@
+//! Receipts: matching, pending until sent, parts, id variants, no way back.
+
+use std::sync::Arc;
+
+use bote_domain::MessageStatus;
+
+use super::*;
+use crate::ReceiptResult;
+
+fn result(matched: u64, pending: u64) -> ReceiptResult {
+    ReceiptResult { matched, pending }
+}
+
+pub async fn outbox_receipts_deliver_sent_messages<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
+    let a = account(&*store, "A").await;
+    let ids = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, vec![(ids[0], sent("smsc-1", &["abc"]))]).await;
+    // An intermediate state matches and changes nothing.
+    let enroute = receipt("smsc-1", &["abc"], MessageStatus::Sent);
+    assert_eq!(
+        store.apply_receipts(&[enroute]).await.unwrap(),
+        result(1, 0)
+    );
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sent);
+    // The same id on another connection is another message's.
+    let elsewhere = receipt("smsc-2", &["abc"], MessageStatus::Delivered);
+    let delivered = receipt("smsc-1", &["abc"], MessageStatus::Delivered);
+    assert_eq!(
+        store
+            .apply_receipts(&[elsewhere, delivered.clone()])
+            .await
+            .unwrap(),
+        result(1, 1)
+    );
+    let message = store.message(a, ids[0]).await.unwrap();
+    assert_eq!(message.status, MessageStatus::Delivered);
+    assert_eq!(message.done_at, Some(delivered.at));
+    assert_eq!(store.unfinished_messages(Some(a)).await.unwrap(), 0);
+    // An intermediate state nobody knows is neither matched nor kept.
+    let unknown = receipt("smsc-1", &["zzz"], MessageStatus::Sent);
+    assert_eq!(
+        store.apply_receipts(&[unknown]).await.unwrap(),
+        result(0, 0)
+    );
+    assert_eq!(store.apply_receipts(&[]).await.unwrap(), result(0, 0));
+}
+
+pub async fn outbox_early_receipts_wait_for_the_sent_outcome<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let ids = sending(&*store, sms_send(a), 3).await;
+    let early = ReceiptUpdate {
+        error_code: Some("0x45".into()),
+        ..receipt("smsc", &["e-1"], MessageStatus::Undelivered)
+    };
+    let part = receipt("smsc", &["e-2a"], MessageStatus::Delivered);
+    assert_eq!(
+        store.apply_receipts(&[early, part]).await.unwrap(),
+        result(0, 2)
+    );
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sending);
+    apply_outcomes(
+        &*store,
+        vec![
+            (ids[0], sent("smsc", &["e-1"])),
+            (ids[1], sent("smsc", &["e-2a", "e-2b"])),
+            (ids[2], sent("smsc", &["e-3"])),
+        ],
+    )
+    .await;
+    let failed = store.message(a, ids[0]).await.unwrap();
+    assert_eq!(failed.status, MessageStatus::Undelivered);
+    assert_eq!(failed.error_code.as_deref(), Some("0x45"));
+    // One part of two delivered so far.
+    assert_eq!(status_of(&*store, a, ids[1]).await, MessageStatus::Sent);
+    let rest = receipt("smsc", &["e-2b"], MessageStatus::Delivered);
+    assert_eq!(store.apply_receipts(&[rest]).await.unwrap(), result(1, 0));
+    assert_eq!(
+        status_of(&*store, a, ids[1]).await,
+        MessageStatus::Delivered
+    );
+    assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Sent);
+    // Applied pending receipts are gone: the ids, reused, match the new message only.
+    let ids2 = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, vec![(ids2[0], sent("smsc", &["e-1"]))]).await;
+    assert_eq!(status_of(&*store, a, ids2[0]).await, MessageStatus::Sent);
+}
+
+pub async fn outbox_multipart_messages_follow_their_parts<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let ids = sending(&*store, sms_send(a), 3).await;
+    apply_outcomes(
+        &*store,
+        vec![
+            (ids[0], sent("smsc", &["a1", "a2", "a3"])),
+            (ids[1], sent("smsc", &["b1", "b2"])),
+            (ids[2], sent("smsc", &["c1", "c2"])),
+        ],
+    )
+    .await;
+    let first = store.message(a, ids[0]).await.unwrap();
+    assert_eq!(first.provider_ids, vec!["a1", "a2", "a3"]);
+    assert_eq!(first.segments, Some(3));
+    let delivered = |id| receipt("smsc", &[id], MessageStatus::Delivered);
+    let two = [delivered("a1"), delivered("a3"), delivered("b1")];
+    assert_eq!(store.apply_receipts(&two).await.unwrap(), result(3, 0));
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sent);
+    assert_eq!(status_of(&*store, a, ids[1]).await, MessageStatus::Sent);
+    assert_eq!(
+        store.apply_receipts(&[delivered("a2")]).await.unwrap(),
+        result(1, 0)
+    );
+    assert_eq!(
+        status_of(&*store, a, ids[0]).await,
+        MessageStatus::Delivered
+    );
+    // A failure of any part applies at once.
+    let b2 = ReceiptUpdate {
+        error_code: Some("0x0B".into()),
+        ..receipt("smsc", &["b2"], MessageStatus::Undelivered)
+    };
+    let c1 = receipt("smsc", &["c1"], MessageStatus::Expired);
+    assert_eq!(store.apply_receipts(&[b2, c1]).await.unwrap(), result(2, 0));
+    let b = store.message(a, ids[1]).await.unwrap();
+    assert_eq!(b.status, MessageStatus::Undelivered);
+    assert_eq!(b.error_code.as_deref(), Some("0x0B"));
+    assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Expired);
+    // The other part's delivery does not undo it.
+    store.apply_receipts(&[delivered("c2")]).await.unwrap();
+    assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Expired);
+}
+
+pub async fn outbox_receipts_match_any_id_variant<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
+    let a = account(&*store, "A").await;
+    let ids = sending(&*store, sms_send(a), 3).await;
+    apply_outcomes(
+        &*store,
+        vec![
+            (ids[0], sent("smsc", &["1A2B"])),
+            (ids[1], sent("smsc", &["10"])),
+            (ids[2], sent("smsc", &["16"])),
+        ],
+    )
+    .await;
+    // As received (decimal) first, then the hex form the submit response gave.
+    let hex = receipt("smsc", &["6699", "1A2B"], MessageStatus::Delivered);
+    assert_eq!(store.apply_receipts(&[hex]).await.unwrap(), result(1, 0));
+    assert_eq!(
+        status_of(&*store, a, ids[0]).await,
+        MessageStatus::Delivered
+    );
+    // When two variants match, the first wins.
+    let both = receipt("smsc", &["10", "16"], MessageStatus::Delivered);
+    assert_eq!(store.apply_receipts(&[both]).await.unwrap(), result(1, 0));
+    assert_eq!(
+        status_of(&*store, a, ids[1]).await,
+        MessageStatus::Delivered
+    );
+    assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Sent);
+    // Pending receipts match by any variant too.
+    let ids2 = sending(&*store, sms_send(a), 1).await;
+    let early = receipt("smsc", &["4096", "1000"], MessageStatus::Delivered);
+    assert_eq!(store.apply_receipts(&[early]).await.unwrap(), result(0, 1));
+    apply_outcomes(&*store, vec![(ids2[0], sent("smsc", &["1000"]))]).await;
+    assert_eq!(
+        status_of(&*store, a, ids2[0]).await,
+        MessageStatus::Delivered
+    );
+}
+
+pub async fn outbox_receipts_never_move_a_message_backwards<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let ids = sending(&*store, sms_send(a), 2).await;
+    apply_outcomes(
+        &*store,
+        vec![(ids[0], sent("wa", &["w1"])), (ids[1], sent("wa", &["w2"]))],
+    )
+    .await;
+    let w1 = |status| receipt("wa", &["w1"], status);
+    store
+        .apply_receipts(&[w1(MessageStatus::Delivered)])
+        .await
+        .unwrap();
+    let done = store.message(a, ids[0]).await.unwrap().done_at;
+    // Matched, but a delivered message does not become undelivered or sent again.
+    assert_eq!(
+        store
+            .apply_receipts(&[w1(MessageStatus::Undelivered), w1(MessageStatus::Sent)])
+            .await
+            .unwrap(),
+        result(2, 0)
+    );
+    assert_eq!(
+        status_of(&*store, a, ids[0]).await,
+        MessageStatus::Delivered
+    );
+    // Read may follow delivered, and nothing follows read.
+    store
+        .apply_receipts(&[w1(MessageStatus::Read)])
+        .await
+        .unwrap();
+    let read = store.message(a, ids[0]).await.unwrap();
+    assert_eq!(read.status, MessageStatus::Read);
+    assert_eq!(read.done_at, done, "done when it was first final");
+    store
+        .apply_receipts(&[w1(MessageStatus::Delivered)])
+        .await
+        .unwrap();
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Read);
+    // Read can follow sent directly; an expired message stays expired.
+    let w2 = |status| receipt("wa", &["w2"], status);
+    store
+        .apply_receipts(&[w2(MessageStatus::Expired)])
+        .await
+        .unwrap();
+    store
+        .apply_receipts(&[w2(MessageStatus::Delivered), w2(MessageStatus::Read)])
+        .await
+        .unwrap();
+    assert_eq!(status_of(&*store, a, ids[1]).await, MessageStatus::Expired);
+    let ids3 = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, vec![(ids3[0], sent("wa", &["w3"]))]).await;
+    store
+        .apply_receipts(&[receipt("wa", &["w3"], MessageStatus::Read)])
+        .await
+        .unwrap();
+    assert_eq!(status_of(&*store, a, ids3[0]).await, MessageStatus::Read);
+}
