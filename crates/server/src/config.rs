@@ -69,6 +69,8 @@ pub struct Config {
     pub callback_secret: Secret,
 }
 
+const GENERATED: &str = "generated:";
+
 /// A secret value: never shown by `Debug` or `Display`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -76,6 +78,16 @@ pub struct Secret(String);
 impl Secret {
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
+    }
+
+    /// A random secret for this run, for when none is configured.
+    fn generated() -> Self {
+        Self(format!("{GENERATED}{}", crate::auth::generate_password()))
+    }
+
+    /// Whether this secret was made up at start rather than configured.
+    pub fn is_generated(&self) -> bool {
+        self.0.starts_with(GENERATED)
     }
 
     pub fn expose(&self) -> &str {
@@ -150,13 +162,7 @@ impl Config {
                 bail!("config key `callback_secret`: use at least 16 characters")
             }
             Some(s) => Secret(s),
-            None => {
-                tracing::warn!(
-                    "no callback_secret configured: callbacks are signed with a key made for this run only; \
-                     set BOTE_CALLBACK_SECRET so receivers can check signatures across restarts"
-                );
-                Secret(crate::auth::generate_password())
-            }
+            None => Secret::generated(),
         };
         Ok(Config {
             listen,

@@ -14,6 +14,12 @@ pub struct ServeArgs {
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.callback_secret.is_generated() {
+        tracing::warn!(
+            "no callback_secret configured: callbacks are signed with a key made for this run only; \
+             set BOTE_CALLBACK_SECRET so receivers can check signatures across restarts"
+        );
+    }
     let app = App::build(config).await?;
     let state = app.state().clone();
     let url = format!("http://{}", app.local_addr());
