@@ -28,9 +28,9 @@ psql "$BOTE_TEST_POSTGRES_URL" -qAtc \
   | psql "$BOTE_TEST_POSTGRES_URL" -q >/dev/null 2>&1 || true
 
 if command -v cargo-nextest >/dev/null 2>&1; then
-  cargo nextest run --workspace --no-fail-fast "$@"
-  # nextest does not run doctests
+  # nextest does not run doctests; run them first so the suite's summary ends the output
   cargo test --workspace --doc -q
+  cargo nextest run --workspace --no-fail-fast "$@"
 else
   cargo test --workspace --no-fail-fast "$@"
 fi
