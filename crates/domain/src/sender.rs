@@ -28,6 +28,19 @@ impl SenderKind {
         }
     }
 
+    /// The kind a sender address most likely is when none is named: digits of short-code
+    /// length are a short code, longer digits an international number, anything else a name.
+    pub fn guess(address: &str) -> SenderKind {
+        let digits = address.trim().trim_start_matches('+');
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            SenderKind::Alphanumeric
+        } else if digits.len() <= 8 {
+            SenderKind::Shortcode
+        } else {
+            SenderKind::International
+        }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             SenderKind::Alphanumeric => "alphanumeric",

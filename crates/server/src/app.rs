@@ -56,7 +56,6 @@ impl App {
     /// Builds from an open store and a bound listener (tests bind port 0). Must run inside
     /// a tokio runtime: the receipt writer and the sandbox start their tasks here.
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
-        // TLS for outgoing HTTPS (callbacks) uses ring; a second install is a no-op error.
         crate::install_tls_provider();
         let receipts = ReceiptWriter::start(store.clone());
         let sandbox = SandboxSms::start(

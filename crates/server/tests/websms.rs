@@ -3,7 +3,6 @@
 
 mod support;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 use support::receiver::Receiver;
 use support::{Backend, TestApp, eventually, json_of, spawn_app};
@@ -162,7 +161,6 @@ async fn websms_errors_use_websms_codes(backend: Backend) {
         r["statusCode"], 4007,
         "binary is refused clearly until a channel carries it"
     );
-    let _ = Method::GET;
 }
 
 on_both_backends!(

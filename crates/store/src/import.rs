@@ -39,12 +39,3 @@ pub struct ImportOutcome {
     pub unchanged: u64,
     pub rejected: Vec<RejectedRow>,
 }
-
-impl ImportOutcome {
-    pub fn merge(&mut self, other: ImportOutcome) {
-        self.created += other.created;
-        self.updated += other.updated;
-        self.unchanged += other.unchanged;
-        self.rejected.extend(other.rejected);
-    }
-}

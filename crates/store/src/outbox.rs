@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use bote_domain::{
     AccountId, CallbackId, ChannelKind, ContactId, GroupCode, MessageId, MessageStatus,
-    PhoneNumber, SendId,
+    PhoneNumber, SendId, UnknownValue,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,6 +32,8 @@ pub enum SendState {
 }
 
 impl SendState {
+    pub const ALL: [SendState; 3] = [SendState::Active, SendState::Paused, SendState::Cancelled];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             SendState::Active => "active",
@@ -79,6 +81,15 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    pub const ALL: [SkipReason; 6] = [
+        SkipReason::InvalidNumber,
+        SkipReason::Duplicate,
+        SkipReason::NoNumber,
+        SkipReason::NoOptIn,
+        SkipReason::OutsideTestNumber,
+        SkipReason::Test,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             SkipReason::InvalidNumber => "invalid_number",
@@ -88,6 +99,41 @@ impl SkipReason {
             SkipReason::OutsideTestNumber => "outside_test_number",
             SkipReason::Test => "test",
         }
+    }
+}
+
+impl std::str::FromStr for SendState {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                kind: "send state",
+                value: s.into(),
+                allowed: &["active", "paused", "cancelled"],
+            })
+    }
+}
+
+impl std::str::FromStr for SkipReason {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, UnknownValue> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                kind: "skip reason",
+                value: s.into(),
+                allowed: &[
+                    "invalid_number",
+                    "duplicate",
+                    "no_number",
+                    "no_opt_in",
+                    "outside_test_number",
+                    "test",
+                ],
+            })
     }
 }
 

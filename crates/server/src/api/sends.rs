@@ -96,7 +96,7 @@ impl SendInput {
         let sender = match self.sender {
             None => None,
             Some(SenderInput::Plain(address)) => {
-                Some(parse_sender(&address, guess_kind(&address))?)
+                Some(parse_sender(&address, SenderKind::guess(&address))?)
             }
             Some(SenderInput::Typed { address, kind }) => Some(parse_sender(&address, kind)?),
         };
@@ -140,15 +140,6 @@ impl SendInput {
             test: self.test,
             source: "api",
         })
-    }
-}
-
-fn guess_kind(address: &str) -> SenderKind {
-    let digits = address.trim_start_matches('+');
-    match digits.bytes().all(|b| b.is_ascii_digit()) && !digits.is_empty() {
-        true if digits.len() <= 8 => SenderKind::Shortcode,
-        true => SenderKind::International,
-        false => SenderKind::Alphanumeric,
     }
 }
 

@@ -2,6 +2,10 @@
 //! contact's placeholders filled (R20), the segment count, the segment limit.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use bote_domain::SendId;
+use serde::Deserialize;
 use std::time::Duration;
 
 use bote_channels::OutboundSms;
@@ -25,20 +29,29 @@ pub async fn build_sms<S>(store: &S, claimed: &[ClaimedMessage]) -> Result<Vec<B
 where
     S: OutboxStore + ContactStore + ?Sized,
 {
-    let specs: Vec<Result<SendSpec, String>> = claimed
+    // A batch mostly holds messages of a few sends: read each send's spec once.
+    let mut by_send: HashMap<SendId, Arc<Result<SendSpec, String>>> = HashMap::new();
+    let specs: Vec<Arc<Result<SendSpec, String>>> = claimed
         .iter()
         .map(|m| {
-            serde_json::from_value::<SendSpec>(m.content.clone())
-                .map_err(|e| format!("unreadable send content: {e}"))
+            by_send
+                .entry(m.send_id)
+                .or_insert_with(|| {
+                    Arc::new(
+                        SendSpec::deserialize(&m.content)
+                            .map_err(|e| format!("unreadable send content: {e}")),
+                    )
+                })
+                .clone()
         })
         .collect();
     let contacts = personal_values(store, claimed, &specs).await?;
     Ok(claimed
         .iter()
         .zip(specs)
-        .map(|(message, spec)| match spec {
-            Ok(spec) => build_one(message, &spec, contacts.get(&message.id.0)),
-            Err(reason) => Built::Fail(reason),
+        .map(|(message, spec)| match spec.as_ref() {
+            Ok(spec) => build_one(message, spec, contacts.get(&message.id.0)),
+            Err(reason) => Built::Fail(reason.clone()),
         })
         .collect())
 }
@@ -48,14 +61,14 @@ where
 async fn personal_values<S>(
     store: &S,
     claimed: &[ClaimedMessage],
-    specs: &[Result<SendSpec, String>],
+    specs: &[Arc<Result<SendSpec, String>>],
 ) -> Result<HashMap<i64, BTreeMap<String, String>>, StoreError>
 where
     S: OutboxStore + ContactStore + ?Sized,
 {
     let mut wanted: HashMap<bote_domain::AccountId, Vec<bote_domain::ContactId>> = HashMap::new();
     for (m, spec) in claimed.iter().zip(specs) {
-        if let (Ok(spec), Some(contact)) = (spec, m.contact_id)
+        if let (Ok(spec), Some(contact)) = (spec.as_ref(), m.contact_id)
             && spec.personalised
         {
             wanted.entry(m.account).or_default().push(contact);

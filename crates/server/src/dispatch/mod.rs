@@ -95,15 +95,16 @@ where
             return Ok(DispatchOutcome::Idle);
         }
         let built = build::build_sms(self.store.as_ref(), &claimed).await?;
+        let count = claimed.len();
         let sms = self.sms.clone();
         let outcomes: Vec<(MessageId, Outcome)> =
-            futures::stream::iter(claimed.iter().cloned().zip(built))
+            futures::stream::iter(claimed.into_iter().zip(built))
                 .map(move |(message, built)| send_one(sms.clone(), message, built))
                 .buffer_unordered(self.config.concurrency.max(1))
                 .collect()
                 .await;
         let mut step = Dispatched {
-            claimed: claimed.len(),
+            claimed: count,
             ..Default::default()
         };
         for (_, o) in &outcomes {

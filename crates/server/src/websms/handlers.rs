@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
-use bote_domain::{AccountId, ChannelKind, TokenScope};
+use bote_domain::{AccountId, ChannelKind};
 use serde_json::{Map, Value};
 
 use super::request::{self, Content, Endpoint, WebsmsRequest};
@@ -46,8 +46,7 @@ async fn account_of(
     let account = principal
         .account
         .ok_or_else(|| WebsmsStatus::new(4022, "Access denied: account managers cannot send"))?;
-    if !principal.scope.allows(bote_domain::Access::Send) || principal.scope == TokenScope::ReadOnly
-    {
+    if !principal.scope.allows(bote_domain::Access::Send) {
         return Err(WebsmsStatus::new(
             4022,
             "Access denied: this token may not send",

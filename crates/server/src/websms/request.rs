@@ -211,7 +211,7 @@ fn sender(body: &Map<String, Value>) -> Result<Option<Sender>, WebsmsStatus> {
         return Ok(None);
     }
     let kind = match present(body, "senderAddressType") {
-        None => guess_kind(&address),
+        None => SenderKind::guess(&address),
         Some(Value::String(t)) => t
             .parse::<SenderKind>()
             .map_err(|e| WebsmsStatus::invalid_sender(e.to_string()))?,
@@ -224,19 +224,6 @@ fn sender(body: &Map<String, Value>) -> Result<Option<Sender>, WebsmsStatus> {
     Sender::parse(&address, kind)
         .map(Some)
         .map_err(|e| WebsmsStatus::invalid_sender(e.to_string()))
-}
-
-fn guess_kind(address: &str) -> SenderKind {
-    let digits = address.trim_start_matches('+');
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if digits.len() <= 8 {
-            SenderKind::Shortcode
-        } else {
-            SenderKind::International
-        }
-    } else {
-        SenderKind::Alphanumeric
-    }
 }
 
 fn callback_url(body: &Map<String, Value>) -> Result<Option<String>, WebsmsStatus> {

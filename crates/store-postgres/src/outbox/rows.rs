@@ -39,24 +39,11 @@ pub(crate) fn status(value: &str) -> StoreResult<MessageStatus> {
 }
 
 pub(crate) fn send_state(value: &str) -> StoreResult<SendState> {
-    [SendState::Active, SendState::Paused, SendState::Cancelled]
-        .into_iter()
-        .find(|s| s.as_str() == value)
-        .ok_or_else(|| invalid("sends.state", value))
+    parsed("sends.state", value)
 }
 
 pub(crate) fn skip_reason(value: &str) -> StoreResult<SkipReason> {
-    [
-        SkipReason::InvalidNumber,
-        SkipReason::Duplicate,
-        SkipReason::NoNumber,
-        SkipReason::NoOptIn,
-        SkipReason::OutsideTestNumber,
-        SkipReason::Test,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == value)
-    .ok_or_else(|| invalid("messages.reason", value))
+    parsed("messages.reason", value)
 }
 
 /// The statuses a message may have for `next` to apply (`MessageStatus::can_become`).

@@ -352,15 +352,5 @@ async fn summary(
 }
 
 fn skip_reason(text: &str) -> StoreResult<SkipReason> {
-    [
-        SkipReason::InvalidNumber,
-        SkipReason::Duplicate,
-        SkipReason::NoNumber,
-        SkipReason::NoOptIn,
-        SkipReason::OutsideTestNumber,
-        SkipReason::Test,
-    ]
-    .into_iter()
-    .find(|r| r.as_str() == text)
-    .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("stored skip reason '{text}' is invalid")))
+    super::rows::parse("skip reason", text)
 }

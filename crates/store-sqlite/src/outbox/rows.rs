@@ -26,12 +26,7 @@ pub(crate) fn parse<T: FromStr>(what: &str, value: &str) -> StoreResult<T> {
 }
 
 pub(crate) fn send_state(value: &str) -> StoreResult<SendState> {
-    match value {
-        "active" => Ok(SendState::Active),
-        "paused" => Ok(SendState::Paused),
-        "cancelled" => Ok(SendState::Cancelled),
-        other => Err(corrupt("send state", other)),
-    }
+    parse("send state", value)
 }
 
 #[derive(sqlx::FromRow)]
