@@ -1,14 +1,19 @@
 //! Channels carry messages to providers and bring back what providers report.
 //!
-//! A channel takes one outbound message at a time ([`SmsChannel::send`]) and answers with a
+//! A channel takes one outbound message at a time ([`SmsChannel::send`],
+//! [`WhatsappChannel::send`]) and answers with a
 //! [`SendOutcome`]; what arrives later — delivery reports and inbound messages — goes to an
 //! [`EventSink`], which returns only once the event is stored durably, so a channel can
 //! acknowledge it to the provider without risk of losing it.
 
 mod events;
 mod outbound;
+mod routes;
 pub mod sandbox;
 pub mod smpp;
+mod whatsapp;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
 pub use outbound::{OutboundSms, SendOutcome, SmsChannel};
+pub use routes::SmsRoutes;
+pub use whatsapp::{OutboundWhatsapp, WhatsappChannel, WhatsappContent};

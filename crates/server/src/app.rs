@@ -13,13 +13,14 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
-use bote_channels::sandbox::{SandboxConfig, SandboxSms};
+use bote_channels::SmsRoutes;
+use bote_channels::sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::Notify;
 
 use crate::auth::PasswordCheck;
 use crate::callbacks::{CallbackConfig, CallbackWorker};
 use crate::config::Config;
-use crate::dispatch::{DispatchConfig, Dispatcher};
+use crate::dispatch::{Channels, DispatchConfig, Dispatcher};
 use crate::inbound::ReceiptWriter;
 use crate::store_open::open_store;
 
@@ -31,8 +32,8 @@ pub struct AppState {
     pub passwords: Arc<PasswordCheck>,
     /// Wakes the dispatcher when a send was accepted.
     pub wake: Arc<Notify>,
-    /// The built-in SMS channel, with its per-number inbox.
-    pub sandbox: Arc<SandboxSms>,
+    /// The built-in SMS and WhatsApp channels, with their per-number inboxes.
+    pub sandbox: Arc<Sandbox>,
 }
 
 pub struct App {
@@ -58,18 +59,21 @@ impl App {
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
         crate::install_tls_provider();
         let receipts = ReceiptWriter::start(store.clone());
-        let sandbox = SandboxSms::start(
+        let sandbox = Arc::new(Sandbox::start(
             SandboxConfig {
                 delivery_delay: config.sandbox_delivery_delay,
                 failure_share: config.sandbox_failure_share,
                 ..SandboxConfig::default()
             },
             receipts,
-        );
+        ));
         let wake = Arc::new(Notify::new());
         let dispatcher = Arc::new(Dispatcher::new(
             store.clone(),
-            sandbox.clone(),
+            Channels {
+                sms: SmsRoutes::new(sandbox.sms.clone()),
+                whatsapp: sandbox.whatsapp.clone(),
+            },
             DispatchConfig::default(),
             wake.clone(),
         ));

@@ -263,8 +263,58 @@ async fn test_accounts_send_only_to_their_number(backend: Backend) {
     );
 }
 
+async fn whatsapp_sends_reach_a_final_status_through_the_sandbox(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_group("news").await;
+    app.create_contact(
+        json!({"first_name": "Anna", "sms_number": "0676 1000001", "whatsapp_number": "0664 1000001", "groups": ["NEWS"]}),
+    )
+    .await;
+    app.create_contact(
+        json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
+    )
+    .await;
+    let (status, r) = app
+        .post_json(
+            "/api/v1/sends",
+            json!({
+                "channel": "whatsapp",
+                "text": "Neue Kollektion 🎉",
+                "media": {"kind": "image", "url": "https://example.com/k.jpg"},
+                "to": {"groups": ["NEWS"], "numbers": ["0699 1000009"]}
+            }),
+        )
+        .await;
+    assert_eq!(status, 202, "{r}");
+    assert_eq!(
+        r["accepted"], 2,
+        "Anna's WhatsApp number and the explicit one: {r}"
+    );
+    assert_eq!(
+        r["skipped_by_reason"],
+        json!({"no_number": 1}),
+        "Bert has no WhatsApp number: {r}"
+    );
+    let id = r["id"].as_i64().unwrap();
+    let counts = wait_final(&app, id, 2).await;
+    assert_eq!(counts["delivered"], 2, "{counts}");
+    let (_, msgs) = app
+        .get_json(&format!("/api/v1/messages?send={id}&status=delivered"))
+        .await;
+    assert_eq!(msgs["data"].as_array().unwrap().len(), 2, "{msgs}");
+    for m in msgs["data"].as_array().unwrap() {
+        let provider_id = m["provider_ids"][0].as_str().unwrap();
+        assert!(
+            provider_id.starts_with("wamid.sbx-"),
+            "the sandbox WhatsApp connection: {m}"
+        );
+        assert_eq!(m["attempts"], 1, "{m}");
+    }
+}
+
 on_both_backends!(
     sms_to_numbers_contacts_and_groups,
+    whatsapp_sends_reach_a_final_status_through_the_sandbox,
     bad_sends_are_refused_with_reasons,
     client_message_id_makes_sending_idempotent,
     scheduled_sends_can_be_paused_resumed_and_cancelled,

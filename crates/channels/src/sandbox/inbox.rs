@@ -6,8 +6,6 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::OutboundSms;
-
 /// Numbers remembered at most; the least recently written number is forgotten first.
 const MAX_NUMBERS: usize = 10_000;
 
@@ -34,19 +32,19 @@ impl Inbox {
         }
     }
 
-    pub fn record(&self, sms: &OutboundSms, provider_id: &str) {
+    pub fn record(&self, to: &str, from: Option<String>, text: String, provider_id: &str) {
         let tick = self
             .clock
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let entry = InboxEntry {
             provider_id: provider_id.to_owned(),
-            from: sms.sender.as_ref().map(|s| s.address.clone()),
-            text: sms.text.clone(),
+            from,
+            text,
             received_at: Utc::now(),
         };
         let mut numbers = self.numbers.lock().expect("inbox lock");
         if numbers.len() >= MAX_NUMBERS
-            && !numbers.contains_key(sms.to.as_str())
+            && !numbers.contains_key(to)
             && let Some(oldest) = numbers
                 .iter()
                 .min_by_key(|(_, (t, _))| *t)
@@ -54,7 +52,7 @@ impl Inbox {
         {
             numbers.remove(&oldest);
         }
-        let (last, list) = numbers.entry(sms.to.as_str().to_owned()).or_default();
+        let (last, list) = numbers.entry(to.to_owned()).or_default();
         *last = tick;
         if list.len() == self.per_number {
             list.pop_front();

@@ -49,7 +49,7 @@ async fn reports_every_message_with_the_configured_failure_share() {
         failure_share: 0.25,
         inbox_per_number: 2,
     };
-    let sandbox = SandboxSms::start(config, sink.clone());
+    let sandbox = Sandbox::start(config, sink.clone()).sms;
     let mut ids = Vec::new();
     for i in 0..100 {
         match sandbox.send(&sms(i)).await {
@@ -82,4 +82,42 @@ async fn reports_every_message_with_the_configured_failure_share() {
     assert_eq!(kept.len(), 2, "inbox keeps the last messages per number");
     assert_eq!(kept[1].text, "Hallo 99");
     assert_eq!(sandbox.inbox().numbers().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn whatsapp_messages_are_kept_and_reported_on_their_own_connection() {
+    let sink = Arc::new(Recorder::default());
+    let sandbox = Sandbox::start(SandboxConfig::default(), sink.clone());
+    let to = PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap();
+    let message = OutboundWhatsapp {
+        message_id: 1,
+        to: to.clone(),
+        from: Some("+43800123456".into()),
+        content: crate::WhatsappContent::Media {
+            kind: bote_domain::MediaKind::Image,
+            link: "https://example.com/a.jpg".into(),
+            caption: Some("Neu! 🎉".into()),
+            filename: None,
+        },
+    };
+    let SendOutcome::Accepted { provider_ids } = sandbox.whatsapp.send(&message).await else {
+        panic!("sandbox refused");
+    };
+    assert!(
+        provider_ids[0].starts_with("wamid.sbx-"),
+        "{provider_ids:?}"
+    );
+    let kept = sandbox.whatsapp.inbox().messages(to.as_str());
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].text, "[image] https://example.com/a.jpg Neu! 🎉");
+    assert!(
+        sandbox.sms.inbox().messages(to.as_str()).is_empty(),
+        "inboxes are per channel"
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let reports = sink.reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].connection, SANDBOX_WHATSAPP_NAME);
+    assert_eq!(reports[0].provider_id, provider_ids[0]);
+    assert_eq!(reports[0].state, ReceiptState::Delivered);
 }

@@ -8,7 +8,7 @@ use bote_domain::SendId;
 use serde::Deserialize;
 use std::time::Duration;
 
-use bote_channels::OutboundSms;
+use bote_channels::{OutboundSms, OutboundWhatsapp, WhatsappContent};
 use bote_domain::sms::{ConcatRef, analyze};
 use bote_store::{ClaimedMessage, ContactStore, OutboxStore, StoreError};
 
@@ -21,17 +21,18 @@ pub struct ReadySms {
 
 pub enum Built {
     Ready(ReadySms),
+    ReadyWhatsapp(OutboundWhatsapp),
     /// Cannot be sent; the message fails with this reason.
     Fail(String),
 }
 
-pub async fn build_sms<S>(store: &S, claimed: &[ClaimedMessage]) -> Result<Vec<Built>, StoreError>
-where
-    S: OutboxStore + ContactStore + ?Sized,
-{
-    // A batch mostly holds messages of a few sends: read each send's spec once.
-    let mut by_send: HashMap<SendId, Arc<Result<SendSpec, String>>> = HashMap::new();
-    let specs: Vec<Arc<Result<SendSpec, String>>> = claimed
+type ReadSpec = Arc<Result<SendSpec, String>>;
+
+/// Each message's send spec; a batch mostly holds messages of a few sends, so each send's
+/// spec is read once.
+fn specs_of(claimed: &[ClaimedMessage]) -> Vec<ReadSpec> {
+    let mut by_send: HashMap<SendId, ReadSpec> = HashMap::new();
+    claimed
         .iter()
         .map(|m| {
             by_send
@@ -44,7 +45,14 @@ where
                 })
                 .clone()
         })
-        .collect();
+        .collect()
+}
+
+pub async fn build_sms<S>(store: &S, claimed: &[ClaimedMessage]) -> Result<Vec<Built>, StoreError>
+where
+    S: OutboxStore + ContactStore + ?Sized,
+{
+    let specs = specs_of(claimed);
     let contacts = personal_values(store, claimed, &specs).await?;
     Ok(claimed
         .iter()
@@ -56,12 +64,43 @@ where
         .collect())
 }
 
+/// WhatsApp messages are broadcasts (R20): the same content for every recipient.
+pub fn build_whatsapp(claimed: &[ClaimedMessage]) -> Vec<Built> {
+    claimed
+        .iter()
+        .zip(specs_of(claimed))
+        .map(|(message, spec)| match spec.as_ref() {
+            Ok(spec) => whatsapp_one(message, spec),
+            Err(reason) => Built::Fail(reason.clone()),
+        })
+        .collect()
+}
+
+fn whatsapp_one(message: &ClaimedMessage, spec: &SendSpec) -> Built {
+    let content = match (&spec.media, &spec.text) {
+        (Some(media), text) => WhatsappContent::Media {
+            kind: media.kind,
+            link: media.url.clone(),
+            caption: media.caption.clone().or_else(|| text.clone()),
+            filename: media.filename.clone(),
+        },
+        (None, Some(text)) if !text.is_empty() => WhatsappContent::Text { body: text.clone() },
+        (None, _) => return Built::Fail("the WhatsApp message has no content".into()),
+    };
+    Built::ReadyWhatsapp(OutboundWhatsapp {
+        message_id: message.id.0,
+        to: message.recipient.clone(),
+        from: spec.sender.as_ref().map(|s| s.address.clone()),
+        content,
+    })
+}
+
 /// Placeholder values of the contacts of personalised messages, by message id; one store
 /// query per account in the batch.
 async fn personal_values<S>(
     store: &S,
     claimed: &[ClaimedMessage],
-    specs: &[Arc<Result<SendSpec, String>>],
+    specs: &[ReadSpec],
 ) -> Result<HashMap<i64, BTreeMap<String, String>>, StoreError>
 where
     S: OutboxStore + ContactStore + ?Sized,

@@ -1,4 +1,4 @@
-//! The dispatcher: claims due messages in batches with a lease, builds each message, hands
+//! The dispatcher: claims due messages of each channel in batches with a lease, builds each message, hands
 //! it to its channel, and records what happened. `try_dispatch_one` is one step, so tests
 //! drive it without sleeping; `run` repeats it until shutdown.
 
@@ -8,7 +8,7 @@ mod retry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bote_channels::{SendOutcome, SmsChannel};
+use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
 use bote_domain::{ChannelKind, MessageId, MessageStatus};
 use bote_store::{ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
 use chrono::Utc;
@@ -58,9 +58,28 @@ pub enum DispatchOutcome {
     Dispatched(Dispatched),
 }
 
+/// Where the dispatcher sends: SMS by route, WhatsApp through one channel.
+#[derive(Clone)]
+pub struct Channels {
+    pub sms: SmsRoutes,
+    pub whatsapp: Arc<dyn WhatsappChannel>,
+}
+
+impl std::ops::Add for Dispatched {
+    type Output = Dispatched;
+    fn add(self, o: Dispatched) -> Dispatched {
+        Dispatched {
+            claimed: self.claimed + o.claimed,
+            sent: self.sent + o.sent,
+            retried: self.retried + o.retried,
+            failed: self.failed + o.failed,
+        }
+    }
+}
+
 pub struct Dispatcher<S: ?Sized> {
     store: Arc<S>,
-    sms: Arc<dyn SmsChannel>,
+    channels: Channels,
     config: DispatchConfig,
     wake: Arc<Notify>,
 }
@@ -71,35 +90,50 @@ where
 {
     pub fn new(
         store: Arc<S>,
-        sms: Arc<dyn SmsChannel>,
+        channels: Channels,
         config: DispatchConfig,
         wake: Arc<Notify>,
     ) -> Self {
         Self {
             store,
-            sms,
+            channels,
             config,
             wake,
         }
     }
 
-    /// Claims one batch of due SMS, sends it, records the outcomes.
+    /// Claims one batch of due messages per channel, sends them, records the outcomes.
     pub async fn try_dispatch_one(&self) -> Result<DispatchOutcome, StoreError> {
+        let (sms, whatsapp) = tokio::join!(
+            self.step(ChannelKind::Sms),
+            self.step(ChannelKind::Whatsapp)
+        );
+        let step = sms? + whatsapp?;
+        Ok(if step.claimed == 0 {
+            DispatchOutcome::Idle
+        } else {
+            DispatchOutcome::Dispatched(step)
+        })
+    }
+
+    async fn step(&self, channel: ChannelKind) -> Result<Dispatched, StoreError> {
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.config.lease).expect("lease fits");
         let claimed = self
             .store
-            .claim_messages(ChannelKind::Sms, now, lease_until, self.config.batch)
+            .claim_messages(channel, now, lease_until, self.config.batch)
             .await?;
         if claimed.is_empty() {
-            return Ok(DispatchOutcome::Idle);
+            return Ok(Dispatched::default());
         }
-        let built = build::build_sms(self.store.as_ref(), &claimed).await?;
+        let built = match channel {
+            ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed).await?,
+            ChannelKind::Whatsapp => build::build_whatsapp(&claimed),
+        };
         let count = claimed.len();
-        let sms = self.sms.clone();
         let outcomes: Vec<(MessageId, Outcome)> =
             futures::stream::iter(claimed.into_iter().zip(built))
-                .map(move |(message, built)| send_one(sms.clone(), message, built))
+                .map(|(message, built)| send_one(&self.channels, message, built))
                 .buffer_unordered(self.config.concurrency.max(1))
                 .collect()
                 .await;
@@ -115,7 +149,7 @@ where
             }
         }
         self.store.record_outcomes(&outcomes).await?;
-        Ok(DispatchOutcome::Dispatched(step))
+        Ok(step)
     }
 
     /// Dispatches until `shutdown`; sleeps while idle until woken or `idle_poll` passes.
@@ -147,14 +181,19 @@ where
 }
 
 async fn send_one(
-    sms: Arc<dyn SmsChannel>,
+    channels: &Channels,
     message: ClaimedMessage,
     built: Built,
 ) -> (MessageId, Outcome) {
     let outcome = match built {
         Built::Ready(out) => {
-            let answer = sms.send(&out.sms).await;
-            outcome_of(&message, sms.name(), out.segments, answer)
+            let channel = channels.sms.route(&out.sms.to);
+            let answer = channel.send(&out.sms).await;
+            outcome_of(&message, channel.name(), out.segments, answer)
+        }
+        Built::ReadyWhatsapp(out) => {
+            let answer = channels.whatsapp.send(&out).await;
+            outcome_of(&message, channels.whatsapp.name(), 1, answer)
         }
         Built::Fail(reason) => Outcome::Final {
             status: MessageStatus::Failed,

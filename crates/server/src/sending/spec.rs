@@ -1,6 +1,7 @@
 //! What a send carries, as stored with it (`sends.content`): the content and the options
 //! the dispatcher needs to build each message.
 
+pub use bote_domain::MediaKind;
 use bote_domain::Sender;
 use serde::{Deserialize, Serialize};
 
@@ -15,15 +16,6 @@ pub struct Media {
     /// Documents only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MediaKind {
-    Image,
-    Video,
-    Audio,
-    Document,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

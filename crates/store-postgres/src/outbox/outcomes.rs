@@ -55,7 +55,7 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
             segments,
         } => {
             let done = sqlx::query(
-                "UPDATE messages SET status = 'sent', sent_at = now(), segments = $2, \
+                "UPDATE messages SET status = 'sent', sent_at = now(), segments = $2, attempts = attempts + 1, \
                  reason = NULL, lease_until = NULL, next_attempt_at = NULL \
                  WHERE id = $1 AND status = 'sending'",
             )
@@ -81,7 +81,7 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
                 return Ok(false);
             }
             let done = sqlx::query(
-                "UPDATE messages SET status = $2, reason = $3, error_code = $4, \
+                "UPDATE messages SET status = $2, reason = $3, error_code = $4, attempts = attempts + 1, \
                  done_at = now(), lease_until = NULL, next_attempt_at = NULL \
                  WHERE id = $1 AND status = 'sending'",
             )

@@ -267,12 +267,14 @@ pub async fn outbox_outcomes_apply_only_to_sending_messages<S: Store + OutboxSto
     assert_eq!(rejected.reason.as_deref(), Some("invalid destination"));
     assert_eq!(rejected.error_code.as_deref(), Some("0x0000000B"));
     assert!(rejected.done_at.is_some());
+    assert_eq!(rejected.attempts, 1, "every attempt counts, also the last");
     let sent4 = store.message(a, m4).await.unwrap();
     assert_eq!(sent4.status, MessageStatus::Sent);
     assert_eq!(sent4.provider_ids, vec!["id-4".to_string()]);
     assert_eq!(sent4.segments, Some(1));
     assert!(sent4.sent_at.is_some());
     assert_eq!(sent4.done_at, None);
+    assert_eq!(sent4.attempts, 1);
     assert_eq!(status_of(&*store, a, m5).await, MessageStatus::Sent);
 
     // None of them is sending any more: the same outcomes change nothing.
