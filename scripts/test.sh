@@ -13,6 +13,19 @@ if [ ! -d "$SMSC_DIR/node_modules" ] || ! cmp -s "$SMSC_DIR/package-lock.json" "
   cp "$SMSC_DIR/package-lock.json" "$SMSC_DIR/node_modules/.package-lock.json.installed"
 fi
 
+# The websms Python client test (crates/server/tests/websms_python.rs) drives the published
+# PyPI client; install its pinned packages into a venv when it is missing or its
+# requirements changed since the last install.
+PY_REQS=crates/server/tests/python/requirements.txt
+PY_VENV=target/test-venv
+if [ ! -x "$PY_VENV/bin/python" ] || ! cmp -s "$PY_REQS" "$PY_VENV/requirements.txt.installed"; then
+  rm -rf "$PY_VENV"
+  python3 -m venv "$PY_VENV"
+  "$PY_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$PY_REQS"
+  cp "$PY_REQS" "$PY_VENV/requirements.txt.installed"
+fi
+export BOTE_TEST_PYTHON="$PWD/$PY_VENV/bin/python"
+
 export BOTE_TEST_POSTGRES_URL="${BOTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 # PostgreSQL runs on this kind of machine before a session starts; start it only if it stopped.
