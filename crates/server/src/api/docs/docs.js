@@ -13,6 +13,11 @@
       if (key === "class") node.className = value;
       else node.setAttribute(key, value);
     }
+    return add(node, ...children);
+  }
+
+  // Appends children, skipping absent ones (`append(null)` would show "null").
+  function add(node, ...children) {
     for (const child of children.flat()) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
@@ -90,7 +95,7 @@
         } else if (t === "object" && schema.additionalProperties && typeof schema.additionalProperties === "object" && !schema.properties) {
           out.push("map of ", ...typeLabel(schema.additionalProperties));
         } else {
-          out.push(t + (schema.format ? " (" + schema.format + ")" : ""));
+          out.push(t + (schema.format && t !== "null" ? " (" + schema.format + ")" : ""));
         }
       });
       if (!types.length) out.push(schema.enum ? "enum" : "any");
@@ -114,16 +119,16 @@
       depth = depth || 0;
       const target = deref(schema);
       const box = el("div", { class: "schema" });
-      if (schema.$ref) box.append(el("div", { class: "schema-name" }, "Schema ", schemaLink(schema.$ref)));
+      if (schema.$ref) add(box, el("div", { class: "schema-name" }, "Schema ", schemaLink(schema.$ref)));
       if (target.properties && depth < 3) {
-        box.append(propertyTable(target, depth));
-        if (target.additionalProperties === false) box.append(el("div", { class: "note" }, "Other fields are refused."));
+        add(box, propertyTable(target, depth));
+        if (target.additionalProperties === false) add(box, el("div", { class: "note" }, "Other fields are refused."));
       } else {
-        box.append(el("div", { class: "type-line" }, "Type: ", typeLabel(schema)));
-        if (schema.$ref && target.description) box.append(prose(target.description, "small"));
-        box.append(constraints(target));
+        add(box, el("div", { class: "type-line" }, "Type: ", typeLabel(schema)));
+        if (schema.$ref && target.description) add(box, prose(target.description, "small"));
+        add(box, constraints(target));
         if (target.type === "array" && target.items && deref(target.items).properties && depth < 3) {
-          box.append(el("div", { class: "note" }, "Each item:"), schemaView(target.items, depth + 1));
+          add(box, el("div", { class: "note" }, "Each item:"), schemaView(target.items, depth + 1));
         }
       }
       return box;
@@ -170,7 +175,8 @@
       const alts = reqs.map((req) => Object.entries(req).map(([scheme, roles]) => {
         const def = (doc.components.securitySchemes || {})[scheme] || {};
         const what = def.scheme === "bearer" ? "Bearer token" : def.scheme === "basic" ? "HTTP Basic" : scheme;
-        return roles.length ? what + " with " + roles.join(", ") : what;
+        if (!roles.length) return what;
+        return roles.map((r) => r === "account_manager" ? what + " as an account manager" : what + " with scope " + r).join(", ");
       }).join(" + "));
       return el("div", { class: "security" }, "Needs: ", alts.join(" or "));
     }
@@ -245,7 +251,7 @@
     mainEl.replaceChildren();
     const info = doc.info || {};
     const base = (doc.servers && doc.servers[0] && doc.servers[0].url) || "";
-    mainEl.append(
+    add(mainEl, 
       el("header", {},
         el("h1", {}, info.title || "API", " ", el("span", { class: "version" }, "v" + (info.version || "?"))),
         info.summary ? el("p", { class: "lead" }, info.summary) : null,
@@ -259,11 +265,11 @@
       if (!ops.length) continue;
       const meta = (doc.tags || []).find((t) => t.name === tag) || {};
       const tagId = anchor("tag", tag);
-      mainEl.append(el("section", { class: "tag", id: tagId },
+      add(mainEl, el("section", { class: "tag", id: tagId },
         el("h2", {}, tag),
         prose(meta.description),
         ops.map((o) => operationView(o.path, o.method, o.op, o.item))));
-      navList.append(el("li", {},
+      add(navList, el("li", {},
         el("a", { href: "#" + tagId, class: "nav-tag" }, tag),
         el("ul", {}, ops.map((o) => el("li", {},
           el("a", { href: "#" + anchor("op", o.op.operationId || o.method + o.path) },
@@ -272,17 +278,17 @@
 
     const schemes = (doc.components && doc.components.securitySchemes) || {};
     if (Object.keys(schemes).length) {
-      mainEl.append(el("section", { class: "tag", id: "authentication" },
+      add(mainEl, el("section", { class: "tag", id: "authentication" },
         el("h2", {}, "Authentication"),
         Object.entries(schemes).map(([name, s]) => el("div", { class: "scheme" },
           el("h3", {}, name, " ", el("span", { class: "note" }, s.type + (s.scheme ? " / " + s.scheme : ""))),
           prose(s.description)))));
-      navList.append(el("li", {}, el("a", { href: "#authentication", class: "nav-tag" }, "authentication")));
+      add(navList, el("li", {}, el("a", { href: "#authentication", class: "nav-tag" }, "authentication")));
     }
 
     const schemas = (doc.components && doc.components.schemas) || {};
     if (Object.keys(schemas).length) {
-      mainEl.append(el("section", { class: "tag", id: "schemas" },
+      add(mainEl, el("section", { class: "tag", id: "schemas" },
         el("h2", {}, "Schemas"),
         Object.entries(schemas).map(([name, s]) => el("div", { class: "component", id: anchor("schema", name) },
           el("h3", {}, name),
@@ -290,7 +296,7 @@
           s.properties ? schemaView(s, 0) : el("div", { class: "schema" },
             el("div", { class: "type-line" }, "Type: ", typeLabel(s)), constraints(s)),
           s.examples ? s.examples.map((e) => example(e)) : null))));
-      navList.append(el("li", {}, el("a", { href: "#schemas", class: "nav-tag" }, "schemas")));
+      add(navList, el("li", {}, el("a", { href: "#schemas", class: "nav-tag" }, "schemas")));
     }
 
     // Open and show the operation named in the address.
