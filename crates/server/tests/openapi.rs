@@ -703,6 +703,14 @@ async fn real_answers_fit_the_documented_schemas() {
     .await;
     assert_eq!(s, 201);
     let (a, c) = (anna["id"].as_i64().unwrap(), cleo["id"].as_i64().unwrap());
+    let (st, e) = call(
+        Method::POST,
+        "/contacts",
+        "/api/v1/contacts",
+        Some(json!({"sms_number": "+43 676 1234567"})),
+    )
+    .await;
+    assert_eq!(st, 409, "a number belongs to one contact: {e}");
     let anna_url = format!("/api/v1/contacts/{a}");
     assert_eq!(
         call(
@@ -908,6 +916,18 @@ async fn real_answers_fit_the_documented_schemas() {
         .await
         .0,
         200
+    );
+    assert_eq!(
+        call(
+            Method::POST,
+            "/sends/{id}/resume",
+            &format!("{s}/resume"),
+            None
+        )
+        .await
+        .0,
+        409,
+        "a cancelled send stays cancelled"
     );
     let (st, messages) = call(
         Method::GET,
