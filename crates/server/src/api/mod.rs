@@ -7,6 +7,7 @@ mod error;
 mod groups;
 pub(crate) mod input;
 mod json;
+mod openapi;
 mod query;
 mod sends;
 
@@ -29,5 +30,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state.config.max_body_bytes,
         ))
         .merge(contacts_csv::router().layer(axum::extract::DefaultBodyLimit::max(import_limit)))
+        // Open to all: no handler there asks for credentials.
+        .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("route") })
 }
