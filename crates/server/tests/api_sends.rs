@@ -312,7 +312,65 @@ async fn whatsapp_sends_reach_a_final_status_through_the_sandbox(backend: Backen
     }
 }
 
+async fn previews_count_cost_and_warn_without_sending(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.create_group("news").await;
+    app.create_contact(
+        json!({"first_name": "Anna", "sms_number": "0676 1000001", "whatsapp_number": "0664 1000001", "groups": ["NEWS"]}),
+    )
+    .await;
+    app.create_contact(
+        json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
+    )
+    .await;
+    let body = json!({
+        "channel": "sms",
+        "text": "Grüße – zwei Teile? ".repeat(4),
+        "to": {"groups": ["news"], "numbers": ["0699 1000009", "nope"]},
+        "client_message_id": "preview-1"
+    });
+    let (status, p) = app.post_json("/api/v1/sends/preview", body.clone()).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["accepted"], 3, "{p}");
+    assert_eq!(p["skipped_by_reason"], json!({"invalid_number": 1}), "{p}");
+    assert_eq!(p["sms"]["encoding"], "ucs2", "– forces UCS-2: {p}");
+    assert_eq!(p["sms"]["ucs2_trigger"]["ch"], "–", "{p}");
+    assert_eq!(p["sms"]["segments"], 2, "{p}");
+    assert_eq!(
+        p["cost"],
+        json!({"messages": 3, "segments": 6, "estimate": false})
+    );
+    assert_eq!(
+        p["warnings"][0]["code"], "same_content_on_both_channels",
+        "{p}"
+    );
+    assert_eq!(p["warnings"][0]["rule"], "R19");
+    assert_eq!(
+        p["warnings"][0]["contacts"], 1,
+        "Anna has both numbers: {p}"
+    );
+    let (_, sends) = app.get_json("/api/v1/sends").await;
+    assert_eq!(sends["data"], json!([]), "a preview sends nothing: {sends}");
+
+    // The same body sends for real afterwards: the preview did not take the client id.
+    let (status, r) = app.post_json("/api/v1/sends", body).await;
+    assert_eq!(status, 202, "{r}");
+    assert_eq!(r["replayed"], false);
+    assert_eq!(r["accepted"], 3);
+
+    // Bad content is refused by the preview as by the send.
+    let (status, e) = app
+        .post_json(
+            "/api/v1/sends/preview",
+            json!({"channel": "whatsapp", "text": "Hi {{first_name}}", "to": {"groups": ["news"]}}),
+        )
+        .await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(e["error"]["code"], "placeholders_on_whatsapp", "{e}");
+}
+
 on_both_backends!(
+    previews_count_cost_and_warn_without_sending,
     sms_to_numbers_contacts_and_groups,
     whatsapp_sends_reach_a_final_status_through_the_sandbox,
     bad_sends_are_refused_with_reasons,

@@ -175,6 +175,16 @@ pub struct Acceptance {
     pub replayed: bool,
 }
 
+/// What a send would do, from [`OutboxStore::preview_send`]: nothing of it is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    /// As [`OutboxStore::accept_send`] would answer; the send's id is not a real one.
+    pub acceptance: Acceptance,
+    /// Recipients taken from contacts that have both an SMS and a WhatsApp number: they
+    /// would get the same content twice if it also went out on the other channel (R19).
+    pub on_both_channels: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SendRecord {
     pub id: SendId,
@@ -317,6 +327,9 @@ pub trait OutboxStore {
     /// write nothing. With a `client_message_id` that the account used before, returns
     /// that send with `replayed: true` and writes nothing.
     async fn accept_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Acceptance>;
+    /// Everything `accept_send` would do, counted the same way, then rolled back.
+    /// `client_message_id` is ignored: a preview never replays an earlier send.
+    async fn preview_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Preview>;
     async fn send_record(&self, account: AccountId, id: SendId) -> StoreResult<SendRecord>;
     /// Newest first.
     async fn list_sends(

@@ -19,11 +19,12 @@ use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
-use crate::sending::{Media, SendError, SendRequest, SendSpec, accept};
+use crate::sending::{Media, Previewed, SendError, SendRequest, SendSpec, accept, preview};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sends", get(list).post(create))
+        .route("/sends/preview", post(preview_send))
         .route("/sends/{id}", get(show))
         .route("/sends/{id}/pause", post(pause))
         .route("/sends/{id}/resume", post(resume))
@@ -214,6 +215,89 @@ async fn create(
         StatusCode::ACCEPTED,
         Json(Accepted::new(done.acceptance, done.sms)),
     ))
+}
+
+/// `POST /sends/preview`: what the same body would do at `POST /sends`, with nothing sent.
+#[derive(Debug, Serialize)]
+struct PreviewBody {
+    channel: ChannelKind,
+    accepted: u64,
+    skipped: Vec<Skipped>,
+    skipped_by_reason: BTreeMap<SkipReason, u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sms: Option<SmsInfo>,
+    cost: Cost,
+    warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Serialize)]
+struct Cost {
+    messages: u64,
+    /// SMS: segments over all messages. Personalised texts are counted at the template's
+    /// length, so the figure is an estimate (`estimate: true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    segments: Option<u64>,
+    estimate: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Warning {
+    code: &'static str,
+    rule: &'static str,
+    contacts: u64,
+    message: String,
+}
+
+async fn preview_send(
+    tenant: Tenant<Send>,
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SendInput>,
+) -> ApiResult<Json<PreviewBody>> {
+    let request = body.into_request()?;
+    let channel = request.channel;
+    let personalised = request
+        .spec
+        .text
+        .as_deref()
+        .is_some_and(bote_domain::placeholders::has_placeholders);
+    let Previewed { preview, sms } = preview(
+        state.store.as_ref(),
+        tenant.account,
+        state.config.default_region,
+        request,
+    )
+    .await?;
+    let a = preview.acceptance;
+    let mut warnings = Vec::new();
+    if preview.on_both_channels > 0 {
+        let (this, other) = match channel {
+            ChannelKind::Sms => ("SMS", "WhatsApp"),
+            ChannelKind::Whatsapp => ("WhatsApp", "SMS"),
+        };
+        warnings.push(Warning {
+            code: "same_content_on_both_channels",
+            rule: "R19",
+            contacts: preview.on_both_channels,
+            message: format!(
+                "{} of these recipients also have a {other} number: if this content also goes \
+                 out by {other}, they get it twice. Send it once, by {this} or by {other}.",
+                preview.on_both_channels
+            ),
+        });
+    }
+    Ok(Json(PreviewBody {
+        channel,
+        accepted: a.accepted,
+        skipped: a.skipped,
+        skipped_by_reason: a.skipped_by_reason,
+        cost: Cost {
+            messages: a.accepted,
+            segments: sms.map(|info| a.accepted * info.segments as u64),
+            estimate: personalised && channel == ChannelKind::Sms,
+        },
+        sms,
+        warnings,
+    }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,8 @@ use std::collections::HashSet;
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
 use bote_store::{
-    Acceptance, AccountStore, NewSend, OutboxStore, Recipients, SkipReason, Skipped, StoreError,
+    Acceptance, AccountStore, NewSend, OutboxStore, Preview, Recipients, SkipReason, Skipped,
+    StoreError,
 };
 use chrono::{DateTime, Utc};
 
@@ -58,10 +59,47 @@ pub async fn accept<S>(
     store: &S,
     account: bote_domain::AccountId,
     region: Region,
-    mut request: SendRequest,
+    request: SendRequest,
 ) -> Result<Accepted, SendError>
 where
     S: AccountStore + OutboxStore + ?Sized,
+{
+    let (send, recipients, sms) = prepare(store, account, region, request).await?;
+    let acceptance = store.accept_send(send, recipients).await?;
+    Ok(Accepted { acceptance, sms })
+}
+
+/// What [`accept`] would answer, with nothing kept, and the R19 count.
+#[derive(Debug, Clone)]
+pub struct Previewed {
+    pub preview: Preview,
+    pub sms: Option<SmsInfo>,
+}
+
+/// Runs every check and the store's expansion of [`accept`], then rolls it back.
+pub async fn preview<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    region: Region,
+    request: SendRequest,
+) -> Result<Previewed, SendError>
+where
+    S: AccountStore + OutboxStore + ?Sized,
+{
+    let (send, recipients, sms) = prepare(store, account, region, request).await?;
+    let preview = store.preview_send(send, recipients).await?;
+    Ok(Previewed { preview, sms })
+}
+
+/// The checks every interface shares, and the send and recipients as the store takes them.
+async fn prepare<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    region: Region,
+    mut request: SendRequest,
+) -> Result<(NewSend, Recipients, Option<SmsInfo>), SendError>
+where
+    S: AccountStore + ?Sized,
 {
     let account = store.account(account).await?;
     let only_to = match account.kind {
@@ -110,8 +148,7 @@ where
         skipped,
         only_to,
     };
-    let acceptance = store.accept_send(send, recipients).await?;
-    Ok(Accepted { acceptance, sms })
+    Ok((send, recipients, sms))
 }
 
 fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError> {

@@ -4,5 +4,5 @@
 mod accept;
 mod spec;
 
-pub use accept::{Accepted, SendError, SendRequest, accept};
+pub use accept::{Accepted, Previewed, SendError, SendRequest, accept, preview};
 pub use spec::{Media, MediaKind, SendSpec};

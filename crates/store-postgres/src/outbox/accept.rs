@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use bote_domain::{AccountId, ChannelKind, GroupCode, MessageStatus, SendId};
 use bote_store::{
-    Acceptance, MAX_LISTED_SKIPS, NewSend, Recipients, SkipReason, Skipped, StoreError, StoreResult,
+    Acceptance, MAX_LISTED_SKIPS, NewSend, Preview, Recipients, SkipReason, Skipped, StoreError,
+    StoreResult,
 };
 use sqlx::{PgConnection, PgPool};
 
@@ -32,11 +33,35 @@ pub(crate) async fn accept_send(
     send: NewSend,
     recipients: Recipients,
 ) -> StoreResult<Acceptance> {
+    Ok(accept_or_preview(pool, send, recipients, false)
+        .await?
+        .acceptance)
+}
+
+pub(crate) async fn preview_send(
+    pool: &PgPool,
+    send: NewSend,
+    recipients: Recipients,
+) -> StoreResult<Preview> {
+    accept_or_preview(pool, send, recipients, true).await
+}
+
+/// Accepts the send, or with `preview` does the same and rolls it back.
+async fn accept_or_preview(
+    pool: &PgPool,
+    send: NewSend,
+    recipients: Recipients,
+    preview: bool,
+) -> StoreResult<Preview> {
+    let committed = |acceptance| Preview {
+        acceptance,
+        on_both_channels: 0,
+    };
     let account = send.account;
     if let Some(client_id) = &send.client_message_id
         && let Some(id) = by_client_id(pool, account, client_id).await?
     {
-        return replay(pool, account, id).await;
+        return replay(pool, account, id).await.map(committed);
     }
     let mut tx = pool.begin().await.map_err(backend)?;
     check_groups(&mut tx, account, &recipients.groups).await?;
@@ -65,7 +90,7 @@ pub(crate) async fn accept_send(
         let id = by_client_id(pool, account, client_id)
             .await?
             .ok_or(StoreError::NotFound("send"))?;
-        return replay(pool, account, id).await;
+        return replay(pool, account, id).await.map(committed);
     };
     let target = Target {
         send: id,
@@ -79,8 +104,24 @@ pub(crate) async fn accept_send(
     insert_numbers(&mut tx, &target, &recipients).await?;
     insert_contacts(&mut tx, &target, &recipients).await?;
     let acceptance = acceptance(&mut tx, account, SendId(id), false).await?;
-    tx.commit().await.map_err(backend)?;
-    Ok(acceptance)
+    if !preview {
+        tx.commit().await.map_err(backend)?;
+        return Ok(committed(acceptance));
+    }
+    let on_both: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages m JOIN contacts c ON c.id = m.contact_id \
+         WHERE m.send_id = $1 AND m.status = 'queued' \
+         AND c.sms_number IS NOT NULL AND c.whatsapp_number IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(backend)?;
+    tx.rollback().await.map_err(backend)?;
+    Ok(Preview {
+        acceptance,
+        on_both_channels: u64::try_from(on_both).unwrap_or(0),
+    })
 }
 
 /// A send naming an account that does not exist is `NotFound("account")`.

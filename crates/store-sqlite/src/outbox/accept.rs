@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use bote_domain::{ChannelKind, SendId};
 use bote_store::{
-    Acceptance, MAX_LISTED_SKIPS, NewSend, Recipients, SkipReason, Skipped, StoreError, StoreResult,
+    Acceptance, MAX_LISTED_SKIPS, NewSend, Preview, Recipients, SkipReason, Skipped, StoreError,
+    StoreResult,
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -22,6 +23,26 @@ pub(crate) async fn accept(
     send: NewSend,
     recipients: Recipients,
 ) -> StoreResult<Acceptance> {
+    Ok(accept_or_preview(pool, send, recipients, false)
+        .await?
+        .acceptance)
+}
+
+pub(crate) async fn preview(
+    pool: &SqlitePool,
+    send: NewSend,
+    recipients: Recipients,
+) -> StoreResult<Preview> {
+    accept_or_preview(pool, send, recipients, true).await
+}
+
+/// Accepts the send, or with `preview` does the same and rolls it back.
+async fn accept_or_preview(
+    pool: &SqlitePool,
+    send: NewSend,
+    recipients: Recipients,
+    preview: bool,
+) -> StoreResult<Preview> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
     if let Some(client_id) = &send.client_message_id {
         let earlier: Option<i64> = sqlx::query_scalar(
@@ -35,7 +56,10 @@ pub(crate) async fn accept(
         if let Some(id) = earlier {
             let acceptance = summary(&mut tx, send.account, SendId(id), true).await?;
             tx.commit().await.db()?;
-            return Ok(acceptance);
+            return Ok(Preview {
+                acceptance,
+                on_both_channels: 0,
+            });
         }
     }
     let group_ids = resolve_groups(&mut tx, &send, &recipients).await?;
@@ -106,8 +130,27 @@ pub(crate) async fn accept(
         .await?;
     }
     let acceptance = summary(&mut tx, send.account, SendId(send_id), false).await?;
-    tx.commit().await.db()?;
-    Ok(acceptance)
+    if !preview {
+        tx.commit().await.db()?;
+        return Ok(Preview {
+            acceptance,
+            on_both_channels: 0,
+        });
+    }
+    let on_both: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM messages m JOIN contacts c ON c.id = m.contact_id \
+         WHERE m.send_id = ?1 AND m.status = 'queued' \
+         AND c.sms_number IS NOT NULL AND c.whatsapp_number IS NOT NULL",
+    )
+    .bind(send_id)
+    .fetch_one(&mut *tx)
+    .await
+    .db()?;
+    tx.rollback().await.db()?;
+    Ok(Preview {
+        acceptance,
+        on_both_channels: on_both.max(0) as u64,
+    })
 }
 
 async fn resolve_groups(

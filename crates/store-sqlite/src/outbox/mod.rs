@@ -11,8 +11,8 @@ mod rows;
 use bote_domain::{AccountId, CallbackId, ChannelKind, ContactId, MessageId, SendId};
 use bote_store::{
     Acceptance, CallbackDue, CallbackOutcome, ClaimedMessage, Contact, MessageQuery, MessageRecord,
-    NewSend, OutboxStore, Outcome, Page, ReceiptResult, ReceiptUpdate, Recipients, SendRecord,
-    SendState, StoreResult,
+    NewSend, OutboxStore, Outcome, Page, Preview, ReceiptResult, ReceiptUpdate, Recipients,
+    SendRecord, SendState, StoreResult,
 };
 use chrono::{DateTime, Utc};
 
@@ -23,6 +23,15 @@ use crate::errors::DbResultExt;
 impl OutboxStore for SqliteStore {
     async fn accept_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Acceptance> {
         accept::accept(self.pool(), send, recipients).await
+    }
+
+    async fn preview_send(
+        &self,
+        mut send: NewSend,
+        recipients: Recipients,
+    ) -> StoreResult<Preview> {
+        send.client_message_id = None;
+        accept::preview(self.pool(), send, recipients).await
     }
 
     async fn send_record(&self, account: AccountId, id: SendId) -> StoreResult<SendRecord> {

@@ -55,6 +55,7 @@ macro_rules! outbox_contract_tests {
             outbox_unknown_groups_or_contacts_write_nothing,
             outbox_client_message_ids_make_accepting_idempotent,
             outbox_large_group_sends_are_accepted_in_the_database,
+            outbox_previews_count_like_acceptance_and_keep_nothing,
             // dispatch
             outbox_scheduled_messages_wait_and_oldest_go_first,
             outbox_claims_lease_and_reclaim_after_the_lease,

@@ -377,3 +377,62 @@ pub async fn outbox_client_message_ids_make_accepting_idempotent<
     assert_eq!(store.list_sends(a, None, 10).await.unwrap().items.len(), 2);
     assert_eq!(store.unfinished_messages(Some(a)).await.unwrap(), 52);
 }
+
+pub async fn outbox_previews_count_like_acceptance_and_keep_nothing<
+    S: Store + OutboxStore + ?Sized,
+>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    new_group(&*store, a, "NEWS").await;
+    new_contact(&*store, a, Some(sms(1)), Some(whatsapp(1)), &["NEWS"]).await;
+    new_contact(&*store, a, Some(sms(2)), None, &["NEWS"]).await;
+    new_contact(&*store, a, None, Some(whatsapp(3)), &["NEWS"]).await;
+    let recipients = || Recipients {
+        numbers: vec![sms(2), sms(9)],
+        groups: codes(&["news"]),
+        skipped: vec![skipped("12x", SkipReason::InvalidNumber)],
+        ..Recipients::default()
+    };
+    let send = || NewSend {
+        client_message_id: Some("p-1".into()),
+        ..sms_send(a)
+    };
+    let preview = store.preview_send(send(), recipients()).await.unwrap();
+    assert_eq!(preview.acceptance.accepted, 3, "sms 1, 2 and 9");
+    assert_eq!(
+        preview.acceptance.skipped_by_reason,
+        BTreeMap::from([(SkipReason::InvalidNumber, 1), (SkipReason::NoNumber, 1)]),
+        "sms 2 through the group adds nothing to its explicit message"
+    );
+    assert_eq!(
+        preview.on_both_channels, 1,
+        "R19: the first contact has both numbers"
+    );
+    assert!(!preview.acceptance.replayed);
+    assert!(
+        store
+            .list_sends(a, None, 10)
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "a preview keeps no send"
+    );
+    assert!(
+        store
+            .claim_messages(ChannelKind::Sms, later(1), later(60), 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "and no message"
+    );
+    // The real acceptance counts the same, and the client id was not taken by the preview.
+    let accepted = accept(&*store, send(), recipients()).await;
+    assert!(!accepted.replayed);
+    assert_eq!(accepted.accepted, preview.acceptance.accepted);
+    assert_eq!(
+        accepted.skipped_by_reason,
+        preview.acceptance.skipped_by_reason
+    );
+}
