@@ -9,7 +9,8 @@
 //   submit_s, all_s, submit_per_s, with_receipts_per_s, cpu_s}: submit_* up to the last
 //   submit_sm_resp, all_* / with_receipts_* up to the last receipt (null without
 //   receipts). Timing starts after the bind, when the first submit_sm is sent; `cpu_s`
-//   is this process's CPU time over the same span.
+//   is this process's CPU time over the same span. SMPP_BENCH_NODE_NODELAY=1: TCP_NODELAY
+//   on the client's socket (node-smpp leaves Nagle on).
 //
 // It uses the smpp package (0.5.1) installed for the test SMSC in
 // crates/channels/tests/smsc, so the client and the SMSC are the same node-smpp:
@@ -29,6 +30,9 @@ if (!port) {
 }
 
 const session = smpp.connect({ url: `smpp://127.0.0.1:${port}` });
+// node-smpp leaves Nagle on; bote's connector sets TCP_NODELAY. SMPP_BENCH_NODE_NODELAY=1
+// sets it here too, to compare like with like.
+if (process.env.SMPP_BENCH_NODE_NODELAY === '1') session.socket.setNoDelay(true);
 let sent = 0;
 let outstanding = 0;
 let accepted = 0;

@@ -8,7 +8,9 @@
 //! submit_sm_resp (submit msgs/s) and to the last delivery receipt taken (end-to-end
 //! msgs/s). Rows "without receipts" ask for none (registered_delivery 0, the SMSC sends
 //! none): submit_sm alone. The SMSC's and the client's CPU time over that span come from
-//! `/proc/<pid>/stat` (the node client reports its own). The rows with two clients on
+//! `/proc/<pid>/stat` (the node client reports its own), as a share of the span and per
+//! message; messages per CPU second of the SMSC is what the SMSC would absorb on a core
+//! of its own, whatever else the machine runs. The rows with two clients on
 //! one SMSC show what the SMSC itself can absorb: when two clients together get no more
 //! than one, and the SMSC runs at one core, the SMSC is the limit.
 //!
@@ -396,12 +398,12 @@ fn main() {
 
     println!();
     println!(
-        "| client | receipts | messages | window | accepted | receipts taken | submit msgs/s | end-to-end msgs/s | SMSC CPU | client CPU |"
+        "| client | receipts | messages | window | accepted | receipts taken | submit msgs/s | end-to-end msgs/s | SMSC CPU | client CPU | SMSC µs/msg | client µs/msg |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for r in &rows {
         println!(
-            "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.0}% | {:.0}% |",
+            "| {} | {} | {} | {} | {} | {} | {:.0} | {} | {:.0}% | {:.0}% | {:.0} | {:.0} |",
             r.name,
             if r.with_receipts { "yes" } else { "no" },
             r.messages,
@@ -416,6 +418,8 @@ fn main() {
             },
             100.0 * r.smsc_cpu / r.all_s,
             100.0 * r.client_cpu / r.all_s,
+            1e6 * r.smsc_cpu / r.messages as f64,
+            1e6 * r.client_cpu / r.messages as f64,
         );
     }
     let med = |name: &str, receipts: bool, f: fn(&Row) -> f64| {
@@ -443,7 +447,15 @@ fn main() {
         .map(Row::all_rate)
         .fold(f64::NAN, f64::max);
     println!(
-        "SMSC ceiling with receipts (best end-to-end figure of this run, any client): {ceiling:.0} msgs/s"
+        "SMSC with receipts: best end-to-end figure of this run {ceiling:.0} msgs/s; on a core of \
+         its own it would take {:.0} msgs/s (messages per CPU second of the SMSC, median of the \
+         rows with receipts)",
+        median(
+            rows.iter()
+                .filter(|r| r.with_receipts)
+                .map(|r| r.messages as f64 / r.smsc_cpu)
+                .collect()
+        )
     );
     println!("load average after: {}", uptime());
 }
