@@ -329,7 +329,7 @@ impl SmppLink {
     async fn close(&self) {
         self.closing.store(true, Ordering::SeqCst);
         self.connector.close().await;
-        tracing::info!(connection = %self.name, "SMPP connection unbound");
+        tracing::info!(connection = %self.name, state = "closed", "SMPP connection state");
     }
 }
 
@@ -404,7 +404,8 @@ impl Connections {
     }
 }
 
-/// Keeps `status` current and logs the changes that matter.
+/// Keeps `status` current and logs each change of state (the connector itself warns of
+/// every failed attempt).
 async fn follow(
     name: String,
     mut rx: tokio::sync::watch::Receiver<ConnectionState>,
@@ -423,7 +424,7 @@ async fn follow(
                     }
                 }
                 ConnectionState::Bound => {
-                    tracing::info!(connection = %name, "SMPP bound");
+                    tracing::info!(connection = %name, state = "bound", "SMPP connection state");
                     *s = LinkStatus {
                         state: LinkState::Bound,
                         since: Utc::now(),
@@ -436,7 +437,7 @@ async fn follow(
                         s.since = since;
                     } else {
                         if s.state != LinkState::Reconnecting {
-                            tracing::warn!(connection = %name, error = %last_error, "SMPP reconnecting");
+                            tracing::info!(connection = %name, state = "reconnecting", error = %last_error, "SMPP connection state");
                             s.since = since;
                         }
                         s.state = LinkState::Reconnecting;
