@@ -13,13 +13,13 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
-use bote_channels::SmsRoutes;
 use bote_channels::sandbox::{Sandbox, SandboxConfig};
 use tokio::sync::Notify;
 
 use crate::auth::PasswordCheck;
 use crate::callbacks::{CallbackConfig, CallbackWorker};
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::dispatch::{Channels, DispatchConfig, Dispatcher};
 use crate::inbound::ReceiptWriter;
 use crate::store_open::open_store;
@@ -34,6 +34,8 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// The built-in SMS and WhatsApp channels, with their per-number inboxes.
     pub sandbox: Arc<Sandbox>,
+    /// The configured SMPP connections and their states.
+    pub connections: Arc<Connections>,
 }
 
 pub struct App {
@@ -59,6 +61,7 @@ impl App {
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
         crate::install_tls_provider();
         let receipts = ReceiptWriter::start(store.clone());
+        let connections = Arc::new(Connections::start(&config.smpp, receipts.clone()));
         let sandbox = Arc::new(Sandbox::start(
             SandboxConfig {
                 delivery_delay: config.sandbox_delivery_delay,
@@ -71,7 +74,7 @@ impl App {
         let dispatcher = Arc::new(Dispatcher::new(
             store.clone(),
             Channels {
-                sms: SmsRoutes::new(sandbox.sms.clone()),
+                sms: connections.sms_routes(sandbox.sms.clone()),
                 whatsapp: sandbox.whatsapp.clone(),
             },
             DispatchConfig::default(),
@@ -97,6 +100,7 @@ impl App {
             passwords: Arc::new(PasswordCheck::default()),
             wake,
             sandbox,
+            connections,
         };
         App {
             state,
@@ -127,7 +131,8 @@ impl App {
         self.shutdown.clone()
     }
 
-    /// Serves HTTP and runs the dispatcher and the callback worker until shutdown.
+    /// Serves HTTP and runs the dispatcher and the callback worker until shutdown, then
+    /// unbinds the SMPP connections.
     pub async fn run(self) -> anyhow::Result<()> {
         let router = router(self.state.clone());
         let token = self.shutdown.clone();
@@ -143,6 +148,8 @@ impl App {
         for worker in workers {
             let _ = worker.await;
         }
+        // Nothing sends any more: unbind cleanly.
+        self.state.connections.close().await;
         Ok(())
     }
 }

@@ -11,6 +11,9 @@ use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
+use crate::connections::{self, SmppSetting};
+pub use crate::connections::{SmppConnection, parse_smpp_urls};
+
 /// The keys a file or the environment may set. Environment variables are these names in
 /// upper case with the `BOTE_` prefix (`BOTE_DATABASE_URL`).
 const KEYS: &[&str] = &[
@@ -19,6 +22,7 @@ const KEYS: &[&str] = &[
     "default_region",
     "max_body_bytes",
     "max_import_bytes",
+    "smpp",
 ];
 
 /// Configuration as read, before validation.
@@ -33,6 +37,7 @@ struct RawConfig {
     sandbox_delivery_delay_ms: u64,
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
+    smpp: SmppSetting,
 }
 
 impl Default for RawConfig {
@@ -46,6 +51,7 @@ impl Default for RawConfig {
             sandbox_delivery_delay_ms: 500,
             sandbox_failure_share: 0.0,
             callback_secret: None,
+            smpp: SmppSetting::default(),
         }
     }
 }
@@ -67,6 +73,8 @@ pub struct Config {
     pub sandbox_failure_share: f64,
     /// HMAC key of the `X-Bote-Signature` header on callbacks.
     pub callback_secret: Secret,
+    /// SMSC connections; none means SMS go to the sandbox channel.
+    pub smpp: Vec<SmppConnection>,
 }
 
 const GENERATED: &str = "generated:";
@@ -106,6 +114,8 @@ impl fmt::Debug for Secret {
 pub struct Overrides {
     pub listen: Option<String>,
     pub database_url: Option<String>,
+    /// `--smpp URL`, repeatable; each may hold several URLs. Replaces the `smpp` key.
+    pub smpp: Vec<String>,
 }
 
 impl Config {
@@ -125,6 +135,9 @@ impl Config {
         }
         if let Some(url) = &overrides.database_url {
             figment = figment.merge(("database_url", url));
+        }
+        if !overrides.smpp.is_empty() {
+            figment = figment.merge(("smpp", overrides.smpp.join(" ")));
         }
         let raw: RawConfig = figment
             .extract()
@@ -164,6 +177,7 @@ impl Config {
             Some(s) => Secret(s),
             None => Secret::generated(),
         };
+        let smpp = connections::validate(raw.smpp)?;
         Ok(Config {
             listen,
             database_url,
@@ -173,6 +187,7 @@ impl Config {
             sandbox_delivery_delay: std::time::Duration::from_millis(raw.sandbox_delivery_delay_ms),
             sandbox_failure_share: raw.sandbox_failure_share,
             callback_secret,
+            smpp,
         })
     }
 }
@@ -183,8 +198,13 @@ fn redact_error(e: figment::Error) -> String {
     for err in e {
         let key = err.path.join(".");
         let mut text = err.kind.to_string();
-        if key == "database_url" {
+        if key == "database_url" || key == "callback_secret" {
             text = "invalid value".into();
+        }
+        if key == "smpp" || key.starts_with("smpp.") {
+            text = "expected a string of smpp:// URLs, or a list of URLs and tables with \
+                    `url` and optional `name`, `routes` and `default`"
+                .into();
         }
         let source = err
             .metadata
@@ -325,5 +345,97 @@ mod tests {
 
         let missing = dir.path().join("nope.toml");
         assert!(Config::load(Some(&missing), &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn smpp_from_tables_strings_and_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bote.toml");
+        std::fs::write(
+            &path,
+            r#"
+[[smpp]]
+name = "magenta"
+url = "smpp://bote:hunter2@smsc1.example:2775?window=64"
+routes = ["43676", "+43699"]
+
+[[smpp]]
+name = "main"
+url = "smpps://bote:hunter2@smsc2.example"
+default = true
+"#,
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.smpp.len(), 2);
+        assert_eq!(c.smpp[0].name, "magenta");
+        assert_eq!(c.smpp[0].routes, ["43676", "43699"]);
+        assert!(!c.smpp[0].default);
+        assert_eq!(c.smpp[0].config.window, 64);
+        assert_eq!(c.smpp[1].name, "main");
+        assert!(c.smpp[1].default && c.smpp[1].config.tls);
+        assert!(!format!("{c:?}").contains("hunter2"));
+
+        // Plain strings, in a list or one string.
+        std::fs::write(
+            &path,
+            "smpp = [\"smpp://a:pw@h1?name=one\", \"smpp://b:pw@h2?routes=49\"]\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        let names: Vec<&str> = c.smpp.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["one", "smpp-2"]);
+        assert!(c.smpp[0].default);
+        std::fs::write(&path, "smpp = \"smpp://a:pw@h1, smpp://b:pw@h2\"\n").unwrap();
+        assert_eq!(
+            Config::load(Some(&path), &Overrides::default())
+                .unwrap()
+                .smpp
+                .len(),
+            2
+        );
+
+        // `--smpp` replaces the file's list.
+        let flags = Overrides {
+            smpp: vec![
+                "smpp://f:pw@flag1?name=f1".into(),
+                "smpp://f:pw@flag2?name=f2&default=1 smpp://f:pw@flag3".into(),
+            ],
+            ..Default::default()
+        };
+        let c = Config::load(Some(&path), &flags).unwrap();
+        let names: Vec<&str> = c.smpp.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["f1", "f2", "smpp-3"]);
+        assert!(c.smpp[1].default && !c.smpp[0].default);
+
+        // None: the sandbox stays.
+        assert!(Config::validate(raw()).unwrap().smpp.is_empty());
+    }
+
+    #[test]
+    fn bad_smpp_names_the_key_and_hides_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bote.toml");
+        for text in [
+            "[[smpp]]\nurl = \"smpp://bote:hunter2@h?window=0\"\n",
+            "[[smpp]]\nurl = \"smpp://bote:hunter2@h\"\nport = 3\n",
+            "[[smpp]]\nurl = \"smpp://bote:hunter2@h\"\nroutes = [\"abc\"]\n",
+            "smpp = 3\n",
+            "smpp = \"smtp://bote:hunter2@h\"\n",
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let e = format!(
+                "{:#}",
+                Config::load(Some(&path), &Overrides::default()).unwrap_err()
+            );
+            assert!(e.contains("`smpp`"), "{text}: {e}");
+            assert!(!e.contains("hunter2"), "{text}: {e}");
+        }
+        let flags = Overrides {
+            smpp: vec!["smpp://bote:hunter2@h:99999".into()],
+            ..Default::default()
+        };
+        let e = format!("{:#}", Config::load(None, &flags).unwrap_err());
+        assert!(e.contains("`smpp`") && !e.contains("hunter2"), "{e}");
     }
 }

@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod callbacks;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;

@@ -1089,5 +1089,41 @@ async fn real_answers_fit_the_documented_schemas() {
     assert_eq!(call(Method::DELETE, "/contacts/{id}", &anna_url).await, 204);
     assert_eq!(call(Method::DELETE, "/groups/{id}", &g).await, 204);
     assert_eq!(call(Method::DELETE, "/groups/{id}", &g).await, 404);
+    assert_eq!(
+        call(Method::GET, "/channels", "/api/v1/channels").await,
+        200
+    );
     assert!(seen.len() >= 15, "{seen:?}");
+}
+
+/// `GET /channels` with an SMPP connection, as a tenant and as an account manager (who
+/// also sees the SMSC's address).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn channel_answers_fit_the_documented_schema() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let smpp = bote::config::parse_smpp_urls(&format!(
+        "smpp://bote:secret@127.0.0.1:{port}?name=main&routes=43676"
+    ))
+    .unwrap();
+    let app = support::spawn_app_with(Backend::Sqlite, move |c| c.smpp = smpp).await;
+    let doc = fetch_document(&app).await;
+    let (st, list) = app.get_json("/api/v1/channels").await;
+    conforms(&doc, "GET", "/channels", st, &list);
+    assert_eq!((st, list.as_array().unwrap().len()), (200, 3), "{list}");
+    app.user("boss", "manager-password", UserRole::AccountManager)
+        .await;
+    let (st, list) = json_of(
+        app.client
+            .get(app.url("/api/v1/channels"))
+            .basic_auth("boss", Some("manager-password"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    conforms(&doc, "GET", "/channels", st, &list);
+    assert_eq!(list[1]["smsc"]["port"], port, "{list}");
 }

@@ -1,6 +1,7 @@
 //! The native JSON API under `/api/v1`: one `router()` per resource, one error mapping.
 
 mod admin;
+mod channels;
 mod contacts;
 mod contacts_csv;
 mod error;
@@ -25,6 +26,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(contacts::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(channels::router())
         .merge(sends::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,

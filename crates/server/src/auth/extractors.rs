@@ -1,5 +1,6 @@
 //! Extractors that put a handler's access in its signature: `Tenant<Read>`, `Tenant<Send>`,
-//! `Tenant<Manage>` for account data, `AccountManager` for platform administration.
+//! `Tenant<Manage>` for account data, `AccountManager` for platform administration, `Reader`
+//! for platform information any caller may read.
 
 use std::marker::PhantomData;
 
@@ -90,5 +91,26 @@ impl FromRequestParts<AppState> for AccountManager {
             return Err(ApiError::forbidden("only account managers may do this"));
         }
         Ok(AccountManager { principal })
+    }
+}
+
+/// Any authenticated caller allowed to read: an account's user or token of any scope, or
+/// an account manager. For information that belongs to no account.
+pub struct Reader {
+    pub principal: Principal,
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = principal(parts, state).await?;
+        if !principal.is_account_manager() && !principal.scope.allows(Access::Read) {
+            return Err(ApiError::forbidden(format!(
+                "this token's scope '{}' does not allow this request",
+                principal.scope
+            )));
+        }
+        Ok(Reader { principal })
     }
 }

@@ -8,7 +8,7 @@ mod principal;
 mod token;
 
 pub use credentials::Credentials;
-pub use extractors::{AccountManager, Manage, Read, Send, Tenant};
+pub use extractors::{AccountManager, Manage, Read, Reader, Send, Tenant};
 pub use password::{PasswordCheck, generate_password, hash_password};
 pub use principal::{Principal, Via, authenticate};
 pub use token::{NewTokenSecret, hash_token, new_token};

@@ -25,6 +25,10 @@ pub struct Cli {
     /// Database: `sqlite://bote.db` (default) or `postgres://user@host/db`. Env: BOTE_DATABASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     database_url: Option<String>,
+    /// SMSC connection `smpp://system_id:password@host:port?bind=trx&window=64&name=a&routes=43676,49&default=1`
+    /// (`smpps://` for TLS); repeatable, and replaces the `smpp` key. Env: BOTE_SMPP.
+    #[arg(long, global = true, value_name = "URL")]
+    smpp: Vec<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -80,6 +84,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let overrides = Overrides {
         listen,
         database_url: cli.database_url.clone(),
+        smpp: cli.smpp.clone(),
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     match cli.command {

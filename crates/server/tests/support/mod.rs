@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod receiver;
+pub mod smsc;
 
 use std::sync::Arc;
 
@@ -62,6 +63,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     let overrides = bote::config::Overrides {
         listen: Some("127.0.0.1:0".into()),
         database_url: Some(url),
+        ..Default::default()
     };
     let mut config = Config::load(None, &overrides).expect("test config");
     config.sandbox_delivery_delay = std::time::Duration::from_millis(20);
@@ -92,6 +94,11 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
 }
 
 impl TestApp {
+    /// Stops the app as `bote serve` does on a signal (the SMPP connections unbind).
+    pub fn stop(&self) {
+        self.shutdown.cancel();
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
