@@ -21,7 +21,7 @@ use crate::callbacks::{CallbackConfig, CallbackWorker};
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::dispatch::{Channels, DispatchConfig, Dispatcher};
-use crate::inbound::ReceiptWriter;
+use crate::inbound::{Events, ReceiptWriter};
 use crate::store_open::open_store;
 
 /// What every handler can reach.
@@ -60,15 +60,19 @@ impl App {
     /// a tokio runtime: the receipt writer and the sandbox start their tasks here.
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
         crate::install_tls_provider();
-        let receipts = ReceiptWriter::start(store.clone());
-        let connections = Arc::new(Connections::start(&config.smpp, receipts.clone()));
+        let events: Arc<Events> = Arc::new(Events {
+            receipts: ReceiptWriter::start(store.clone()),
+            store: store.clone(),
+            region: config.default_region,
+        });
+        let connections = Arc::new(Connections::start(&config.smpp, events.clone()));
         let sandbox = Arc::new(Sandbox::start(
             SandboxConfig {
                 delivery_delay: config.sandbox_delivery_delay,
                 failure_share: config.sandbox_failure_share,
                 ..SandboxConfig::default()
             },
-            receipts,
+            events.clone(),
         ));
         let wake = Arc::new(Notify::new());
         let dispatcher = Arc::new(Dispatcher::new(

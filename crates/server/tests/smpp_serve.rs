@@ -70,6 +70,7 @@ async fn send_and_wait_delivered(app: &TestApp, numbers: &[&str]) -> Vec<Value> 
 }
 
 on_both_backends!(
+    inbound_sms_from_the_smsc_are_stored_for_the_number_s_account,
     sends_are_delivered_through_the_smsc_and_it_is_unbound_at_shutdown,
     number_prefixes_route_to_their_connection_and_the_rest_to_the_default,
 );
@@ -224,4 +225,40 @@ async fn an_unreachable_smsc_shows_as_reconnecting_with_its_error() {
     assert!(down["last_error"].is_string(), "{down}");
     assert!(down["since"].is_string(), "{down}");
     assert!(!down.to_string().contains("secret"), "{down}");
+}
+
+async fn inbound_sms_from_the_smsc_are_stored_for_the_number_s_account(backend: Backend) {
+    let mut smsc = Smsc::start(&[]);
+    let app = app_with_smpp(backend, &smsc.url("window=8&name=smsc-a")).await;
+    app.store
+        .add_business_number(app.account.id, bote_domain::ChannelKind::Sms, "43828", None)
+        .await
+        .unwrap();
+    wait_bound(&app, &["smsc-a"]).await;
+    smsc.command(json!({"cmd": "mo", "from": "4366412345", "to": "43828", "text": "STOP"}));
+    let long = "Bitte schickt mir keine Nachrichten mehr, ich ziehe um. ".repeat(4);
+    smsc.command(
+        json!({"cmd": "mo", "from": "4366412346", "to": "43828", "text": long, "parts": 3}),
+    );
+    smsc.command(json!({"cmd": "mo", "from": "4366412347", "to": "43999", "text": "nobody's"}));
+    let inbound = eventually(15, "two inbound SMS stored", || async {
+        let (_, page) = app.get_json("/api/v1/inbound?channel=sms").await;
+        let data = page["data"].as_array().cloned().unwrap_or_default();
+        (data.len() == 2).then_some(data)
+    })
+    .await;
+    let stop = inbound
+        .iter()
+        .find(|m| m["text"] == "STOP")
+        .expect("the STOP");
+    assert_eq!(stop["from"], "+4366412345", "{stop}");
+    assert_eq!(stop["to"], "43828");
+    assert_eq!(stop["connection"], "smsc-a");
+    let joined = inbound.iter().find(|m| m["from"] == "+4366412346").unwrap();
+    assert_eq!(joined["text"], long.as_str(), "three parts reassembled");
+    // The SMSC got a successful deliver_sm_resp for each, also for the unrouted one.
+    let answers = smsc
+        .wait_records("deliver_resp", 5, Duration::from_secs(10))
+        .await;
+    assert!(answers.iter().all(|a| a["status"] == 0), "{answers:?}");
 }

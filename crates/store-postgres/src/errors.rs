@@ -19,6 +19,7 @@ fn unique_what(constraint: &str) -> Option<&'static str> {
         "contacts_sms_number_key" => "sms_number",
         "contacts_whatsapp_number_key" => "whatsapp_number",
         "groups_account_code_key" => "group code",
+        "business_numbers_number_key" => "business number",
         _ => return None,
     })
 }
@@ -29,7 +30,8 @@ fn foreign_key_target(constraint: &str) -> Option<&'static str> {
         "users_account_fkey"
         | "api_tokens_account_fkey"
         | "contacts_account_fkey"
-        | "groups_account_fkey" => "account",
+        | "groups_account_fkey"
+        | "business_numbers_account_fkey" => "account",
         "group_members_group_fkey" => "group",
         "group_members_contact_fkey" => "contact",
         _ => return None,

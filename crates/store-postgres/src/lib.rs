@@ -9,6 +9,7 @@ mod contacts;
 mod errors;
 mod groups;
 mod import;
+mod inbound;
 mod outbox;
 mod rows;
 pub mod testing;

@@ -9,6 +9,7 @@ mod contacts;
 mod errors;
 mod groups;
 mod import;
+mod inbound;
 mod merge;
 mod outbox;
 mod rows;

@@ -52,7 +52,7 @@ fn corrupt(what: &str, value: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(anyhow::anyhow!("stored {what} '{value}' is invalid: {err}"))
 }
 
-fn parse<T: FromStr>(what: &str, value: &str) -> StoreResult<T>
+pub(crate) fn parse<T: FromStr>(what: &str, value: &str) -> StoreResult<T>
 where
     T::Err: std::fmt::Display,
 {

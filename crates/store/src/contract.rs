@@ -16,6 +16,7 @@ mod accounts;
 mod contacts;
 mod groups;
 mod import;
+mod inbound;
 mod isolation;
 mod load;
 mod outbox;
@@ -26,6 +27,7 @@ pub use accounts::*;
 pub use contacts::*;
 pub use groups::*;
 pub use import::*;
+pub use inbound::*;
 pub use isolation::*;
 pub use load::*;
 pub use outbox::*;
@@ -72,6 +74,9 @@ macro_rules! contract_tests {
             import_matches_by_whatsapp_number_too,
             import_handles_large_batches,
             concurrent_writers_all_succeed,
+            // business numbers and inbound messages
+            business_numbers_belong_to_one_account,
+            inbound_messages_are_routed_by_number_and_kept_once,
             // isolation between accounts
             accounts_cannot_see_each_others_contacts,
             accounts_cannot_touch_each_others_groups,

@@ -13,6 +13,7 @@ pub mod contract;
 mod error;
 mod groups;
 mod import;
+mod inbound;
 mod outbox;
 
 pub use accounts::{
@@ -22,6 +23,7 @@ pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactSt
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
+pub use inbound::{BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound};
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimedMessage, MAX_LISTED_SKIPS,
     MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview, ReceiptResult,
@@ -31,7 +33,7 @@ pub use outbox::{
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + ContactStore + GroupStore + OutboxStore + Send + Sync + 'static
+    AccountStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
 {
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;

@@ -6,6 +6,7 @@ mod contacts;
 mod contacts_csv;
 mod error;
 mod groups;
+mod inbound;
 pub(crate) mod input;
 mod json;
 mod openapi;
@@ -15,6 +16,7 @@ mod sends;
 use axum::Router;
 
 pub use error::{ApiError, ApiResult};
+pub use inbound::sandbox_message_id;
 pub use json::ApiJson;
 pub use query::ApiQuery;
 
@@ -28,6 +30,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin::router())
         .merge(channels::router())
         .merge(sends::router())
+        .merge(inbound::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod contacts;
+mod numbers;
 mod serve;
 
 use std::path::PathBuf;
@@ -51,6 +52,12 @@ enum Command {
     /// Import and export contacts as CSV.
     #[command(subcommand)]
     Contacts(contacts::ContactsCommand),
+    /// Business numbers: the SMS and WhatsApp numbers customers write to.
+    #[command(subcommand)]
+    Number(numbers::NumberCommand),
+    /// The built-in sandbox channels: simulate a customer's handset.
+    #[command(subcommand)]
+    Sandbox(numbers::SandboxCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -98,6 +105,8 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::User(cmd) => accounts::user(config, cmd).await,
         Command::Token(cmd) => accounts::token(config, cmd).await,
         Command::Contacts(cmd) => contacts::contacts(config, cmd).await,
+        Command::Number(cmd) => numbers::number(config, cmd).await,
+        Command::Sandbox(cmd) => numbers::sandbox(config, cmd).await,
     }
 }
 

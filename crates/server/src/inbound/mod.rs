@@ -1,6 +1,10 @@
-//! What comes back from channels: delivery reports now; inbound messages with keywords and
-//! opt-ins come with the WhatsApp work.
+//! What comes back from channels: delivery reports, and inbound messages routed to the
+//! account that owns the business number (keywords and opt-ins come with the WhatsApp work).
 
+mod events;
 mod receipts;
+mod receive;
 
+pub use events::Events;
 pub use receipts::{ReceiptWriter, receipt_status};
+pub use receive::{normalise_from, normalise_to, receive};

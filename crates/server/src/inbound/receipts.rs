@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use bote_channels::{DeliveryReport, EventSink, InboundSms, ReceiptState};
+use bote_channels::{DeliveryReport, ReceiptState};
 use bote_domain::MessageStatus;
 use bote_store::{OutboxStore, ReceiptUpdate};
 use chrono::Utc;
@@ -79,9 +79,9 @@ where
     }
 }
 
-#[async_trait::async_trait]
-impl EventSink for ReceiptWriter {
-    async fn delivery_report(&self, report: DeliveryReport) -> anyhow::Result<()> {
+impl ReceiptWriter {
+    /// Returns once the report is stored (in a group commit with others arriving now).
+    pub async fn write(&self, report: DeliveryReport) -> anyhow::Result<()> {
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { report, done })
@@ -91,12 +91,6 @@ impl EventSink for ReceiptWriter {
             .await
             .map_err(|_| anyhow::anyhow!("the receipt writer has stopped"))?
             .map_err(|e| anyhow::anyhow!(e))
-    }
-
-    async fn inbound_sms(&self, sms: InboundSms) -> anyhow::Result<()> {
-        // Inbound messages get their own table with the WhatsApp work; until then they
-        // are refused, so the SMSC keeps them and delivers them again later.
-        anyhow::bail!("inbound SMS from {} are not stored yet", sms.from)
     }
 }
 

@@ -63,6 +63,14 @@ impl Smsc {
         }
     }
 
+    /// Sends one command to the SMSC's stdin (`{"cmd":"mo",...}`, see smsc.js).
+    pub fn command(&mut self, command: Value) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("SMSC stdin");
+        writeln!(stdin, "{command}").expect("writing to the SMSC");
+        stdin.flush().unwrap();
+    }
+
     /// `smpp://bote:secret@127.0.0.1:PORT?params`
     pub fn url(&self, params: &str) -> String {
         format!("smpp://bote:secret@127.0.0.1:{}?{params}", self.port)

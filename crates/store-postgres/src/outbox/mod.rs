@@ -6,7 +6,7 @@ mod claim;
 mod outcomes;
 mod queries;
 mod receipts;
-mod rows;
+pub(crate) mod rows;
 
 use bote_domain::{AccountId, CallbackId, ChannelKind, ContactId, MessageId, SendId};
 use bote_store::{

@@ -38,6 +38,10 @@ pub(crate) fn status(value: &str) -> StoreResult<MessageStatus> {
     parsed("messages.status", value)
 }
 
+pub(crate) fn channel(column: &str, value: &str) -> StoreResult<ChannelKind> {
+    parsed(column, value)
+}
+
 pub(crate) fn send_state(value: &str) -> StoreResult<SendState> {
     parsed("sends.state", value)
 }

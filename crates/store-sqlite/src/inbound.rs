@@ -1,0 +1,203 @@
+//! Business numbers and inbound messages.
+
+use bote_domain::{AccountId, ChannelKind};
+use bote_store::{
+    BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound, Page, StoreError,
+    StoreResult,
+};
+use chrono::{DateTime, Utc};
+
+use crate::errors::{DbResultExt, UniqueKey, conflict};
+use crate::rows::parse;
+use crate::{SqliteStore, time};
+
+#[derive(sqlx::FromRow)]
+struct NumberRow {
+    id: i64,
+    account_id: i64,
+    channel: String,
+    number: String,
+    provider_ref: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<NumberRow> for BusinessNumber {
+    type Error = StoreError;
+    fn try_from(r: NumberRow) -> StoreResult<Self> {
+        Ok(BusinessNumber {
+            id: r.id,
+            account: AccountId(r.account_id),
+            channel: parse("channel", &r.channel)?,
+            number: r.number,
+            provider_ref: r.provider_ref,
+            created_at: r.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct InboundRow {
+    id: i64,
+    account_id: Option<i64>,
+    channel: String,
+    connection: String,
+    from_number: String,
+    to_number: String,
+    kind: String,
+    text: Option<String>,
+    provider_id: Option<String>,
+    received_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<InboundRow> for InboundRecord {
+    type Error = StoreError;
+    fn try_from(r: InboundRow) -> StoreResult<Self> {
+        Ok(InboundRecord {
+            id: r.id,
+            account: r.account_id.map(AccountId),
+            channel: parse("channel", &r.channel)?,
+            connection: r.connection,
+            from: r.from_number,
+            to: r.to_number,
+            kind: r.kind,
+            text: r.text,
+            provider_id: r.provider_id,
+            received_at: r.received_at,
+            created_at: r.created_at,
+        })
+    }
+}
+
+const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, created_at";
+const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
+     text, provider_id, received_at, created_at";
+
+#[async_trait::async_trait]
+impl InboundStore for SqliteStore {
+    async fn add_business_number(
+        &self,
+        account: AccountId,
+        channel: ChannelKind,
+        number: &str,
+        provider_ref: Option<&str>,
+    ) -> StoreResult<BusinessNumber> {
+        let row: NumberRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO business_numbers (account_id, channel, number, provider_ref, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {NUMBER_COLUMNS}"
+        )))
+        .bind(account.0)
+        .bind(channel.as_str())
+        .bind(number)
+        .bind(provider_ref)
+        .bind(time::text(time::now()))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|err| {
+            let key = UniqueKey {
+                column: "business_numbers.number",
+                what: "business number",
+                value: number,
+            };
+            conflict(err, &[key])
+        })?;
+        row.try_into()
+    }
+
+    async fn business_numbers(
+        &self,
+        account: Option<AccountId>,
+    ) -> StoreResult<Vec<BusinessNumber>> {
+        let rows: Vec<NumberRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NUMBER_COLUMNS} FROM business_numbers \
+             WHERE ?1 IS NULL OR account_id = ?1 ORDER BY id"
+        )))
+        .bind(account.map(|a| a.0))
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn remove_business_number(&self, account: AccountId, id: i64) -> StoreResult<()> {
+        let done = sqlx::query("DELETE FROM business_numbers WHERE account_id = ?1 AND id = ?2")
+            .bind(account.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound("business number"));
+        }
+        Ok(())
+    }
+
+    async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
+        let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
+             to_number, kind, text, provider_id, received_at, created_at) \
+             VALUES ((SELECT account_id FROM business_numbers WHERE channel = ?1 AND number = ?4), \
+             ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+             ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
+             RETURNING {INBOUND_COLUMNS}"
+        )))
+        .bind(m.channel.as_str())
+        .bind(&m.connection)
+        .bind(&m.from)
+        .bind(&m.to)
+        .bind(&m.kind)
+        .bind(&m.text)
+        .bind(&m.provider_id)
+        .bind(time::text(m.received_at))
+        .bind(time::text(time::now()))
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        if let Some(row) = inserted {
+            return Ok((row.try_into()?, true));
+        }
+        let first: InboundRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+             WHERE channel = ?1 AND connection = ?2 AND provider_id = ?3"
+        )))
+        .bind(m.channel.as_str())
+        .bind(&m.connection)
+        .bind(&m.provider_id)
+        .fetch_one(&self.pool)
+        .await
+        .db()?;
+        Ok((first.try_into()?, false))
+    }
+
+    async fn list_inbound(
+        &self,
+        account: AccountId,
+        q: InboundQuery,
+    ) -> StoreResult<Page<InboundRecord>> {
+        let limit = q.limit.max(1);
+        let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE account_id = ?1 \
+             AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR from_number = ?3) \
+             AND (?4 IS NULL OR id < ?4) ORDER BY id DESC LIMIT ?5"
+        )))
+        .bind(account.0)
+        .bind(q.channel.map(|c| c.as_str()))
+        .bind(&q.from)
+        .bind(q.before)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        let mut items = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<Vec<InboundRecord>>>()?;
+        let next_after = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|m| m.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next_after })
+    }
+}
