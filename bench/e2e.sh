@@ -3,12 +3,12 @@
 # → sandbox channel → final status → delivery-report callback at a local receiver, on SQLite
 # and on PostgreSQL. Prints messages/s, acceptance latency, peak RSS and the tool's own
 # ceilings; run from the repository root: bench/e2e.sh
-# Sizes (environment): MESSAGES (default 200000), PER_REQUEST (1000), CONCURRENCY (4),
+# Sizes (environment): MESSAGES (default 50000), PER_REQUEST (1000), CONCURRENCY (4),
 # DELAY_MS (sandbox delivery delay, 0), STORES ("sqlite postgres"), BOTE_TEST_POSTGRES_URL,
 # E2E_ARGS (more bote-bench e2e flags, e.g. "--watch-stages --bote-env BOTE_LOG=debug").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-messages="${MESSAGES:-200000}"
+messages="${MESSAGES:-50000}"
 per_request="${PER_REQUEST:-1000}"
 concurrency="${CONCURRENCY:-4}"
 delay_ms="${DELAY_MS:-0}"

@@ -30,7 +30,7 @@ pub struct E2eArgs {
     #[arg(long, value_enum)]
     database: Backend,
     /// Messages in all (a multiple of --per-request).
-    #[arg(long, default_value_t = 200_000)]
+    #[arg(long, default_value_t = 50_000)]
     messages: u64,
     /// Recipients per websms request (websms allows at most 1,000).
     #[arg(long, default_value_t = 1_000)]
