@@ -25,9 +25,9 @@ pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
 pub use inbound::{BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound};
 pub use outbox::{
-    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimedMessage, MAX_LISTED_SKIPS,
-    MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview, ReceiptResult,
-    ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
+    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimToken, ClaimedMessage,
+    MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
+    ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.

@@ -233,10 +233,19 @@ pub struct MessageQuery {
     pub limit: u32,
 }
 
+/// Names one claim of one message. Every claim of a message gets a new token (the store
+/// keeps the current one with the message), so an outcome can say which claim it is from:
+/// a dispatcher that was slow past its lease, while another one claimed the message again,
+/// holds a stale token and its outcome is ignored. Only meaningful with its message's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ClaimToken(pub i64);
+
 /// A message claimed for dispatch; its status is `sending` and its lease runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClaimedMessage {
     pub id: MessageId,
+    /// This claim; its outcome goes to [`OutboxStore::record_outcomes`] with it.
+    pub claim: ClaimToken,
     pub send_id: SendId,
     pub account: AccountId,
     pub recipient: PhoneNumber,
@@ -247,7 +256,8 @@ pub struct ClaimedMessage {
 }
 
 /// What a dispatcher learnt about a claimed message. Applied only while the message is
-/// still `sending` (a cancelled or re-leased message is left alone).
+/// still `sending` under the same claim (a cancelled message, or one claimed again after its
+/// lease ran out, is left alone).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// The provider took it: status `sent`; ids recorded for receipt matching (one per part).
@@ -361,7 +371,8 @@ pub trait OutboxStore {
 
     /// Claims up to `limit` due messages of `channel` (oldest due first) whose send is
     /// active: `queued` ones with `next_attempt_at <= now`, and `sending` ones whose lease
-    /// ended before `now`. They become `sending` with a lease until `lease_until`.
+    /// ended before `now`. They become `sending` with a lease until `lease_until`, each with
+    /// a new [`ClaimToken`] (an earlier claim's token no longer applies).
     async fn claim_messages(
         &self,
         channel: ChannelKind,
@@ -369,9 +380,15 @@ pub trait OutboxStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedMessage>>;
-    /// Applies dispatch outcomes in one transaction; returns how many applied. `Sent`
-    /// records the provider ids and then applies any pending receipts for them.
-    async fn record_outcomes(&self, outcomes: &[(MessageId, Outcome)]) -> StoreResult<u64>;
+    /// Applies dispatch outcomes in one transaction; returns how many applied. Each applies
+    /// only while its message is `sending` under the claim it names; one from a stale claim
+    /// (the message was claimed again since) or for a message no longer sending changes
+    /// nothing and is not counted. `Sent` records the provider ids and then applies any
+    /// pending receipts for them.
+    async fn record_outcomes(
+        &self,
+        outcomes: &[(MessageId, ClaimToken, Outcome)],
+    ) -> StoreResult<u64>;
     /// Applies receipts in one transaction (see [`ReceiptUpdate`]).
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate]) -> StoreResult<ReceiptResult>;
     /// Messages not yet final (`queued`, `sending`, `sent`), for health and tests.

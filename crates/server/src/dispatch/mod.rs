@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
 use bote_domain::{ChannelKind, MessageId, MessageStatus};
-use bote_store::{ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
+use bote_store::{ClaimToken, ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
 use chrono::Utc;
 use futures::StreamExt;
 use tokio::sync::Notify;
@@ -131,7 +131,9 @@ where
             ChannelKind::Whatsapp => build::build_whatsapp(&claimed),
         };
         let count = claimed.len();
-        let outcomes: Vec<(MessageId, Outcome)> =
+        // Each outcome goes with its claim's token: should this step be slower than the
+        // lease and another dispatcher claim a message again, this outcome is ignored.
+        let outcomes: Vec<(MessageId, ClaimToken, Outcome)> =
             futures::stream::iter(claimed.into_iter().zip(built))
                 .map(|(message, built)| send_one(&self.channels, message, built))
                 .buffer_unordered(self.config.concurrency.max(1))
@@ -141,14 +143,20 @@ where
             claimed: count,
             ..Default::default()
         };
-        for (_, o) in &outcomes {
+        for (_, _, o) in &outcomes {
             match o {
                 Outcome::Sent { .. } => step.sent += 1,
                 Outcome::Retry { .. } | Outcome::Defer { .. } => step.retried += 1,
                 Outcome::Final { .. } => step.failed += 1,
             }
         }
-        self.store.record_outcomes(&outcomes).await?;
+        let applied = self.store.record_outcomes(&outcomes).await?;
+        if applied < outcomes.len() as u64 {
+            tracing::info!(
+                ignored = outcomes.len() as u64 - applied,
+                "outcomes ignored: their messages were claimed again after the lease ran out, or are no longer sending"
+            );
+        }
         Ok(step)
     }
 
@@ -184,7 +192,7 @@ async fn send_one(
     channels: &Channels,
     message: ClaimedMessage,
     built: Built,
-) -> (MessageId, Outcome) {
+) -> (MessageId, ClaimToken, Outcome) {
     let outcome = match built {
         Built::Ready(out) => {
             let channel = channels.sms.route(&out.sms.to);
@@ -201,7 +209,7 @@ async fn send_one(
             code: None,
         },
     };
-    (message.id, outcome)
+    (message.id, message.claim, outcome)
 }
 
 /// Maps a channel's answer to what the store records, with the retry schedule.

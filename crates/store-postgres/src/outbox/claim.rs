@@ -1,7 +1,7 @@
 //! Claiming due messages for dispatch, with a lease.
 
 use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
-use bote_store::{ClaimedMessage, StoreResult};
+use bote_store::{ClaimToken, ClaimedMessage, StoreResult};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -15,6 +15,7 @@ struct Claimed {
     recipient: String,
     contact_id: Option<i64>,
     attempts: i32,
+    claim_token: i64,
     content: serde_json::Value,
     due: DateTime<Utc>,
 }
@@ -22,7 +23,8 @@ struct Claimed {
 /// One statement: the due messages are picked and locked (`SKIP LOCKED`: rows another
 /// claimer holds are left to it) and become `sending`. While `sending`, `next_attempt_at`
 /// equals the lease's end, so a message whose lease ran out is due again in the same index
-/// range as queued ones.
+/// range as queued ones. Each claim increments the message's claim token, so an earlier
+/// claim's outcome no longer applies.
 pub(crate) async fn claim_messages(
     pool: &PgPool,
     channel: ChannelKind,
@@ -43,10 +45,10 @@ pub(crate) async fn claim_messages(
            ORDER BY m.next_attempt_at, m.id LIMIT $4 \
            FOR UPDATE OF m SKIP LOCKED) \
          UPDATE messages m SET status = 'sending', sending_at = COALESCE(m.sending_at, $2), \
-         lease_until = $3, next_attempt_at = $3 \
+         lease_until = $3, next_attempt_at = $3, claim_token = m.claim_token + 1 \
          FROM picked p, sends s WHERE m.id = p.id AND s.id = m.send_id \
          RETURNING m.id, m.send_id, m.account_id, m.recipient, m.contact_id, m.attempts, \
-         s.content, p.next_attempt_at AS due",
+         m.claim_token, s.content, p.next_attempt_at AS due",
     )
     .bind(channel.as_str())
     .bind(now)
@@ -60,6 +62,7 @@ pub(crate) async fn claim_messages(
         .into_iter()
         .map(|row| ClaimedMessage {
             id: MessageId(row.id),
+            claim: ClaimToken(row.claim_token),
             send_id: SendId(row.send_id),
             account: AccountId(row.account_id),
             recipient: PhoneNumber::from_e164_unchecked(row.recipient),

@@ -10,9 +10,9 @@ pub(crate) mod rows;
 
 use bote_domain::{AccountId, CallbackId, ChannelKind, ContactId, MessageId, SendId};
 use bote_store::{
-    Acceptance, CallbackDue, CallbackOutcome, ClaimedMessage, Contact, MessageQuery, MessageRecord,
-    NewSend, OutboxStore, Outcome, Page, Preview, ReceiptResult, ReceiptUpdate, Recipients,
-    SendRecord, SendState, StoreResult,
+    Acceptance, CallbackDue, CallbackOutcome, ClaimToken, ClaimedMessage, Contact, MessageQuery,
+    MessageRecord, NewSend, OutboxStore, Outcome, Page, Preview, ReceiptResult, ReceiptUpdate,
+    Recipients, SendRecord, SendState, StoreResult,
 };
 use chrono::{DateTime, Utc};
 
@@ -87,7 +87,10 @@ impl OutboxStore for PostgresStore {
         claim::claim_messages(&self.pool, channel, now, lease_until, limit).await
     }
 
-    async fn record_outcomes(&self, outcomes: &[(MessageId, Outcome)]) -> StoreResult<u64> {
+    async fn record_outcomes(
+        &self,
+        outcomes: &[(MessageId, ClaimToken, Outcome)],
+    ) -> StoreResult<u64> {
         outcomes::record_outcomes(&self.pool, outcomes).await
     }
 

@@ -1,9 +1,11 @@
-//! Dispatch outcomes: each applies only while its message is `sending`.
+//! Dispatch outcomes: each applies only while its message is `sending` under the claim the
+//! outcome names (its claim token): a message cancelled, or claimed again after its lease
+//! ran out, is left alone.
 
 use std::collections::HashSet;
 
 use bote_domain::{MessageId, MessageStatus};
-use bote_store::{Outcome, StoreResult};
+use bote_store::{ClaimToken, Outcome, StoreResult};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
@@ -13,16 +15,16 @@ use crate::errors::backend;
 
 pub(crate) async fn record_outcomes(
     pool: &PgPool,
-    outcomes: &[(MessageId, Outcome)],
+    outcomes: &[(MessageId, ClaimToken, Outcome)],
 ) -> StoreResult<u64> {
     if outcomes.is_empty() {
         return Ok(0);
     }
     // Row locks in id order; outcomes of one message keep their order (the first applies).
-    let mut sorted: Vec<&(MessageId, Outcome)> = outcomes.iter().collect();
-    sorted.sort_by_key(|(id, _)| *id);
+    let mut sorted: Vec<&(MessageId, ClaimToken, Outcome)> = outcomes.iter().collect();
+    sorted.sort_by_key(|(id, _, _)| *id);
     let (mut conns, mut ids) = (Vec::new(), Vec::new());
-    for (_, outcome) in &sorted {
+    for (_, _, outcome) in &sorted {
         if let Outcome::Sent {
             connection,
             provider_ids,
@@ -38,8 +40,8 @@ pub(crate) async fn record_outcomes(
     let mut tx = pool.begin().await.map_err(backend)?;
     lock_provider_ids(&mut tx, &conns, &ids).await?;
     let mut applied = 0;
-    for (id, outcome) in sorted {
-        if apply(&mut tx, id.0, outcome).await? {
+    for (id, claim, outcome) in sorted {
+        if apply(&mut tx, id.0, claim.0, outcome).await? {
             applied += 1;
         }
     }
@@ -47,7 +49,14 @@ pub(crate) async fn record_outcomes(
     Ok(applied)
 }
 
-async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResult<bool> {
+/// Applies one outcome of claim `claim` of message `id`; false when it is no longer
+/// `sending` under that claim (a stale claim's provider ids are not recorded either).
+async fn apply(
+    conn: &mut PgConnection,
+    id: i64,
+    claim: i64,
+    outcome: &Outcome,
+) -> StoreResult<bool> {
     match outcome {
         Outcome::Sent {
             connection,
@@ -57,10 +66,11 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
             let done = sqlx::query(
                 "UPDATE messages SET status = 'sent', sent_at = now(), segments = $2, attempts = attempts + 1, \
                  reason = NULL, lease_until = NULL, next_attempt_at = NULL \
-                 WHERE id = $1 AND status = 'sending'",
+                 WHERE id = $1 AND status = 'sending' AND claim_token = $3",
             )
             .bind(id)
             .bind(i32::try_from(*segments).unwrap_or(i32::MAX))
+            .bind(claim)
             .execute(&mut *conn)
             .await
             .map_err(backend)?;
@@ -70,8 +80,8 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
             record_ids(conn, id, connection, provider_ids).await?;
             Ok(true)
         }
-        Outcome::Retry { at, reason } => requeue(conn, id, *at, Some(reason), 1).await,
-        Outcome::Defer { until } => requeue(conn, id, *until, None, 0).await,
+        Outcome::Retry { at, reason } => requeue(conn, id, claim, *at, Some(reason), 1).await,
+        Outcome::Defer { until } => requeue(conn, id, claim, *until, None, 0).await,
         Outcome::Final {
             status,
             reason,
@@ -83,12 +93,13 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
             let done = sqlx::query(
                 "UPDATE messages SET status = $2, reason = $3, error_code = $4, attempts = attempts + 1, \
                  done_at = now(), lease_until = NULL, next_attempt_at = NULL \
-                 WHERE id = $1 AND status = 'sending'",
+                 WHERE id = $1 AND status = 'sending' AND claim_token = $5",
             )
             .bind(id)
             .bind(status.as_str())
             .bind(reason)
             .bind(code)
+            .bind(claim)
             .execute(&mut *conn)
             .await
             .map_err(backend)?;
@@ -105,10 +116,11 @@ async fn apply(conn: &mut PgConnection, id: i64, outcome: &Outcome) -> StoreResu
 
 /// Back to `queued` (due at `at`), or `cancelled` when its send was cancelled meanwhile:
 /// a cancelled send is never claimed again. The send row is share-locked so a concurrent
-/// cancel either sees the queued message or is seen here.
+/// cancel either sees the queued message or is seen here. Only while `sending` under `claim`.
 async fn requeue(
     conn: &mut PgConnection,
     id: i64,
+    claim: i64,
     at: DateTime<Utc>,
     reason: Option<&String>,
     attempt: i32,
@@ -121,12 +133,13 @@ async fn requeue(
          next_attempt_at = CASE WHEN s.state = 'cancelled' THEN NULL ELSE $2 END, \
          done_at = CASE WHEN s.state = 'cancelled' THEN now() END, \
          reason = COALESCE($3, m.reason), attempts = m.attempts + $4, lease_until = NULL \
-         FROM s WHERE m.id = $1 AND m.status = 'sending' AND s.id = m.send_id",
+         FROM s WHERE m.id = $1 AND m.status = 'sending' AND m.claim_token = $5 AND s.id = m.send_id",
     )
     .bind(id)
     .bind(at)
     .bind(reason)
     .bind(attempt)
+    .bind(claim)
     .execute(&mut *conn)
     .await
     .map_err(backend)?;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
-use bote_store::{ClaimedMessage, StoreResult};
+use bote_store::{ClaimToken, ClaimedMessage, StoreResult};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -12,8 +12,8 @@ use crate::errors::DbResultExt;
 use crate::rows::id_array;
 use crate::time;
 
-/// id, send_id, account_id, recipient, contact_id, attempts
-type ClaimRow = (i64, i64, i64, Option<String>, Option<i64>, i64);
+/// id, send_id, account_id, recipient, contact_id, attempts, claim_token
+type ClaimRow = (i64, i64, i64, Option<String>, Option<i64>, i64, i64);
 
 pub(crate) async fn claim(
     pool: &SqlitePool,
@@ -26,8 +26,11 @@ pub(crate) async fn claim(
     let now_text = time::text(now);
     // Due queued messages (paused sends' messages wait at the end of time), and messages
     // whose dispatcher died holding them — unless their send was paused or cancelled since.
+    // Each claim increments the message's claim token: an earlier claim's outcome no longer
+    // applies.
     let rows: Vec<ClaimRow> = sqlx::query_as(
-        "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3 \
+        "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3, \
+         claim_token = claim_token + 1 \
          WHERE id IN (SELECT id FROM ( \
            SELECT * FROM (SELECT id, next_attempt_at AS due FROM messages \
              WHERE channel = ?1 AND status = 'queued' AND next_attempt_at <= ?2 \
@@ -37,7 +40,7 @@ pub(crate) async fn claim(
              WHERE m.channel = ?1 AND m.status = 'sending' AND m.lease_until < ?2 AND s.state = 'active' \
              ORDER BY m.lease_until LIMIT ?4)) \
            ORDER BY due, id LIMIT ?4) \
-         RETURNING id, send_id, account_id, recipient, contact_id, attempts",
+         RETURNING id, send_id, account_id, recipient, contact_id, attempts, claim_token",
     )
     .bind(channel.as_str())
     .bind(&now_text)
@@ -72,9 +75,10 @@ pub(crate) async fn claim(
         .collect();
     let mut claimed: Vec<ClaimedMessage> = rows
         .into_iter()
-        .filter_map(|(id, send, account, recipient, contact, attempts)| {
+        .filter_map(|(id, send, account, recipient, contact, attempts, token)| {
             Some(ClaimedMessage {
                 id: MessageId(id),
+                claim: ClaimToken(token),
                 send_id: SendId(send),
                 account: AccountId(account),
                 recipient: PhoneNumber::from_e164_unchecked(recipient?),

@@ -1,9 +1,12 @@
 //! Recording what dispatchers learnt, in one transaction per batch. Every change is guarded
-//! by the message still being `sending`, so a late outcome for a message that was cancelled
-//! or taken over after its lease ran out changes nothing.
+//! by the message still being `sending` under the claim the outcome names (its claim
+//! token), so a late outcome for a message that was cancelled, or claimed again after its
+//! lease ran out, changes nothing.
+
+use std::collections::HashSet;
 
 use bote_domain::{MessageId, MessageStatus};
-use bote_store::{Outcome, StoreResult};
+use bote_store::{ClaimToken, Outcome, StoreResult};
 use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -27,7 +30,7 @@ pub(crate) fn reports_back(status: MessageStatus) -> bool {
 
 pub(crate) async fn record(
     pool: &SqlitePool,
-    outcomes: &[(MessageId, Outcome)],
+    outcomes: &[(MessageId, ClaimToken, Outcome)],
 ) -> StoreResult<u64> {
     if outcomes.is_empty() {
         return Ok(0);
@@ -36,31 +39,37 @@ pub(crate) async fn record(
     let now = time::text(time::now());
     let mut applied = 0u64;
 
-    // Sent: one statement for the whole batch, then the provider ids.
+    // Sent: one statement for the whole batch, then the provider ids of those that applied.
     let sent: Vec<serde_json::Value> = outcomes
         .iter()
-        .filter_map(|(id, o)| match o {
-            Outcome::Sent { segments, .. } => Some(json!({"id": id.0, "s": segments})),
+        .filter_map(|(id, claim, o)| match o {
+            Outcome::Sent { segments, .. } => {
+                Some(json!({"id": id.0, "t": claim.0, "s": segments}))
+            }
             _ => None,
         })
         .collect();
     if !sent.is_empty() {
-        let ids: Vec<i64> = sqlx::query_scalar(
+        let done: HashSet<(i64, i64)> = sqlx::query_as::<_, (i64, i64)>(
             "UPDATE messages SET status = 'sent', sent_at = ?2, segments = v.s, attempts = attempts + 1, \
                lease_until = NULL, reason = NULL \
-             FROM (SELECT value ->> 'id' AS id, value ->> 's' AS s FROM json_each(?1)) AS v \
-             WHERE messages.id = v.id AND messages.status = 'sending' RETURNING messages.id",
+             FROM (SELECT value ->> 'id' AS id, value ->> 't' AS t, value ->> 's' AS s FROM json_each(?1)) AS v \
+             WHERE messages.id = v.id AND messages.status = 'sending' AND messages.claim_token = v.t \
+             RETURNING messages.id, messages.claim_token",
         )
         .bind(serde_json::Value::Array(sent).to_string())
         .bind(&now)
         .fetch_all(&mut *tx)
         .await
-        .db()?;
-        applied += ids.len() as u64;
+        .db()?
+        .into_iter()
+        .collect();
+        applied += done.len() as u64;
+        // Only the claims that applied: a stale claim's ids must never match receipts.
         let refs: Vec<serde_json::Value> = outcomes
             .iter()
-            .filter(|(id, _)| ids.contains(&id.0))
-            .flat_map(|(id, o)| match o {
+            .filter(|(id, claim, _)| done.contains(&(id.0, claim.0)))
+            .flat_map(|(id, _, o)| match o {
                 Outcome::Sent {
                     connection,
                     provider_ids,
@@ -90,7 +99,7 @@ pub(crate) async fn record(
     }
 
     let mut reported = Vec::new();
-    for (id, outcome) in outcomes {
+    for (id, claim, outcome) in outcomes {
         let done = match outcome {
             Outcome::Sent { .. } => continue,
             Outcome::Retry { at, reason } => {
@@ -98,7 +107,7 @@ pub(crate) async fn record(
                 update(
                     &mut tx,
                     &set,
-                    *id,
+                    (*id, *claim),
                     Some(time::text(*at)),
                     Some(reason),
                     None,
@@ -110,7 +119,7 @@ pub(crate) async fn record(
                 update(
                     &mut tx,
                     BACK_TO_QUEUE,
-                    *id,
+                    (*id, *claim),
                     Some(time::text(*until)),
                     None,
                     None,
@@ -126,7 +135,7 @@ pub(crate) async fn record(
                 let changed = update(
                     &mut tx,
                     &format!("status = '{}', attempts = attempts + 1, done_at = ?2, reason = ?3, error_code = ?4, lease_until = NULL", status.as_str()),
-                    *id,
+                    (*id, *claim),
                     Some(now.clone()),
                     Some(reason),
                     code.as_deref(),
@@ -157,18 +166,20 @@ const BACK_TO_QUEUE: &str = "\
       WHEN 'cancelled' THEN NULL WHEN 'paused' THEN '9999-12-31T23:59:59.999999Z' ELSE ?2 END, \
     lease_until = NULL";
 
-/// One guarded update: `?1` id, `?2`..`?4` as the `set` clause uses them.
+/// One guarded update of a message still `sending` under `claim`: `?1` id, `?2`..`?4` as
+/// the `set` clause uses them, `?5` the claim token.
 async fn update(
     conn: &mut SqliteConnection,
     set: &str,
-    id: MessageId,
+    (id, claim): (MessageId, ClaimToken),
     a: Option<String>,
     b: Option<&String>,
     c: Option<&str>,
     to: MessageStatus,
 ) -> StoreResult<bool> {
     let sql = format!(
-        "UPDATE messages SET {set} WHERE id = ?1 AND status = 'sending' AND 'sending' IN ({})",
+        "UPDATE messages SET {set} WHERE id = ?1 AND status = 'sending' AND claim_token = ?5 \
+         AND 'sending' IN ({})",
         from_statuses(to)
     );
     let done = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -176,6 +187,7 @@ async fn update(
         .bind(a)
         .bind(b)
         .bind(c)
+        .bind(claim.0)
         .execute(&mut *conn)
         .await
         .db()?;

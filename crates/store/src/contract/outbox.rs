@@ -37,8 +37,9 @@ pub use scale::*;
 pub use views::*;
 
 use crate::{
-    Acceptance, ClaimedMessage, ContactDraft, GroupDraft, MessageQuery, MessageRecord, NewAccount,
-    NewSend, OutboxStore, Outcome, ReceiptUpdate, Recipients, SkipReason, Skipped, Store,
+    Acceptance, ClaimToken, ClaimedMessage, ContactDraft, GroupDraft, MessageQuery, MessageRecord,
+    NewAccount, NewSend, OutboxStore, Outcome, ReceiptUpdate, Recipients, SkipReason, Skipped,
+    Store,
 };
 
 /// Expands to one test per outbox contract test, each on a fresh store from `$fresh` (an
@@ -63,6 +64,7 @@ macro_rules! outbox_contract_tests {
             outbox_paused_sends_wait_until_resumed,
             outbox_cancelled_sends_stay_cancelled,
             outbox_outcomes_apply_only_to_sending_messages,
+            outbox_outcomes_of_stale_claims_are_ignored,
             // receipts and callbacks
             outbox_receipts_deliver_sent_messages,
             outbox_early_receipts_wait_for_the_sent_outcome,
@@ -197,16 +199,17 @@ pub(super) async fn send_to<S: OutboxStore + ?Sized>(
     accept(store, sms_send(account), numbers).await.send.id
 }
 
-/// A send of `n` messages to `sms(1..=n)`, all claimed; returns their ids.
+/// A send of `n` messages to `sms(1..=n)`, all claimed; returns their ids and the claims
+/// (for [`apply_outcomes`]).
 pub(super) async fn sending<S: Store + OutboxStore + ?Sized>(
     store: &S,
     send: NewSend,
     n: u32,
-) -> Vec<MessageId> {
+) -> (Vec<MessageId>, Vec<ClaimedMessage>) {
     accept(store, send, numbers((1..=n).map(super::support::sms))).await;
     let claimed = claim_at(store, later(1)).await;
     assert_eq!(claimed.len(), n as usize);
-    ids_of(&claimed)
+    (ids_of(&claimed), claimed)
 }
 
 /// Every message of the send, walking pages; checks that ids rise.
@@ -302,11 +305,32 @@ pub(super) fn receipt(
     }
 }
 
-/// Records the outcomes and checks that all of them applied.
+/// The outcomes with the claim token of each message's claim among `claims`.
+pub(super) fn with_claims(
+    claims: &[ClaimedMessage],
+    outcomes: Vec<(MessageId, Outcome)>,
+) -> Vec<(MessageId, ClaimToken, Outcome)> {
+    outcomes
+        .into_iter()
+        .map(|(id, outcome)| {
+            let claim = claims
+                .iter()
+                .find(|m| m.id == id)
+                .unwrap_or_else(|| panic!("{id} is not among the claims"))
+                .claim;
+            (id, claim, outcome)
+        })
+        .collect()
+}
+
+/// Records the outcomes under the messages' claims among `claims` and checks that all of
+/// them applied.
 pub(super) async fn apply_outcomes<S: OutboxStore + ?Sized>(
     store: &S,
+    claims: &[ClaimedMessage],
     outcomes: Vec<(MessageId, Outcome)>,
 ) {
+    let outcomes = with_claims(claims, outcomes);
     let n = outcomes.len() as u64;
     assert_eq!(
         store

@@ -17,10 +17,11 @@ pub async fn outbox_final_statuses_enqueue_callbacks<S: Store + OutboxStore + ?S
         client_message_id: Some("c-1".into()),
         ..sms_send(a)
     };
-    let ids = sending(&*store, with_url, 5).await;
-    let quiet = sending(&*store, sms_send(a), 1).await;
+    let (ids, claims) = sending(&*store, with_url, 5).await;
+    let (quiet, quiet_claims) = sending(&*store, sms_send(a), 1).await;
     apply_outcomes(
         &*store,
+        &[claims, quiet_claims].concat(),
         vec![
             (ids[0], sent("smsc", &["m0"])),
             (
@@ -85,7 +86,7 @@ pub async fn outbox_callbacks_are_leased_retried_and_given_up<S: Store + OutboxS
         callback_url: Some("https://example.test/dlr".into()),
         ..sms_send(a)
     };
-    let ids = sending(&*store, with_url, 2).await;
+    let (ids, claims) = sending(&*store, with_url, 2).await;
     let failed = |id| {
         (
             id,
@@ -96,7 +97,7 @@ pub async fn outbox_callbacks_are_leased_retried_and_given_up<S: Store + OutboxS
             },
         )
     };
-    apply_outcomes(&*store, vec![failed(ids[0]), failed(ids[1])]).await;
+    apply_outcomes(&*store, &claims, vec![failed(ids[0]), failed(ids[1])]).await;
     let t = later(1);
     let claim = |at: DateTime<Utc>| {
         let store = Arc::clone(&store);

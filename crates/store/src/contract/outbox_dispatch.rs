@@ -7,7 +7,7 @@ use bote_domain::{ChannelKind, MessageId, MessageStatus};
 
 use super::super::support::{assert_conflict, sms};
 use super::*;
-use crate::SendState;
+use crate::{ReceiptResult, SendState};
 
 pub async fn outbox_scheduled_messages_wait_and_oldest_go_first<S: Store + OutboxStore + ?Sized>(
     store: Arc<S>,
@@ -43,7 +43,7 @@ pub async fn outbox_scheduled_messages_wait_and_oldest_go_first<S: Store + Outbo
         (first[0].id, sent("smsc", &["p-1"])),
         (second[0].id, sent("smsc", &["p-2"])),
     ];
-    apply_outcomes(&*store, done).await;
+    apply_outcomes(&*store, &[first.clone(), second.clone()].concat(), done).await;
     assert!(
         claim_at(&*store, at - Duration::seconds(1))
             .await
@@ -203,7 +203,7 @@ pub async fn outbox_cancelled_sends_stay_cancelled<S: Store + OutboxStore + ?Siz
         at: later(10),
         reason: "throttled".into(),
     };
-    apply_outcomes(&*store, vec![(in_flight[0].id, retry)]).await;
+    apply_outcomes(&*store, &in_flight, vec![(in_flight[0].id, retry)]).await;
     assert_eq!(
         status_of(&*store, a, in_flight[0].id).await,
         MessageStatus::Cancelled
@@ -253,6 +253,7 @@ pub async fn outbox_outcomes_apply_only_to_sending_messages<S: Store + OutboxSto
             },
         ),
     ];
+    let batch = with_claims(&claimed, batch);
     assert_eq!(store.record_outcomes(&batch).await.unwrap(), 5);
 
     let retried = store.message(a, m1).await.unwrap();
@@ -291,7 +292,7 @@ pub async fn outbox_outcomes_apply_only_to_sending_messages<S: Store + OutboxSto
     let again = claim_at(&*store, t + Duration::seconds(61)).await;
     assert_eq!(ids_of(&again), vec![m1]);
     assert_eq!(again[0].attempts, 1);
-    apply_outcomes(&*store, vec![(m1, sent("smsc", &["id-1"]))]).await;
+    apply_outcomes(&*store, &again, vec![(m1, sent("smsc", &["id-1"]))]).await;
     let deferred_again = claim_at(&*store, t + Duration::seconds(3_601)).await;
     assert_eq!(ids_of(&deferred_again), vec![m2]);
     assert_eq!(deferred_again[0].attempts, 0);
@@ -303,6 +304,155 @@ pub async fn outbox_outcomes_apply_only_to_sending_messages<S: Store + OutboxSto
             (MessageStatus::Sending, 1),
             (MessageStatus::Sent, 3),
             (MessageStatus::Rejected, 1),
+        ])
+    );
+}
+
+pub async fn outbox_outcomes_of_stale_claims_are_ignored<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let send = send_to(&*store, a, 1, 4).await;
+    // The first dispatcher claims with a short lease and is slow: the lease runs out and a
+    // second dispatcher claims the messages again, each under a new claim.
+    let t = later(1);
+    let first = store
+        .claim_messages(ChannelKind::Sms, t, t + Duration::seconds(5), 10)
+        .await
+        .unwrap();
+    let [m1, m2, m3] = <[MessageId; 3]>::try_from(ids_of(&first)).unwrap();
+    let after = t + Duration::seconds(6);
+    let second = store
+        .claim_messages(ChannelKind::Sms, after, after + Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    let mut again = ids_of(&second);
+    again.sort();
+    assert_eq!(again, vec![m1, m2, m3]);
+    for m in &second {
+        let earlier = first.iter().find(|f| f.id == m.id).unwrap();
+        assert_ne!(m.claim, earlier.claim, "every claim has its own token");
+    }
+    // A receipt for the id the slow dispatcher is about to report waits as pending.
+    let early = receipt("smsc", &["stale-1"], MessageStatus::Undelivered);
+    assert_eq!(
+        store.apply_receipts(&[early]).await.unwrap(),
+        ReceiptResult {
+            matched: 0,
+            pending: 1
+        }
+    );
+    let before = messages(&*store, a, send).await;
+
+    // The slow dispatcher's outcomes, of every kind, change nothing and do not count.
+    let stale = |outcomes| with_claims(&first, outcomes);
+    let retry = |reason: &str| Outcome::Retry {
+        at: after + Duration::seconds(30),
+        reason: reason.into(),
+    };
+    let failed = |reason: &str| Outcome::Final {
+        status: MessageStatus::Failed,
+        reason: reason.into(),
+        code: None,
+    };
+    let late = stale(vec![
+        (m1, sent("smsc", &["stale-1"])),
+        (m2, retry("slow")),
+        (m3, failed("slow")),
+    ]);
+    assert_eq!(store.record_outcomes(&late).await.unwrap(), 0);
+    assert_eq!(
+        messages(&*store, a, send).await,
+        before,
+        "the second claim's state stands"
+    );
+    assert_eq!(
+        status_counts(&*store, a, send).await,
+        BTreeMap::from([(MessageStatus::Sending, 3)])
+    );
+    // Its provider ids were not recorded: receipts for them match nothing.
+    let later_receipt = receipt("smsc", &["stale-1"], MessageStatus::Delivered);
+    assert_eq!(
+        store.apply_receipts(&[later_receipt]).await.unwrap(),
+        ReceiptResult {
+            matched: 0,
+            pending: 1
+        }
+    );
+    assert_eq!(status_of(&*store, a, m1).await, MessageStatus::Sending);
+    // Nothing was queued again, so nothing is due even long after the slow retry's time.
+    assert!(
+        claim_at(&*store, after + Duration::seconds(40))
+            .await
+            .is_empty()
+    );
+
+    // The second dispatcher's outcomes apply, also mixed with stale ones in one batch.
+    let mut batch = with_claims(
+        &second,
+        vec![
+            (m1, sent("smsc", &["new-1"])),
+            (m2, retry("throttled")),
+            (m3, failed("no route")),
+        ],
+    );
+    batch.extend(stale(vec![
+        (m1, failed("slow")),
+        (m2, sent("smsc", &["stale-2"])),
+        (m3, retry("slow")),
+    ]));
+    assert_eq!(store.record_outcomes(&batch).await.unwrap(), 3);
+    let sent1 = store.message(a, m1).await.unwrap();
+    assert_eq!(sent1.status, MessageStatus::Sent);
+    assert_eq!(sent1.provider_ids, vec!["new-1".to_string()]);
+    assert_eq!(sent1.attempts, 1);
+    let retried = store.message(a, m2).await.unwrap();
+    assert_eq!(retried.status, MessageStatus::Queued);
+    assert_eq!(retried.attempts, 1);
+    assert_eq!(retried.reason.as_deref(), Some("throttled"));
+    assert!(retried.provider_ids.is_empty());
+    let failed3 = store.message(a, m3).await.unwrap();
+    assert_eq!(failed3.status, MessageStatus::Failed);
+    assert_eq!(failed3.reason.as_deref(), Some("no route"));
+    assert_eq!(failed3.attempts, 1);
+    // The stale ids still match nothing; the second claim's do.
+    let receipts = [
+        receipt("smsc", &["stale-2"], MessageStatus::Delivered),
+        receipt("smsc", &["new-1"], MessageStatus::Delivered),
+    ];
+    assert_eq!(
+        store.apply_receipts(&receipts).await.unwrap(),
+        ReceiptResult {
+            matched: 1,
+            pending: 1
+        }
+    );
+    assert_eq!(status_of(&*store, a, m1).await, MessageStatus::Delivered);
+
+    // The latest claim's outcome applies even after its lease ran out (no time is checked):
+    // only a newer claim makes a claim stale.
+    let due = after + Duration::seconds(31);
+    let third = store
+        .claim_messages(ChannelKind::Sms, due, due + Duration::seconds(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(ids_of(&third), vec![m2]);
+    assert_eq!(third[0].attempts, 1);
+    let outcome = with_claims(&third, vec![(m2, sent("smsc", &["new-2"]))]);
+    // The earlier claims of m2 no longer apply; this one does.
+    let stale_again = with_claims(&second, vec![(m2, retry("late"))]);
+    assert_eq!(store.record_outcomes(&stale_again).await.unwrap(), 0);
+    assert_eq!(store.record_outcomes(&outcome).await.unwrap(), 1);
+    let sent2 = store.message(a, m2).await.unwrap();
+    assert_eq!(sent2.status, MessageStatus::Sent);
+    assert_eq!(sent2.provider_ids, vec!["new-2".to_string()]);
+    assert_eq!(sent2.attempts, 2);
+    assert_eq!(
+        status_counts(&*store, a, send).await,
+        BTreeMap::from([
+            (MessageStatus::Sent, 1),
+            (MessageStatus::Delivered, 1),
+            (MessageStatus::Failed, 1),
         ])
     );
 }

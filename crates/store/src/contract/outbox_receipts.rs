@@ -13,8 +13,8 @@ fn result(matched: u64, pending: u64) -> ReceiptResult {
 
 pub async fn outbox_receipts_deliver_sent_messages<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), 1).await;
-    apply_outcomes(&*store, vec![(ids[0], sent("smsc-1", &["abc"]))]).await;
+    let (ids, claims) = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, &claims, vec![(ids[0], sent("smsc-1", &["abc"]))]).await;
     // An intermediate state matches and changes nothing.
     let enroute = receipt("smsc-1", &["abc"], MessageStatus::Sent);
     assert_eq!(
@@ -49,7 +49,7 @@ pub async fn outbox_early_receipts_wait_for_the_sent_outcome<S: Store + OutboxSt
     store: Arc<S>,
 ) {
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), 3).await;
+    let (ids, claims) = sending(&*store, sms_send(a), 3).await;
     let early = ReceiptUpdate {
         error_code: Some("0x45".into()),
         ..receipt("smsc", &["e-1"], MessageStatus::Undelivered)
@@ -62,6 +62,7 @@ pub async fn outbox_early_receipts_wait_for_the_sent_outcome<S: Store + OutboxSt
     assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sending);
     apply_outcomes(
         &*store,
+        &claims,
         vec![
             (ids[0], sent("smsc", &["e-1"])),
             (ids[1], sent("smsc", &["e-2a", "e-2b"])),
@@ -82,8 +83,8 @@ pub async fn outbox_early_receipts_wait_for_the_sent_outcome<S: Store + OutboxSt
     );
     assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Sent);
     // Applied pending receipts are gone: the ids, reused, match the new message only.
-    let ids2 = sending(&*store, sms_send(a), 1).await;
-    apply_outcomes(&*store, vec![(ids2[0], sent("smsc", &["e-1"]))]).await;
+    let (ids2, claims2) = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, &claims2, vec![(ids2[0], sent("smsc", &["e-1"]))]).await;
     assert_eq!(status_of(&*store, a, ids2[0]).await, MessageStatus::Sent);
 }
 
@@ -91,9 +92,10 @@ pub async fn outbox_multipart_messages_follow_their_parts<S: Store + OutboxStore
     store: Arc<S>,
 ) {
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), 3).await;
+    let (ids, claims) = sending(&*store, sms_send(a), 3).await;
     apply_outcomes(
         &*store,
+        &claims,
         vec![
             (ids[0], sent("smsc", &["a1", "a2", "a3"])),
             (ids[1], sent("smsc", &["b1", "b2"])),
@@ -135,9 +137,10 @@ pub async fn outbox_multipart_messages_follow_their_parts<S: Store + OutboxStore
 
 pub async fn outbox_receipts_match_any_id_variant<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), 3).await;
+    let (ids, claims) = sending(&*store, sms_send(a), 3).await;
     apply_outcomes(
         &*store,
+        &claims,
         vec![
             (ids[0], sent("smsc", &["1A2B"])),
             (ids[1], sent("smsc", &["10"])),
@@ -161,10 +164,10 @@ pub async fn outbox_receipts_match_any_id_variant<S: Store + OutboxStore + ?Size
     );
     assert_eq!(status_of(&*store, a, ids[2]).await, MessageStatus::Sent);
     // Pending receipts match by any variant too.
-    let ids2 = sending(&*store, sms_send(a), 1).await;
+    let (ids2, claims2) = sending(&*store, sms_send(a), 1).await;
     let early = receipt("smsc", &["4096", "1000"], MessageStatus::Delivered);
     assert_eq!(store.apply_receipts(&[early]).await.unwrap(), result(0, 1));
-    apply_outcomes(&*store, vec![(ids2[0], sent("smsc", &["1000"]))]).await;
+    apply_outcomes(&*store, &claims2, vec![(ids2[0], sent("smsc", &["1000"]))]).await;
     assert_eq!(
         status_of(&*store, a, ids2[0]).await,
         MessageStatus::Delivered
@@ -175,9 +178,10 @@ pub async fn outbox_receipts_never_move_a_message_backwards<S: Store + OutboxSto
     store: Arc<S>,
 ) {
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), 2).await;
+    let (ids, claims) = sending(&*store, sms_send(a), 2).await;
     apply_outcomes(
         &*store,
+        &claims,
         vec![(ids[0], sent("wa", &["w1"])), (ids[1], sent("wa", &["w2"]))],
     )
     .await;
@@ -223,8 +227,8 @@ pub async fn outbox_receipts_never_move_a_message_backwards<S: Store + OutboxSto
         .await
         .unwrap();
     assert_eq!(status_of(&*store, a, ids[1]).await, MessageStatus::Expired);
-    let ids3 = sending(&*store, sms_send(a), 1).await;
-    apply_outcomes(&*store, vec![(ids3[0], sent("wa", &["w3"]))]).await;
+    let (ids3, claims3) = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, &claims3, vec![(ids3[0], sent("wa", &["w3"]))]).await;
     store
         .apply_receipts(&[receipt("wa", &["w3"], MessageStatus::Read)])
         .await

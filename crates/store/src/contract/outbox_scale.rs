@@ -107,19 +107,19 @@ pub async fn outbox_receipts_racing_their_sent_outcome_are_not_lost<
 ) {
     const N: usize = 120;
     let a = account(&*store, "A").await;
-    let ids = sending(&*store, sms_send(a), N as u32).await;
+    let (ids, claims) = sending(&*store, sms_send(a), N as u32).await;
     let part = |i: usize, p: u8| format!("r{i}-{p}");
     // One task records the outcomes, two others the receipts of each part, all at once.
     let outcomes = {
         let store = Arc::clone(&store);
-        let ids = ids.clone();
         tokio::spawn(async move {
             for chunk in (0..N).collect::<Vec<_>>().chunks(10) {
-                let batch: Vec<(MessageId, Outcome)> = chunk
+                let batch: Vec<(MessageId, ClaimToken, Outcome)> = chunk
                     .iter()
                     .map(|&i| {
                         let (p1, p2) = (part(i, 1), part(i, 2));
-                        (ids[i], sent("smsc", &[p1.as_str(), p2.as_str()]))
+                        let outcome = sent("smsc", &[p1.as_str(), p2.as_str()]);
+                        (claims[i].id, claims[i].claim, outcome)
                     })
                     .collect();
                 store.record_outcomes(&batch).await.expect("outcomes");
