@@ -81,7 +81,11 @@ impl App {
                 sms: connections.sms_routes(sandbox.sms.clone()),
                 whatsapp: sandbox.whatsapp.clone(),
             },
-            DispatchConfig::default(),
+            DispatchConfig {
+                // SQLite has one writer at a time: more loops only queue on its lock.
+                loops: if store.backend() == "sqlite" { 1 } else { 3 },
+                ..DispatchConfig::default()
+            },
             wake.clone(),
         ));
         let callbacks = Arc::new(
@@ -140,10 +144,11 @@ impl App {
     pub async fn run(self) -> anyhow::Result<()> {
         let router = router(self.state.clone());
         let token = self.shutdown.clone();
-        let workers = [
-            tokio::spawn(self.dispatcher.clone().run(token.clone())),
-            tokio::spawn(self.callbacks.clone().run(token.clone())),
-        ];
+        let mut workers = vec![tokio::spawn(self.callbacks.clone().run(token.clone()))];
+        // Several dispatch loops: while one waits on the store, another sends.
+        for _ in 0..self.dispatcher.loops() {
+            workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));
+        }
         axum::serve(self.listener, router)
             .with_graceful_shutdown(async move { token.cancelled().await })
             .await

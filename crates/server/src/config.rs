@@ -23,6 +23,9 @@ const KEYS: &[&str] = &[
     "max_body_bytes",
     "max_import_bytes",
     "smpp",
+    "sandbox_delivery_delay_ms",
+    "sandbox_failure_share",
+    "callback_secret",
 ];
 
 /// Configuration as read, before validation.

@@ -1,6 +1,6 @@
 //! Delivery reports waiting for their time. The delay is the same for every report, so a
-//! FIFO queue is in due order; one task drains it and hands each report to the sink,
-//! retrying with backoff while the sink fails, so no report is dropped.
+//! FIFO queue is in due order; one task drains it and hands the due reports to the sink
+//! together, retrying those that failed with backoff, so no report is dropped.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -37,6 +37,11 @@ impl ReportQueue {
     }
 }
 
+/// Reports handed to the sink at once: the sink (the receipt writer) stores reports that
+/// arrive together in one transaction, so handing them over one by one would cost one
+/// transaction each.
+const BATCH: usize = 1_000;
+
 async fn drain(
     queue: Arc<Mutex<VecDeque<(Instant, DeliveryReport)>>>,
     wake: Arc<Notify>,
@@ -54,22 +59,41 @@ async fn drain(
             continue;
         };
         tokio::time::sleep_until(due).await;
-        let report = queue
-            .lock()
-            .expect("report queue lock")
-            .front()
-            .map(|(_, r)| r.clone());
-        let Some(report) = report else { continue };
-        match sink.delivery_report(report).await {
-            Ok(()) => {
-                queue.lock().expect("report queue lock").pop_front();
-                backoff = Duration::from_millis(50);
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "sandbox: storing a delivery report failed; retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(Duration::from_secs(5));
+        let now = Instant::now();
+        let batch: Vec<(Instant, DeliveryReport)> = {
+            let mut q = queue.lock().expect("report queue lock");
+            let n = q.iter().take(BATCH).take_while(|(d, _)| *d <= now).count();
+            q.drain(..n).collect()
+        };
+        let results = futures::future::join_all(
+            batch
+                .iter()
+                .map(|(_, report)| sink.delivery_report(report.clone())),
+        )
+        .await;
+        // What failed goes back to the front, in its order, and is tried again.
+        let failed: Vec<(Instant, DeliveryReport)> = batch
+            .into_iter()
+            .zip(results)
+            .filter_map(|(item, result)| match result {
+                Ok(()) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "sandbox: storing a delivery report failed; retrying");
+                    Some(item)
+                }
+            })
+            .collect();
+        if failed.is_empty() {
+            backoff = Duration::from_millis(50);
+            continue;
+        }
+        {
+            let mut q = queue.lock().expect("report queue lock");
+            for item in failed.into_iter().rev() {
+                q.push_front(item);
             }
         }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(5));
     }
 }

@@ -29,6 +29,8 @@ pub struct DispatchConfig {
     pub concurrency: usize,
     /// Longest wait between two looks for due work when nothing wakes the dispatcher.
     pub idle_poll: Duration,
+    /// Dispatch loops run side by side; leases keep them from sharing a message.
+    pub loops: usize,
 }
 
 impl Default for DispatchConfig {
@@ -38,6 +40,7 @@ impl Default for DispatchConfig {
             lease: Duration::from_secs(60),
             concurrency: 256,
             idle_poll: Duration::from_secs(1),
+            loops: 3,
         }
     }
 }
@@ -158,6 +161,11 @@ where
             );
         }
         Ok(step)
+    }
+
+    /// How many `run` loops the app starts.
+    pub fn loops(&self) -> usize {
+        self.config.loops.max(1)
     }
 
     /// Dispatches until `shutdown`; sleeps while idle until woken or `idle_poll` passes.
