@@ -205,3 +205,42 @@ fn build_one(
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use bote_domain::{AccountId, MessageId, PhoneNumber, Region};
+
+    use super::*;
+
+    fn claimed(id: i64, send: i64, window: serde_json::Value) -> ClaimedMessage {
+        ClaimedMessage {
+            id: MessageId(id),
+            send_id: SendId(send),
+            account: AccountId(1),
+            recipient: PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap(),
+            contact_id: None,
+            attempts: 0,
+            content: serde_json::json!({"text": "Hallo", "window": window}),
+        }
+    }
+
+    #[test]
+    fn messages_outside_their_window_are_held_until_it_opens() {
+        // Thursday 2026-11-26 06:00 UTC = 07:00 in Vienna.
+        let now: DateTime<Utc> = "2026-11-26T06:00:00Z".parse().unwrap();
+        let closed =
+            serde_json::json!({"from": "08:00", "to": "20:00", "time_zone": "Europe/Vienna"});
+        let open =
+            serde_json::json!({"from": "06:30", "to": "20:00", "time_zone": "Europe/Vienna"});
+        let batch = [
+            claimed(1, 10, closed.clone()),
+            claimed(2, 20, open),
+            claimed(3, 10, closed),
+        ];
+        let built = build_whatsapp(&batch, now);
+        let opens: DateTime<Utc> = "2026-11-26T07:00:00Z".parse().unwrap();
+        assert!(matches!(built[0], Built::Defer(t) if t == opens));
+        assert!(matches!(built[1], Built::ReadyWhatsapp(_)));
+        assert!(matches!(built[2], Built::Defer(t) if t == opens));
+    }
+}

@@ -13,7 +13,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use chrono::{Duration, Weekday};
+use chrono::{Duration, Timelike, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -199,7 +199,7 @@ impl TryFrom<WindowInput> for SendingWindow {
 }
 
 fn format_time(t: NaiveTime) -> String {
-    if t.format("%S").to_string() == "00" {
+    if t.second() == 0 {
         t.format("%H:%M").to_string()
     } else {
         t.format("%H:%M:%S").to_string()
