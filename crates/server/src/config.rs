@@ -20,6 +20,7 @@ const KEYS: &[&str] = &[
     "listen",
     "database_url",
     "default_region",
+    "default_time_zone",
     "max_body_bytes",
     "max_import_bytes",
     "smpp",
@@ -35,6 +36,7 @@ struct RawConfig {
     listen: String,
     database_url: String,
     default_region: String,
+    default_time_zone: String,
     max_body_bytes: usize,
     max_import_bytes: u64,
     sandbox_delivery_delay_ms: u64,
@@ -49,6 +51,7 @@ impl Default for RawConfig {
             listen: "127.0.0.1:8080".into(),
             database_url: "sqlite://bote.db".into(),
             default_region: "AT".into(),
+            default_time_zone: "Europe/Vienna".into(),
             max_body_bytes: 2 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,
             sandbox_delivery_delay_ms: 500,
@@ -66,6 +69,8 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     /// Region for numbers written without a country code.
     pub default_region: Region,
+    /// Time zone of a sending window that names none (an IANA name like `Europe/Vienna`).
+    pub default_time_zone: chrono_tz::Tz,
     /// Largest JSON request body.
     pub max_body_bytes: usize,
     /// Largest CSV upload.
@@ -161,6 +166,8 @@ impl Config {
             .default_region
             .parse()
             .map_err(|e| anyhow::anyhow!("config key `default_region`: {e}"))?;
+        let default_time_zone = crate::sending::parse_time_zone(&raw.default_time_zone)
+            .map_err(|e| anyhow::anyhow!("config key `default_time_zone`: {e}"))?;
         if raw.max_body_bytes < 1024 {
             bail!(
                 "config key `max_body_bytes`: {} is below the minimum of 1024",
@@ -185,6 +192,7 @@ impl Config {
             listen,
             database_url,
             default_region,
+            default_time_zone,
             max_body_bytes: raw.max_body_bytes,
             max_import_bytes: raw.max_import_bytes,
             sandbox_delivery_delay: std::time::Duration::from_millis(raw.sandbox_delivery_delay_ms),
@@ -296,6 +304,7 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(c.database_url.backend(), Backend::Sqlite);
         assert_eq!(c.default_region, Region::AUSTRIA);
+        assert_eq!(c.default_time_zone, chrono_tz::Europe::Vienna);
     }
 
     #[test]
@@ -309,6 +318,14 @@ mod tests {
         r.default_region = "XX".into();
         let e = format!("{:#}", Config::validate(r).unwrap_err());
         assert!(e.contains("`default_region`") && e.contains("XX"), "{e}");
+
+        let mut r = raw();
+        r.default_time_zone = "Europe/Wien".into();
+        let e = format!("{:#}", Config::validate(r).unwrap_err());
+        assert!(
+            e.contains("`default_time_zone`") && e.contains("Europe/Wien"),
+            "{e}"
+        );
 
         let mut r = raw();
         r.database_url = "mysql://x".into();

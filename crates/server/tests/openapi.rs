@@ -843,6 +843,7 @@ async fn real_answers_fit_the_documented_schemas() {
         Some(json!({
             "channel": "sms", "text": "Hallo {{first_name}}!", "sender": "bote", "client_message_id": "doc-1",
             "schedule_at": "2099-01-01T00:00:00Z",
+            "window": {"days": ["mon", "fri"], "from": "20:00", "to": "06:00"},
             "to": {"numbers": ["0676 1000001", "12x"], "contacts": [a, c], "groups": ["NEWS"]}
         })),
     )

@@ -19,7 +19,9 @@ use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
-use crate::sending::{Media, Previewed, SendError, SendRequest, SendSpec, accept, preview};
+use crate::sending::{
+    Media, Previewed, SendError, SendRequest, SendSpec, WindowInput, accept, preview,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -72,13 +74,16 @@ struct SendInput {
     validity_secs: Option<u32>,
     #[serde(default)]
     test: bool,
+    /// Days and hours in which messages may go out; `time_zone` defaults to the server's
+    /// `default_time_zone`.
+    window: Option<WindowInput>,
 }
 
 /// Most explicit numbers, contacts and groups one request may name.
 const MAX_LISTED: usize = 10_000;
 
 impl SendInput {
-    fn into_request(self) -> ApiResult<SendRequest> {
+    fn into_request(self, default_time_zone: chrono_tz::Tz) -> ApiResult<SendRequest> {
         let listed = self.to.numbers.len() + self.to.contacts.len() + self.to.groups.len();
         if listed > MAX_LISTED {
             return Err(ApiError::invalid(
@@ -121,6 +126,17 @@ impl SendInput {
                 "1 to 100 characters",
             ));
         }
+        let window = self
+            .window
+            .map(|w| w.resolve(Some(default_time_zone)))
+            .transpose()
+            .map_err(|e| {
+                ApiError::invalid(
+                    &format!("window.{}", e.field),
+                    "invalid_window",
+                    format!("window.{e}"),
+                )
+            })?;
         Ok(SendRequest {
             channel: self.channel,
             spec: SendSpec {
@@ -130,6 +146,7 @@ impl SendInput {
                 flash: self.flash,
                 validity_secs: self.validity_secs,
                 max_segments: self.max_segments,
+                window,
                 ..SendSpec::default()
             },
             numbers: self.to.numbers,
@@ -200,7 +217,7 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SendInput>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
-    let request = body.into_request()?;
+    let request = body.into_request(state.config.default_time_zone)?;
     let done = accept(
         state.store.as_ref(),
         tenant.account,
@@ -253,7 +270,7 @@ async fn preview_send(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SendInput>,
 ) -> ApiResult<Json<PreviewBody>> {
-    let request = body.into_request()?;
+    let request = body.into_request(state.config.default_time_zone)?;
     let channel = request.channel;
     let personalised = request
         .spec

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use bote_domain::SendId;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub enum Built {
     ReadyWhatsapp(OutboundWhatsapp),
     /// Cannot be sent; the message fails with this reason.
     Fail(String),
+    /// Outside its send's window: held until the window opens at this time.
+    Defer(DateTime<Utc>),
 }
 
 type ReadSpec = Arc<Result<SendSpec, String>>;
@@ -48,30 +51,66 @@ fn specs_of(claimed: &[ClaimedMessage]) -> Vec<ReadSpec> {
         .collect()
 }
 
-pub async fn build_sms<S>(store: &S, claimed: &[ClaimedMessage]) -> Result<Vec<Built>, StoreError>
+/// When each message's send window next opens, `None` where it is open at `now` (or the
+/// send has no window); worked out once per send.
+fn holds_of(
+    claimed: &[ClaimedMessage],
+    specs: &[ReadSpec],
+    now: DateTime<Utc>,
+) -> Vec<Option<DateTime<Utc>>> {
+    let mut by_send: HashMap<SendId, Option<DateTime<Utc>>> = HashMap::new();
+    claimed
+        .iter()
+        .zip(specs)
+        .map(|(m, spec)| {
+            *by_send
+                .entry(m.send_id)
+                .or_insert_with(|| match spec.as_ref() {
+                    Ok(SendSpec {
+                        window: Some(window),
+                        ..
+                    }) => window.next_open(now),
+                    _ => None,
+                })
+        })
+        .collect()
+}
+
+pub async fn build_sms<S>(
+    store: &S,
+    claimed: &[ClaimedMessage],
+    now: DateTime<Utc>,
+) -> Result<Vec<Built>, StoreError>
 where
     S: OutboxStore + ContactStore + ?Sized,
 {
     let specs = specs_of(claimed);
-    let contacts = personal_values(store, claimed, &specs).await?;
+    let holds = holds_of(claimed, &specs, now);
+    let contacts = personal_values(store, claimed, &specs, &holds).await?;
     Ok(claimed
         .iter()
         .zip(specs)
-        .map(|(message, spec)| match spec.as_ref() {
-            Ok(spec) => build_one(message, spec, contacts.get(&message.id.0)),
-            Err(reason) => Built::Fail(reason.clone()),
+        .zip(holds)
+        .map(|((message, spec), hold)| match (spec.as_ref(), hold) {
+            (Err(reason), _) => Built::Fail(reason.clone()),
+            (Ok(_), Some(until)) => Built::Defer(until),
+            (Ok(spec), None) => build_one(message, spec, contacts.get(&message.id.0)),
         })
         .collect())
 }
 
 /// WhatsApp messages are broadcasts (R20): the same content for every recipient.
-pub fn build_whatsapp(claimed: &[ClaimedMessage]) -> Vec<Built> {
+pub fn build_whatsapp(claimed: &[ClaimedMessage], now: DateTime<Utc>) -> Vec<Built> {
+    let specs = specs_of(claimed);
+    let holds = holds_of(claimed, &specs, now);
     claimed
         .iter()
-        .zip(specs_of(claimed))
-        .map(|(message, spec)| match spec.as_ref() {
-            Ok(spec) => whatsapp_one(message, spec),
-            Err(reason) => Built::Fail(reason.clone()),
+        .zip(specs)
+        .zip(holds)
+        .map(|((message, spec), hold)| match (spec.as_ref(), hold) {
+            (Err(reason), _) => Built::Fail(reason.clone()),
+            (Ok(_), Some(until)) => Built::Defer(until),
+            (Ok(spec), None) => whatsapp_one(message, spec),
         })
         .collect()
 }
@@ -95,19 +134,20 @@ fn whatsapp_one(message: &ClaimedMessage, spec: &SendSpec) -> Built {
     })
 }
 
-/// Placeholder values of the contacts of personalised messages, by message id; one store
-/// query per account in the batch.
+/// Placeholder values of the contacts of personalised messages that go out now, by
+/// message id; one store query per account in the batch.
 async fn personal_values<S>(
     store: &S,
     claimed: &[ClaimedMessage],
     specs: &[ReadSpec],
+    holds: &[Option<DateTime<Utc>>],
 ) -> Result<HashMap<i64, BTreeMap<String, String>>, StoreError>
 where
     S: OutboxStore + ContactStore + ?Sized,
 {
     let mut wanted: HashMap<bote_domain::AccountId, Vec<bote_domain::ContactId>> = HashMap::new();
-    for (m, spec) in claimed.iter().zip(specs) {
-        if let (Ok(spec), Some(contact)) = (spec.as_ref(), m.contact_id)
+    for ((m, spec), hold) in claimed.iter().zip(specs).zip(holds) {
+        if let (Ok(spec), Some(contact), None) = (spec.as_ref(), m.contact_id, hold)
             && spec.personalised
         {
             wanted.entry(m.account).or_default().push(contact);
@@ -164,4 +204,43 @@ fn build_one(
             want_receipt: true,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use bote_domain::{AccountId, MessageId, PhoneNumber, Region};
+
+    use super::*;
+
+    fn claimed(id: i64, send: i64, window: serde_json::Value) -> ClaimedMessage {
+        ClaimedMessage {
+            id: MessageId(id),
+            send_id: SendId(send),
+            account: AccountId(1),
+            recipient: PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap(),
+            contact_id: None,
+            attempts: 0,
+            content: serde_json::json!({"text": "Hallo", "window": window}),
+        }
+    }
+
+    #[test]
+    fn messages_outside_their_window_are_held_until_it_opens() {
+        // Thursday 2026-11-26 06:00 UTC = 07:00 in Vienna.
+        let now: DateTime<Utc> = "2026-11-26T06:00:00Z".parse().unwrap();
+        let closed =
+            serde_json::json!({"from": "08:00", "to": "20:00", "time_zone": "Europe/Vienna"});
+        let open =
+            serde_json::json!({"from": "06:30", "to": "20:00", "time_zone": "Europe/Vienna"});
+        let batch = [
+            claimed(1, 10, closed.clone()),
+            claimed(2, 20, open),
+            claimed(3, 10, closed),
+        ];
+        let built = build_whatsapp(&batch, now);
+        let opens: DateTime<Utc> = "2026-11-26T07:00:00Z".parse().unwrap();
+        assert!(matches!(built[0], Built::Defer(t) if t == opens));
+        assert!(matches!(built[1], Built::ReadyWhatsapp(_)));
+        assert!(matches!(built[2], Built::Defer(t) if t == opens));
+    }
 }

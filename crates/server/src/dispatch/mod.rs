@@ -52,6 +52,8 @@ pub struct Dispatched {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
+    /// Held outside their send's window until it opens.
+    pub deferred: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +78,7 @@ impl std::ops::Add for Dispatched {
             sent: self.sent + o.sent,
             retried: self.retried + o.retried,
             failed: self.failed + o.failed,
+            deferred: self.deferred + o.deferred,
         }
     }
 }
@@ -130,8 +133,8 @@ where
             return Ok(Dispatched::default());
         }
         let built = match channel {
-            ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed).await?,
-            ChannelKind::Whatsapp => build::build_whatsapp(&claimed),
+            ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed, now).await?,
+            ChannelKind::Whatsapp => build::build_whatsapp(&claimed, now),
         };
         let count = claimed.len();
         // Each outcome goes with its claim's token: should this step be slower than the
@@ -149,7 +152,8 @@ where
         for (_, _, o) in &outcomes {
             match o {
                 Outcome::Sent { .. } => step.sent += 1,
-                Outcome::Retry { .. } | Outcome::Defer { .. } => step.retried += 1,
+                Outcome::Retry { .. } => step.retried += 1,
+                Outcome::Defer { .. } => step.deferred += 1,
                 Outcome::Final { .. } => step.failed += 1,
             }
         }
@@ -216,6 +220,7 @@ async fn send_one(
             reason,
             code: None,
         },
+        Built::Defer(until) => Outcome::Defer { until },
     };
     (message.id, message.claim, outcome)
 }

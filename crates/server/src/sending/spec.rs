@@ -5,6 +5,8 @@ pub use bote_domain::MediaKind;
 use bote_domain::Sender;
 use serde::{Deserialize, Serialize};
 
+use super::window::SendingWindow;
+
 /// WhatsApp media by link (R18).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,4 +46,7 @@ pub struct SendSpec {
     /// The text holds placeholders, filled per contact at dispatch (SMS only, R20).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub personalised: bool,
+    /// When messages may go out; outside it the dispatcher holds them until it opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<SendingWindow>,
 }
