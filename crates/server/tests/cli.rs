@@ -388,3 +388,81 @@ fn smpp_connections_from_the_environment_and_flags() {
     );
     assert!(!logged.contains("hunter2"), "the password leaked: {logged}");
 }
+
+#[test]
+fn business_numbers_and_the_sandbox_handset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(&dir);
+    ok(&db, &["account", "create", "--name", "acme"]);
+    let id = ok(
+        &db,
+        &[
+            "number",
+            "add",
+            "--account",
+            "acme",
+            "--whatsapp",
+            "0800 100100",
+            "--provider-ref",
+            "1096",
+        ],
+    );
+    assert!(id.trim().parse::<i64>().is_ok(), "{id}");
+    ok(
+        &db,
+        &["number", "add", "--account", "acme", "--sms", "0828"],
+    );
+    let taken = bote(
+        &db,
+        &[
+            "number",
+            "add",
+            "--account",
+            "acme",
+            "--whatsapp",
+            "+43800100100",
+        ],
+    );
+    assert!(!taken.status.success());
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("already belongs"));
+    let list = ok(&db, &["number", "list", "--account", "acme"]);
+    assert!(list.contains("whatsapp\t+43800100100\t1096"), "{list}");
+    assert!(list.contains("sms\t0828"), "{list}");
+
+    let inbound = ok(
+        &db,
+        &[
+            "sandbox",
+            "inbound",
+            "--channel",
+            "whatsapp",
+            "--from",
+            "0676 1000001",
+            "--to",
+            "+43800100100",
+            "--text",
+            "START NEWS",
+        ],
+    );
+    assert!(inbound.trim().parse::<i64>().is_ok(), "{inbound}");
+    let unknown = bote(
+        &db,
+        &[
+            "sandbox",
+            "inbound",
+            "--channel",
+            "sms",
+            "--from",
+            "0676 1000001",
+            "--to",
+            "0999",
+            "--text",
+            "Hi",
+        ],
+    );
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("--to"),
+        "{unknown:?}"
+    );
+}
