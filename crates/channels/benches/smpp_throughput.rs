@@ -218,7 +218,7 @@ async fn bote_row(n: usize, window: usize, tasks: usize, connectors: usize, rece
                         message_id: i as i64,
                         to: to.clone(),
                         sender: Some(sender.clone()),
-                        text: format!("load test message {i}"),
+                        body: format!("load test message {i}").into(),
                         flash: false,
                         validity: None,
                         priority: None,

@@ -14,6 +14,6 @@ pub mod smpp;
 mod whatsapp;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
-pub use outbound::{OutboundSms, SendOutcome, SmsChannel};
+pub use outbound::{OutboundSms, SendOutcome, SmsBody, SmsChannel};
 pub use routes::SmsRoutes;
 pub use whatsapp::{OutboundWhatsapp, WhatsappChannel, WhatsappContent};

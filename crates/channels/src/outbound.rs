@@ -2,6 +2,50 @@ use std::time::Duration;
 
 use bote_domain::{PhoneNumber, Sender};
 
+/// What an SMS carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsBody {
+    /// Text; the channel picks the alphabet and concatenates when it is long.
+    Text(String),
+    /// 8-bit binary segments (websms binary), each sent as its own SMS as given; `udh`
+    /// when each segment starts with a user data header the client built.
+    Binary { segments: Vec<Vec<u8>>, udh: bool },
+}
+
+impl SmsBody {
+    /// A readable form for logs and the sandbox: the text, or the segments in hex.
+    pub fn summary(&self) -> String {
+        match self {
+            SmsBody::Text(text) => text.clone(),
+            SmsBody::Binary { segments, udh } => {
+                let hex: Vec<String> = segments
+                    .iter()
+                    .map(|s| s.iter().map(|b| format!("{b:02x}")).collect())
+                    .collect();
+                format!(
+                    "[binary {} segment{}{}] {}",
+                    segments.len(),
+                    if segments.len() == 1 { "" } else { "s" },
+                    if *udh { ", udh" } else { "" },
+                    hex.join(" ")
+                )
+            }
+        }
+    }
+}
+
+impl From<String> for SmsBody {
+    fn from(text: String) -> Self {
+        SmsBody::Text(text)
+    }
+}
+
+impl From<&str> for SmsBody {
+    fn from(text: &str) -> Self {
+        SmsBody::Text(text.to_owned())
+    }
+}
+
 /// One SMS to one recipient, ready to go: text rendered, sender validated.
 #[derive(Debug, Clone)]
 pub struct OutboundSms {
@@ -9,7 +53,7 @@ pub struct OutboundSms {
     pub message_id: i64,
     pub to: PhoneNumber,
     pub sender: Option<Sender>,
-    pub text: String,
+    pub body: SmsBody,
     pub flash: bool,
     /// How long the SMSC should keep trying.
     pub validity: Option<Duration>,
@@ -40,4 +84,19 @@ pub trait SmsChannel: Send + Sync {
     /// The connection's configured name, for logs, routes and metrics.
     fn name(&self) -> &str;
     async fn send(&self, sms: &OutboundSms) -> SendOutcome;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SmsBody;
+
+    #[test]
+    fn summaries_are_readable() {
+        assert_eq!(SmsBody::from("Hallo").summary(), "Hallo");
+        let body = SmsBody::Binary {
+            segments: vec![vec![5, 0, 3, 0x2a, 2, 1, 0xde], vec![0xad]],
+            udh: true,
+        };
+        assert_eq!(body.summary(), "[binary 2 segments, udh] 0500032a0201de ad");
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bote_channels::smpp::{ConnectionState, SmppConfig, SmppConnector, id_variants};
-use bote_channels::{ReceiptState, SendOutcome, SmsChannel};
+use bote_channels::{ReceiptState, SendOutcome, SmsBody, SmsChannel};
 use bote_domain::sms::gsm7;
 use support::{RecordingSink, Smsc, sms};
 
@@ -138,6 +138,50 @@ async fn sar_concatenation() {
         .collect();
     parts.sort();
     assert_eq!(parts.iter().map(|p| p.1.as_str()).collect::<String>(), long);
+    c.close().await;
+}
+
+#[tokio::test]
+async fn binary_segments_arrive_byte_for_byte() {
+    let smsc = Smsc::start(&[("SMSC_RECEIPTS", "none")]);
+    let sink = RecordingSink::new();
+    let c = connector(&smsc, "concat=sar", &sink);
+    let with_udh = vec![
+        vec![5, 0, 3, 0x2a, 2, 1, 0xde, 0xad, 0x00, 0xff],
+        vec![5, 0, 3, 0x2a, 2, 2, 0xbe, 0xef],
+    ];
+    let mut m = sms(1, "");
+    m.body = SmsBody::Binary {
+        segments: with_udh,
+        udh: true,
+    };
+    assert_eq!(accepted(c.send(&m).await).len(), 2, "one id per segment");
+    m.body = SmsBody::Binary {
+        segments: vec![vec![0x00, 0x01, 0x80, 0xff]],
+        udh: false,
+    };
+    assert_eq!(accepted(c.send(&m).await).len(), 1);
+
+    let rec = smsc.records("submit");
+    let got: Vec<(u64, u64, &str)> = rec
+        .iter()
+        .map(|r| {
+            assert!(r["sar"].is_null(), "no concatenation of bote's: {r}");
+            (
+                r["data_coding"].as_u64().unwrap(),
+                r["esm_class"].as_u64().unwrap(),
+                r["bytes"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (4, 0x40, "0500032a0201dead00ff"),
+            (4, 0x40, "0500032a0202beef"),
+            (4, 0, "000180ff"),
+        ]
+    );
     c.close().await;
 }
 

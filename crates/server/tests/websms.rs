@@ -150,20 +150,112 @@ async fn websms_errors_use_websms_codes(backend: Backend) {
         .unwrap();
     let (status, r) = json_of(resp).await;
     assert_eq!((status, r["statusCode"].as_i64()), (200, Some(2000)), "{r}");
+}
 
-    let (_, r) = websms(
+async fn binary_messages_are_sent_and_delivered(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Two segments, each with the client's concatenation UDH (ref 0x2a, 2 parts).
+    let (status, r) = websms(
         &app,
         "/rest/smsmessaging/binary",
-        json!({"recipientAddressList": ["4367612345678"], "messageContent": ["aGk="]}),
+        json!({
+            "recipientAddressList": ["4367612345678", "4367612345679"],
+            "messageContent": ["BQADKgIB3q0A", "BQADKgIC", ],
+            "userDataHeaderPresent": true,
+            "senderAddress": "bote", "senderAddressType": "alphanumeric",
+            "clientMessageId": "bin-1", "maxSmsPerMessage": 2
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["statusCode"], 2000, "{r}");
+    assert_eq!(r["clientMessageId"], "bin-1");
+    assert_eq!(r["smsCount"], 4, "2 recipients × 2 segments: {r}");
+
+    let msgs = eventually(20, "both binary messages delivered", || async {
+        let (_, r) = app.get_json("/api/v1/messages?status=delivered").await;
+        let msgs = r["data"].as_array().cloned().unwrap_or_default();
+        (msgs.len() == 2).then_some(msgs)
+    })
+    .await;
+    for m in &msgs {
+        assert_eq!(m["segments"], 2, "{m}");
+        assert_eq!(m["provider_ids"].as_array().unwrap().len(), 1, "{m}");
+    }
+
+    // The legacy path too, without UDH.
+    let (_, r) = websms(
+        &app,
+        "/json/smsmessaging/binary",
+        json!({"recipientAddressList": ["4367612345678"], "messageContent": ["aGk="], "test": true}),
     )
     .await;
     assert_eq!(
-        r["statusCode"], 4007,
-        "binary is refused clearly until a channel carries it"
+        (r["statusCode"].as_i64(), r["smsCount"].as_i64()),
+        (Some(2000), Some(1)),
+        "{r}"
     );
+}
+
+async fn bad_binary_messages_use_websms_codes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let to = json!(["4367612345678"]);
+    let big = base64_of(&[0x42; 141]);
+    let cases = [
+        (json!({"recipientAddressList": to}), 4019, "messageContent"),
+        (
+            json!({"recipientAddressList": to, "messageContent": "aGk="}),
+            4007,
+            "messageContent",
+        ),
+        (
+            json!({"recipientAddressList": to, "messageContent": ["aGk=", "%%%"]}),
+            4027,
+            "messageContent[1] is not base64",
+        ),
+        (
+            json!({"recipientAddressList": to, "messageContent": [big]}),
+            4027,
+            "messageContent[0] has 141 octets",
+        ),
+        (
+            json!({"recipientAddressList": to, "messageContent": ["/w=="], "userDataHeaderPresent": true}),
+            4027,
+            "userDataHeaderPresent",
+        ),
+        (
+            json!({"recipientAddressList": to, "messageContent": ["aGk=", "aGk=", "aGk="], "maxSmsPerMessage": 2}),
+            4026,
+            "maxSmsPerMessage",
+        ),
+        (
+            json!({"recipientAddressList": to, "messageContent": ["aGk="], "userDataHeaderPresent": "maybe"}),
+            4000,
+            "userDataHeaderPresent",
+        ),
+    ];
+    for (body, code, named) in cases {
+        let (status, r) = websms(&app, "/rest/smsmessaging/binary", body.clone()).await;
+        assert_eq!(
+            (status, r["statusCode"].as_i64()),
+            (200, Some(code)),
+            "{body}: {r}"
+        );
+        let message = r["statusMessage"].as_str().unwrap();
+        assert!(message.contains(named), "{body}: {message}");
+    }
+    let (_, msgs) = app.get_json("/api/v1/messages").await;
+    assert_eq!(msgs["data"], json!([]), "nothing was accepted");
+}
+
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 on_both_backends!(
     text_messages_are_sent_and_reported,
-    websms_errors_use_websms_codes
+    websms_errors_use_websms_codes,
+    binary_messages_are_sent_and_delivered,
+    bad_binary_messages_use_websms_codes
 );

@@ -144,7 +144,7 @@ impl SmsChannel for SandboxSms {
         self.inbox.record(
             sms.to.as_str(),
             sms.sender.as_ref().map(|s| s.address.clone()),
-            sms.text.clone(),
+            sms.body.summary(),
             &provider_id,
         );
         SendOutcome::Accepted {

@@ -32,7 +32,7 @@ fn sms(i: usize) -> OutboundSms {
         message_id: i as i64,
         to: PhoneNumber::parse(&format!("0676 10000{:02}", i % 3), Region::AUSTRIA).unwrap(),
         sender: None,
-        text: format!("Hallo {i}"),
+        body: format!("Hallo {i}").into(),
         flash: false,
         validity: None,
         priority: None,

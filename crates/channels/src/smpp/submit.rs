@@ -8,7 +8,11 @@ use bytes::Bytes;
 
 use super::pdu::{Address, ShortMessage, Tlv, tag};
 use super::url::ConcatMode;
-use crate::OutboundSms;
+use crate::{OutboundSms, SmsBody};
+
+/// `data_coding` of 8-bit binary data; with flash, class 0 of the same alphabet.
+const DATA_CODING_BINARY: u8 = 0x04;
+const DATA_CODING_BINARY_FLASH: u8 = 0x14;
 
 /// SMPP relative validity period `YYMMDDhhmmss000R`. Longer than 99 years is capped.
 pub fn relative_validity(d: Duration) -> String {
@@ -57,8 +61,6 @@ pub fn build(
         ConcatMode::Udh8 => ConcatRef::Bits8,
         ConcatMode::Udh16 | ConcatMode::Sar => ConcatRef::Bits16,
     };
-    let segments = split(&sms.text, concat_ref).map_err(|e| e.to_string())?;
-    let total = segments.len();
     let source = match &sms.sender {
         Some(s) => {
             let (ton, npi) = s.kind.ton_npi();
@@ -82,6 +84,12 @@ pub fn build(
         registered_delivery: u8::from(sms.want_receipt),
         ..Default::default()
     };
+    let text = match &sms.body {
+        SmsBody::Text(text) => text,
+        SmsBody::Binary { segments, udh } => return Ok(binary(base, segments, *udh, sms.flash)),
+    };
+    let segments = split(text, concat_ref).map_err(|e| e.to_string())?;
+    let total = segments.len();
     let mut out = Vec::with_capacity(total);
     for (i, seg) in segments.into_iter().enumerate() {
         let seq = (i + 1) as u8;
@@ -121,6 +129,27 @@ pub fn build(
     Ok(out)
 }
 
+/// Binary segments go one submit_sm each, as the client gave them: 8-bit data, UDHI
+/// when they carry the client's headers, no concatenation of bote's.
+fn binary(base: ShortMessage, segments: &[Vec<u8>], udh: bool, flash: bool) -> Vec<ShortMessage> {
+    segments
+        .iter()
+        .map(|seg| {
+            let mut sm = base.clone();
+            sm.data_coding = if flash {
+                DATA_CODING_BINARY_FLASH
+            } else {
+                DATA_CODING_BINARY
+            };
+            if udh {
+                sm.esm_class = 0x40;
+            }
+            sm.short_message = Bytes::copy_from_slice(seg);
+            sm
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,7 +160,7 @@ mod tests {
             message_id: 1,
             to: PhoneNumber::from_e164_unchecked("+436641234567"),
             sender: Some(Sender::parse("bote", SenderKind::Alphanumeric).unwrap()),
-            text: text.into(),
+            body: text.into(),
             flash: false,
             validity: None,
             priority: None,
@@ -192,6 +221,37 @@ mod tests {
         assert_eq!(sar[2].tlv(tag::SAR_SEGMENT_SEQNUM).unwrap()[..], [3]);
         let joined: usize = sar.iter().map(|p| p.short_message.len()).sum();
         assert_eq!(joined, 400);
+    }
+
+    #[test]
+    fn binary_segments_go_as_given() {
+        let seg1 = vec![5, 0, 3, 0x2a, 2, 1, 0xde, 0xad, 0x00];
+        let seg2 = vec![5, 0, 3, 0x2a, 2, 2, 0xbe, 0xef];
+        let mut m = sms("");
+        m.body = SmsBody::Binary {
+            segments: vec![seg1.clone(), seg2.clone()],
+            udh: true,
+        };
+        for concat in [ConcatMode::Udh8, ConcatMode::Sar] {
+            let parts = build(&m, concat, 0x1234).unwrap();
+            assert_eq!(parts.len(), 2);
+            assert_eq!(&parts[0].short_message[..], &seg1[..]);
+            assert_eq!(&parts[1].short_message[..], &seg2[..]);
+            for p in &parts {
+                assert_eq!((p.data_coding, p.esm_class), (0x04, 0x40));
+                assert!(p.tlvs.is_empty());
+                assert_eq!(p.dest.addr, "436641234567");
+                assert_eq!(p.registered_delivery, 1);
+            }
+        }
+        m.body = SmsBody::Binary {
+            segments: vec![vec![1, 2, 3]],
+            udh: false,
+        };
+        m.flash = true;
+        let p = &build(&m, ConcatMode::Udh8, 1).unwrap()[0];
+        assert_eq!((p.data_coding, p.esm_class), (0x14, 0));
+        assert_eq!(&p.short_message[..], &[1, 2, 3]);
     }
 
     #[test]

@@ -51,6 +51,14 @@ let submits = 0;
 let throttleAcc = 0;
 const bound = new Set(); // sessions that may receive deliver_sm
 
+function binaryHex(sm) {
+  const udh = sm.udh || [];
+  const header = udh.length
+    ? [Buffer.from([udh.reduce((n, b) => n + b.length, 0)]), ...udh]
+    : [];
+  return Buffer.concat([...header, sm.message]).toString('hex');
+}
+
 function record(obj) {
   if (RECORD) fs.appendFileSync(RECORD, JSON.stringify(obj) + '\n');
 }
@@ -122,6 +130,8 @@ function onSubmit(session, pdu) {
     priority: pdu.priority_flag,
     text: typeof sm.message === 'string' ? sm.message : null,
     udh: (sm.udh || []).map((b) => b.toString('hex')),
+    // Undecoded (8-bit) data: the whole short_message in hex, UDH included.
+    bytes: Buffer.isBuffer(sm.message) ? binaryHex(sm) : null,
     sar: pdu.sar_msg_ref_num !== undefined
       ? { ref: pdu.sar_msg_ref_num, total: pdu.sar_total_segments, seq: pdu.sar_segment_seqnum }
       : null,

@@ -203,7 +203,7 @@ pub fn sms(id: i64, text: &str) -> OutboundSms {
         message_id: id,
         to: PhoneNumber::from_e164_unchecked("+436641234567"),
         sender: Some(Sender::parse("bote", SenderKind::Alphanumeric).unwrap()),
-        text: text.into(),
+        body: text.into(),
         flash: false,
         validity: None,
         priority: None,

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::time::Duration;
 
-use bote_channels::{OutboundSms, OutboundWhatsapp, WhatsappContent};
+use base64::Engine;
+use bote_channels::{OutboundSms, OutboundWhatsapp, SmsBody, WhatsappContent};
 use bote_domain::sms::{ConcatRef, analyze};
 use bote_store::{ClaimedMessage, ContactStore, OutboxStore, StoreError};
 
@@ -176,34 +177,60 @@ fn build_one(
     spec: &SendSpec,
     values: Option<&BTreeMap<String, String>>,
 ) -> Built {
-    let template = spec.text.clone().unwrap_or_default();
-    let text = if spec.personalised {
-        bote_domain::placeholders::render(&template, values.unwrap_or(&BTreeMap::new()))
-    } else {
-        template
+    let (body, segments) = match &spec.binary {
+        Some(encoded) => match binary_body(encoded, spec.udh) {
+            Ok(body) => (body, encoded.len()),
+            Err(reason) => return Built::Fail(reason),
+        },
+        None => {
+            let text = text_of(spec, values);
+            let segments = analyze(&text, ConcatRef::Bits8).segments;
+            (SmsBody::Text(text), segments)
+        }
     };
-    let info = analyze(&text, ConcatRef::Bits8);
     if let Some(max) = spec.max_segments
-        && info.segments > max as usize
+        && segments > max as usize
     {
         return Built::Fail(format!(
-            "the text needs {} segments, more than the allowed {max}",
-            info.segments
+            "the message needs {segments} segments, more than the allowed {max}"
         ));
     }
     Built::Ready(ReadySms {
-        segments: info.segments as u32,
+        segments: segments as u32,
         sms: OutboundSms {
             message_id: message.id.0,
             to: message.recipient.clone(),
             sender: spec.sender.clone(),
-            text,
+            body,
             flash: spec.flash,
             validity: spec.validity_secs.map(|s| Duration::from_secs(s.into())),
             priority: spec.priority,
             want_receipt: true,
         },
     })
+}
+
+/// The text with the contact's placeholders filled when the send is personalised.
+fn text_of(spec: &SendSpec, values: Option<&BTreeMap<String, String>>) -> String {
+    let template = spec.text.clone().unwrap_or_default();
+    if spec.personalised {
+        bote_domain::placeholders::render(&template, values.unwrap_or(&BTreeMap::new()))
+    } else {
+        template
+    }
+}
+
+/// websms binary: the stored base64 segments, decoded.
+fn binary_body(encoded: &[String], udh: bool) -> Result<SmsBody, String> {
+    let segments = encoded
+        .iter()
+        .map(|s| base64::engine::general_purpose::STANDARD.decode(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("unreadable binary segment: {e}"))?;
+    if segments.is_empty() {
+        return Err("the binary message has no segments".into());
+    }
+    Ok(SmsBody::Binary { segments, udh })
 }
 
 #[cfg(test)]
@@ -215,6 +242,7 @@ mod tests {
     fn claimed(id: i64, send: i64, window: serde_json::Value) -> ClaimedMessage {
         ClaimedMessage {
             id: MessageId(id),
+            claim: bote_store::ClaimToken(1),
             send_id: SendId(send),
             account: AccountId(1),
             recipient: PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap(),
@@ -243,5 +271,36 @@ mod tests {
         assert!(matches!(built[0], Built::Defer(t) if t == opens));
         assert!(matches!(built[1], Built::ReadyWhatsapp(_)));
         assert!(matches!(built[2], Built::Defer(t) if t == opens));
+    }
+
+    #[test]
+    fn binary_messages_carry_their_decoded_segments() {
+        let mut m = claimed(1, 10, serde_json::Value::Null);
+        m.content = serde_json::json!({"binary": ["BQADKgIB3q0=", "BQADKgIC"], "udh": true});
+        let spec = SendSpec::deserialize(&m.content).unwrap();
+        let Built::Ready(ready) = build_one(&m, &spec, None) else {
+            panic!("binary message not built");
+        };
+        assert_eq!(ready.segments, 2);
+        assert_eq!(
+            ready.sms.body,
+            SmsBody::Binary {
+                segments: vec![
+                    vec![5, 0, 3, 0x2a, 2, 1, 0xde, 0xad],
+                    vec![5, 0, 3, 0x2a, 2, 2]
+                ],
+                udh: true
+            }
+        );
+        let limited = SendSpec {
+            max_segments: Some(1),
+            ..spec
+        };
+        assert!(matches!(build_one(&m, &limited, None), Built::Fail(_)));
+        let broken = SendSpec {
+            binary: Some(vec!["%%".into()]),
+            ..SendSpec::default()
+        };
+        assert!(matches!(build_one(&m, &broken, None), Built::Fail(_)));
     }
 }

@@ -156,11 +156,18 @@ fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError
     match request.channel {
         ChannelKind::Sms => {
             if let Some(segments) = &spec.binary {
-                return if segments.is_empty() {
-                    Err(SendError::NoContent(ChannelKind::Sms))
-                } else {
-                    Ok(None)
-                };
+                if segments.is_empty() {
+                    return Err(SendError::NoContent(ChannelKind::Sms));
+                }
+                if let Some(max) = spec.max_segments
+                    && segments.len() > max as usize
+                {
+                    return Err(SendError::TooManySegments {
+                        segments: segments.len(),
+                        max,
+                    });
+                }
+                return Ok(None);
             }
             let text = spec
                 .text
@@ -277,6 +284,17 @@ mod tests {
         ));
         let mut r = request(ChannelKind::Sms, "Grüß dich 😀");
         assert_eq!(check_content(&mut r).unwrap().unwrap().segments, 1);
+        let mut r = request(ChannelKind::Sms, "");
+        r.spec.binary = Some(vec!["AAE=".into(), "AgM=".into()]);
+        assert!(check_content(&mut r).unwrap().is_none());
+        r.spec.max_segments = Some(1);
+        assert!(matches!(
+            check_content(&mut r),
+            Err(SendError::TooManySegments {
+                segments: 2,
+                max: 1
+            })
+        ));
         let mut r = request(ChannelKind::Whatsapp, "Hallo {{first_name}}");
         assert!(matches!(
             check_content(&mut r),

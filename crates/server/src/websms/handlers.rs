@@ -8,6 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
+use base64::Engine;
 use bote_domain::{AccountId, ChannelKind};
 use serde_json::{Map, Value};
 
@@ -73,18 +74,12 @@ async fn text(State(state): State<AppState>, headers: HeaderMap, body: Bytes) ->
 
 async fn binary(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> WebsmsResult {
     let account = account_of(&state, &headers, None).await?;
-    request::parse(
+    let request = request::parse(
         &object(&body)?,
         Endpoint::Binary,
         state.config.default_region,
     )?;
-    // Parsed and checked, but no channel of bote carries binary payloads yet: refuse
-    // rather than accept what cannot be delivered.
-    let _ = account;
-    Err(WebsmsStatus::new(
-        4007,
-        "Invalid data: binary messages are not supported by this server yet",
-    ))
+    send(&state, account, request).await
 }
 
 /// `?recipientAddressList=…&messageContent=…&test=…&access_token=…`, as GET or POST.
@@ -119,8 +114,17 @@ async fn simple(
 }
 
 async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsResult {
-    let Content::Text(text) = r.content else {
-        return Err(WebsmsStatus::new(4007, "Invalid data"));
+    // Binary segments are kept as base64 with the send; the dispatcher decodes them.
+    let (text, binary, udh, binary_segments) = match r.content {
+        Content::Text(text) => (Some(text), None, false, None),
+        Content::Binary { segments, udh } => {
+            let n = segments.len() as u64;
+            let encoded = segments
+                .iter()
+                .map(|s| base64::engine::general_purpose::STANDARD.encode(s))
+                .collect();
+            (None, Some(encoded), udh, Some(n))
+        }
     };
     let client_message_id = r.client_message_id.clone();
     let mut numbers: Vec<String> = r.recipients.iter().map(|n| n.as_str().to_owned()).collect();
@@ -128,7 +132,9 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
     let request = SendRequest {
         channel: ChannelKind::Sms,
         spec: SendSpec {
-            text: Some(text),
+            text,
+            binary,
+            udh,
             sender: r.sender,
             flash: r.flash,
             validity_secs: r.validity_secs,
@@ -155,7 +161,7 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
     .map_err(|e| match e {
         SendError::TooManySegments { segments, max } => WebsmsStatus::new(
             4026,
-            format!("maxSmsPerMessage exceeded: the text needs {segments} SMS, {max} allowed"),
+            format!("maxSmsPerMessage exceeded: the message needs {segments} SMS, {max} allowed"),
         ),
         SendError::TrialEnded(_) => WebsmsStatus::new(4013, format!("Message limit reached: {e}")),
         SendError::NoContent(_) => WebsmsStatus::new(4009, "Invalid text"),
@@ -169,7 +175,7 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
     if accepted > 0 {
         state.wake.notify_one();
     }
-    let segments = done.sms.map_or(1, |i| i.segments as u64);
+    let segments = binary_segments.unwrap_or_else(|| done.sms.map_or(1, |i| i.segments as u64));
     let counted = if r.test {
         done.acceptance
             .skipped_by_reason

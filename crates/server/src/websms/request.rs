@@ -11,6 +11,12 @@ use super::status::WebsmsStatus;
 /// Most recipients one request may name (websms 4025).
 pub const MAX_RECIPIENTS: usize = 1_000;
 
+/// Octets one binary segment may hold, user data header included.
+pub const MAX_SEGMENT_OCTETS: usize = 140;
+
+/// Most segments of one binary message (a concatenation UDH counts at most 255).
+pub const MAX_BINARY_SEGMENTS: usize = 255;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Content {
     Text(String),
@@ -149,25 +155,49 @@ fn binary_content(body: &Map<String, Value>) -> Result<Content, WebsmsStatus> {
             ));
         }
     };
+    if segments.len() > MAX_BINARY_SEGMENTS {
+        return Err(WebsmsStatus::new(
+            4027,
+            format!(
+                "Invalid segment: messageContent holds {} segments, at most {MAX_BINARY_SEGMENTS}",
+                segments.len()
+            ),
+        ));
+    }
+    let udh = flag(body, "userDataHeaderPresent")?;
     let mut decoded = Vec::with_capacity(segments.len());
     for (i, seg) in segments.iter().enumerate() {
+        let bad = |why: &str| {
+            WebsmsStatus::new(4027, format!("Invalid segment: messageContent[{i}] {why}"))
+        };
         let bytes = seg
             .as_str()
-            .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
-            .ok_or_else(|| {
-                WebsmsStatus::new(4027, format!("Invalid segment {}: not base64", i + 1))
-            })?;
-        if bytes.len() > 140 {
-            return Err(WebsmsStatus::new(
-                4027,
-                format!("Invalid segment {}: longer than 140 bytes", i + 1),
+            .and_then(|s| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(s.trim())
+                    .ok()
+            })
+            .ok_or_else(|| bad("is not base64"))?;
+        if bytes.is_empty() {
+            return Err(bad("is empty"));
+        }
+        if bytes.len() > MAX_SEGMENT_OCTETS {
+            return Err(bad(&format!(
+                "has {} octets, at most {MAX_SEGMENT_OCTETS} including the user data header",
+                bytes.len()
+            )));
+        }
+        // With userDataHeaderPresent the segment starts with its header's length (UDHL).
+        if udh && 1 + usize::from(bytes[0]) > bytes.len() {
+            return Err(bad(
+                "has a user data header longer than the segment (userDataHeaderPresent)",
             ));
         }
         decoded.push(bytes);
     }
     Ok(Content::Binary {
         segments: decoded,
-        udh: flag(body, "userDataHeaderPresent")?,
+        udh,
     })
 }
 

@@ -94,13 +94,16 @@ fn each_bad_field_has_its_code() {
 #[test]
 fn binary_segments_are_base64() {
     let b = body(
-        json!({"recipientAddressList": ["4367612345678"], "messageContent": ["BQADAQIBSGk=", "aGk="], "userDataHeaderPresent": true}),
+        json!({"recipientAddressList": ["4367612345678"], "messageContent": ["BQADAQIBSGk=", "BQADAQICaGk="], "userDataHeaderPresent": true}),
     );
     let r = parse(&b, Endpoint::Binary, Region::AUSTRIA).unwrap();
     assert_eq!(
         r.content,
         Content::Binary {
-            segments: vec![b"\x05\x00\x03\x01\x02\x01Hi".to_vec(), b"hi".to_vec()],
+            segments: vec![
+                b"\x05\x00\x03\x01\x02\x01Hi".to_vec(),
+                b"\x05\x00\x03\x01\x02\x02hi".to_vec()
+            ],
             udh: true
         }
     );
