@@ -6,6 +6,7 @@ mod child;
 mod e2e;
 mod load;
 mod receiver;
+mod smsc;
 
 use std::process::ExitCode;
 
