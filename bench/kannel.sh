@@ -13,7 +13,8 @@ if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ]; then
   # The package's init script must not start a system Kannel.
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -q kannel
 fi
-# Debian's package may start its own bearerbox as a service; this bench starts its own.
+# If the package starts a system Kannel service, it does not disturb this bench: the bench
+# starts its own bearerbox and smsbox on free ports with its own kannel.conf.
 if [ ! -d crates/channels/tests/smsc/node_modules ]; then
   npm ci --prefix crates/channels/tests/smsc --no-audit --no-fund
 fi
