@@ -10,7 +10,6 @@ cd "$(dirname "$0")/.."
 if [ ! -x /usr/sbin/bearerbox ] || [ ! -x /usr/sbin/smsbox ]; then
   sudo_=""; [ "$(id -u)" = 0 ] || sudo_="sudo"
   $sudo_ apt-get update -q
-  # The package's init script must not start a system Kannel.
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -q kannel
 fi
 # If the package starts a system Kannel service, it does not disturb this bench: the bench
