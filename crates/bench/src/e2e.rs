@@ -14,12 +14,19 @@ use serde::Deserialize;
 
 use crate::child::{Bote, Database, cpu_ticks, free_port};
 use crate::load::{Load, LoadResult, MAX_MESSAGES, quantile};
-use crate::{ceilings, receiver};
+use crate::{ceilings, receiver, smsc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Backend {
     Sqlite,
     Postgres,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmscKind {
+    Sandbox,
+    Node,
+    Url,
 }
 
 #[derive(Debug, Args)]
@@ -60,6 +67,23 @@ pub struct E2eArgs {
     /// Skip measuring the receiver's and the generator's own ceilings.
     #[arg(long)]
     skip_ceilings: bool,
+    /// SMS channel: `sandbox` (bote's sandbox), `node` (start node-smpp test SMSCs and
+    /// bind bote to them), or `url` (an SMSC already running: --smpp-url).
+    #[arg(long, value_enum, default_value = "sandbox")]
+    smsc: SmscKind,
+    /// Test SMSC processes with --smsc node (with several, requests are spread over them
+    /// by route prefixes; --per-request must then be 1,000).
+    #[arg(long, default_value_t = 1)]
+    smsc_procs: usize,
+    /// bote's SMPP window (outstanding submit_sm) per connection with --smsc node.
+    #[arg(long, default_value_t = 256)]
+    smsc_window: usize,
+    /// The test SMSC script.
+    #[arg(long, default_value = "crates/channels/tests/smsc/smsc.js")]
+    smsc_script: PathBuf,
+    /// BOTE_SMPP for --smsc url.
+    #[arg(long)]
+    smpp_url: Option<String>,
     /// Keep the temporary directory (config, bote's log, SQLite file) and print its path.
     #[arg(long)]
     keep: bool,
@@ -84,6 +108,8 @@ struct Figures {
     store_total: u64,
     peak_rss_kib: Option<u64>,
     cpu: Option<Duration>,
+    /// CPU ticks of the test SMSCs from the first request to the last callback.
+    smsc_ticks: Option<u64>,
 }
 
 pub async fn run(args: E2eArgs) -> anyhow::Result<bool> {
@@ -119,7 +145,31 @@ pub async fn run(args: E2eArgs) -> anyhow::Result<bool> {
         Backend::Sqlite => Database::sqlite(dir.path()),
         Backend::Postgres => Database::postgres(&args.postgres_url)?,
     };
-    let outcome = run_on(&args, &db, dir.path(), requests).await;
+    let smscs = match args.smsc {
+        SmscKind::Node => {
+            if args.smsc_procs > 1 && args.per_request != 1000 {
+                bail!("--smsc-procs > 1 needs --per-request 1000");
+            }
+            Some(smsc::Smscs::start(&args.smsc_script, args.smsc_procs)?)
+        }
+        _ => None,
+    };
+    let mut args = args;
+    if let Some(s) = &smscs {
+        args.bote_env.push((
+            "BOTE_SMPP".into(),
+            s.bote_smpp(args.smsc_window, args.messages),
+        ));
+    } else if args.smsc == SmscKind::Url {
+        let url = args
+            .smpp_url
+            .clone()
+            .context("--smsc url needs --smpp-url")?;
+        args.bote_env.push(("BOTE_SMPP".into(), url));
+    }
+    let args = args;
+    let outcome = run_on(&args, &db, dir.path(), requests, smscs.as_ref()).await;
+    drop(smscs);
     if let Err(e) = db.drop_database() {
         eprintln!("warning: dropping the benchmark database: {e:#}");
     }
@@ -155,6 +205,7 @@ async fn run_on(
     db: &Database,
     dir: &std::path::Path,
     requests: u64,
+    smscs: Option<&smsc::Smscs>,
 ) -> anyhow::Result<Figures> {
     let config = dir.join("bote.toml");
     // The sandbox keys are read from the file: not every key is taken from BOTE_* variables.
@@ -189,7 +240,11 @@ async fn run_on(
     let mut server = bote.serve(free_port()?, &dir.join("bote.log"))?;
     server.wait_healthy(&http).await?;
 
+    if smscs.is_some() || args.smsc == SmscKind::Url {
+        wait_bound(&http, &server.base, &token).await?;
+    }
     let accepted = Arc::new(AtomicU64::new(0));
+    let smsc_start = smscs.map(|s| s.cpu_ticks());
     let started = Instant::now();
     let monitor = tokio::spawn(progress(
         args.progress_secs,
@@ -216,6 +271,7 @@ async fn run_on(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     monitor.abort();
+    let smsc_ticks = smscs.zip(smsc_start).map(|(s, t0)| s.cpu_ticks() - t0);
     if received.unique() < expected {
         eprintln!(
             "timeout: {} of {expected} callbacks after {} s",
@@ -240,8 +296,40 @@ async fn run_on(
         store_total,
         peak_rss_kib,
         cpu,
+        smsc_ticks,
         load,
     })
+}
+
+#[derive(Deserialize)]
+struct Channel {
+    provider: String,
+    state: String,
+}
+
+/// Waits until every SMPP channel in `GET /api/v1/channels` is bound (at most 30 s).
+async fn wait_bound(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<()> {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v: serde_json::Value = http
+            .get(format!("{base}/api/v1/channels"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let list = v.get("data").cloned().unwrap_or(v);
+        let channels: Vec<Channel> = serde_json::from_value(list).context("channels")?;
+        let smpp: Vec<&Channel> = channels.iter().filter(|c| c.provider == "smpp").collect();
+        if !smpp.is_empty() && smpp.iter().all(|c| c.state == "bound") {
+            return Ok(());
+        }
+        if Instant::now() > until {
+            bail!("SMPP channels not bound after 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[derive(Deserialize)]
@@ -467,5 +555,32 @@ fn print(
         ms(lat.last().copied().unwrap_or_default()),
         ceiling(recv_ceiling),
         ceiling(gen_ceiling),
+    );
+    let smsc = f
+        .smsc_ticks
+        .and_then(|t| smsc::ceiling(f.received, t).map(|c| (t, c)));
+    if let Some((ticks, (per_cpu_sec, us))) = smsc {
+        println!(
+            "  test SMSC ({} process(es)): {:.1} s CPU over the run, {us:.0} µs per message with its receipt; ceiling {} msg per CPU second (×{} processes if each gets a core)",
+            args.smsc_procs,
+            ticks as f64 / 100.0,
+            thousands(per_cpu_sec.round() as u64),
+            args.smsc_procs
+        );
+    }
+    // One line for bench/compare.sh.
+    println!(
+        "RESULT\tbote ({backend}, {})\t{}\t{}\t{}\t{}\t{}\t{}",
+        match args.smsc {
+            SmscKind::Sandbox => "sandbox".to_string(),
+            SmscKind::Node => format!("SMPP, {} node SMSC", args.smsc_procs),
+            SmscKind::Url => "SMPP".to_string(),
+        },
+        (f.received as f64 / e2e_time.as_secs_f64().max(1e-9)).round(),
+        ms(quantile(&lat, 0.99)),
+        f.peak_rss_kib.map_or(0, |k| k / 1024),
+        smsc.map_or(0.0, |(_, (c, _))| c.round()),
+        recv_ceiling.map_or(0.0, f64::round),
+        f.received,
     );
 }

@@ -4,8 +4,10 @@
 mod ceilings;
 mod child;
 mod e2e;
+mod kannel;
 mod load;
 mod receiver;
+mod smsc;
 
 use std::process::ExitCode;
 
@@ -22,6 +24,8 @@ struct Cli {
 enum Command {
     /// websms requests → sandbox channel → final status → callback at a local receiver.
     E2e(e2e::E2eArgs),
+    /// The same loop through Kannel (bearerbox + smsbox) against the node-smpp test SMSC.
+    Kannel(kannel::KannelArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::E2e(args) => runtime.block_on(e2e::run(args)),
+        Command::Kannel(args) => runtime.block_on(kannel::run(args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
