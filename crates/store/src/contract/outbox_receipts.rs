@@ -248,7 +248,7 @@ pub async fn outbox_receipt_batches_end_as_receipts_one_by_one<S: Store + Outbox
         callback_url: Some("https://example.test/dlr".into()),
         ..sms_send(a)
     };
-    let parts = |k: usize| if k % 4 == 0 { 2 } else { 1 };
+    let parts = |k: usize| if k.is_multiple_of(4) { 2 } else { 1 };
     let id = |world: &str, k: usize, part: usize| format!("{world}-{k}-{part}");
     // Two copies of the same messages: one gets the batch, the other receipt by receipt.
     let mut worlds = Vec::new();
@@ -294,7 +294,9 @@ pub async fn outbox_receipt_batches_end_as_receipts_one_by_one<S: Store + Outbox
         };
         let part = next() % parts(k);
         let status = statuses[next() % statuses.len()];
-        let code = (next() % 3 == 0).then(|| format!("0x{:02X}", next() % 256));
+        let code = next()
+            .is_multiple_of(3)
+            .then(|| format!("0x{:02X}", next() % 256));
         let form = next() % 3;
         let at = later((next() % 100) as i64);
         plan.push((k, part, status, code, form, at));
