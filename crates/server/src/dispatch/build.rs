@@ -242,6 +242,7 @@ mod tests {
     fn claimed(id: i64, send: i64, window: serde_json::Value) -> ClaimedMessage {
         ClaimedMessage {
             id: MessageId(id),
+            claim: bote_store::ClaimToken(id),
             send_id: SendId(send),
             account: AccountId(1),
             recipient: PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap(),

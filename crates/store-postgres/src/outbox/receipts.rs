@@ -6,7 +6,7 @@
 //! transaction-scoped advisory lock per (connection, provider id) before they look, all
 //! of a batch at once and in key order (no deadlocks between batches).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use bote_domain::MessageStatus;
 use bote_store::{ReceiptResult, ReceiptUpdate, StoreResult};
@@ -137,11 +137,44 @@ pub(crate) async fn apply_receipts(
         result.pending = waiting.len() as u64;
     }
 
-    // Applied message by message (row locks in id order), receipts of one message in order.
+    // Row locks on every matched message, in id order, in one statement.
+    let mut messages: Vec<i64> = found.iter().map(|(_, m, _)| *m).collect();
+    messages.sort_unstable();
+    messages.dedup();
+    sqlx::query("SELECT 1 FROM messages WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(&messages)
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
+    result.matched = found.len() as u64;
+
+    // Messages with one receipt in the batch are applied together; messages with several
+    // (parts reporting together, repeats) receipt after receipt, in order, as before.
+    let mut per_message: HashMap<i64, usize> = HashMap::new();
+    for (i, message, _) in &found {
+        if receipts[*i as usize].status != MessageStatus::Sent {
+            *per_message.entry(*message).or_default() += 1;
+        }
+    }
     let mut found = found;
     found.sort_by_key(|(i, message, _)| (*message, *i));
+    let mut single = Singles::default();
     for (i, message, provider_id) in found {
         let receipt = &receipts[i as usize];
+        if receipt.status == MessageStatus::Sent {
+            continue;
+        }
+        if per_message[&message] == 1 {
+            single.messages.push(message);
+            single.connections.push(receipt.connection.clone());
+            single.provider_ids.push(provider_id);
+            single.statuses.push(receipt.status.as_str());
+            single.codes.push(receipt.error_code.clone());
+            single
+                .done_ats
+                .push(receipt.status.is_final().then_some(receipt.at));
+            continue;
+        }
         apply_to_message(
             &mut tx,
             message,
@@ -154,10 +187,90 @@ pub(crate) async fn apply_receipts(
             },
         )
         .await?;
-        result.matched += 1;
+    }
+    if !single.messages.is_empty() {
+        apply_singles(&mut tx, &single).await?;
     }
     tx.commit().await.map_err(backend)?;
     Ok(result)
+}
+
+/// Receipts of distinct messages, one per message, as arrays.
+#[derive(Default)]
+struct Singles {
+    messages: Vec<i64>,
+    connections: Vec<String>,
+    provider_ids: Vec<String>,
+    statuses: Vec<&'static str>,
+    codes: Vec<Option<String>>,
+    done_ats: Vec<Option<DateTime<Utc>>>,
+}
+
+/// Every allowed (from, to) transition, as two arrays.
+fn transitions() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut from = Vec::new();
+    let mut to = Vec::new();
+    for a in MessageStatus::ALL {
+        for b in MessageStatus::ALL {
+            if a.can_become(b) {
+                from.push(a.as_str());
+                to.push(b.as_str());
+            }
+        }
+    }
+    (from, to)
+}
+
+/// Applies receipts of distinct messages (already locked) as `apply_to_message` would one
+/// by one: the parts' states, then the messages (`delivered` once every part reported
+/// it, never backwards), then the delivery reports of those that reached a final status.
+async fn apply_singles(conn: &mut PgConnection, s: &Singles) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE message_refs r SET state = q.s \
+         FROM unnest($1::text[], $2::text[], $3::text[]) AS q(c, p, s) \
+         WHERE r.connection = q.c AND r.provider_id = q.p",
+    )
+    .bind(&s.connections)
+    .bind(&s.provider_ids)
+    .bind(&s.statuses)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    let (from, to) = transitions();
+    let reporting: Vec<&str> = MessageStatus::ALL
+        .into_iter()
+        .filter(|st| callbacks::reports(*st))
+        .map(|st| st.as_str())
+        .collect();
+    sqlx::query(
+        "WITH changed AS ( \
+           UPDATE messages m SET status = q.s, error_code = COALESCE(q.e, m.error_code), \
+             done_at = COALESCE(m.done_at, q.a), lease_until = NULL, next_attempt_at = NULL \
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[]) AS q(id, s, e, a) \
+           WHERE m.id = q.id \
+             AND EXISTS (SELECT 1 FROM unnest($5::text[], $6::text[]) AS t(f, n) \
+                         WHERE t.f = m.status AND t.n = q.s) \
+             AND (q.s <> 'delivered' OR NOT EXISTS ( \
+                  SELECT 1 FROM message_refs x WHERE x.message_id = m.id \
+                  AND (x.state IS NULL OR x.state NOT IN ('delivered', 'read')))) \
+           RETURNING m.id, m.status, m.account_id, m.send_id) \
+         INSERT INTO callbacks (account_id, message_id, url, kind) \
+         SELECT c.account_id, c.id, s.callback_url, 'delivery_report' \
+         FROM changed c JOIN sends s ON s.id = c.send_id \
+         WHERE c.status = ANY($7) AND s.callback_url IS NOT NULL \
+         ORDER BY c.id",
+    )
+    .bind(&s.messages)
+    .bind(&s.statuses)
+    .bind(&s.codes)
+    .bind(&s.done_ats)
+    .bind(&from)
+    .bind(&to)
+    .bind(&reporting)
+    .execute(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok(())
 }
 
 pub(crate) struct Receipt<'a> {

@@ -1,8 +1,11 @@
 //! Delivery receipts: matched to messages by provider id, applied without ever moving a
 //! message backwards, kept as pending when their message is not yet known as sent.
 
+use std::collections::{BTreeMap, HashMap};
+
 use bote_domain::MessageStatus;
 use bote_store::{ReceiptResult, ReceiptUpdate, StoreResult};
+use serde_json::json;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::outcomes::{enqueue_callbacks, reports_back};
@@ -15,58 +18,165 @@ pub(crate) async fn apply(
     pool: &SqlitePool,
     receipts: &[ReceiptUpdate],
 ) -> StoreResult<ReceiptResult> {
+    let mut result = ReceiptResult::default();
+    if receipts.is_empty() {
+        return Ok(result);
+    }
+    // Every (receipt, variant) pair, the first matching variant of each receipt wins.
+    let pairs: Vec<serde_json::Value> = receipts
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.provider_ids
+                .iter()
+                .enumerate()
+                .map(move |(j, p)| json!({"i": i, "j": j, "c": r.connection, "p": p}))
+        })
+        .collect();
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
     let now = time::text(time::now());
-    let mut result = ReceiptResult::default();
-    let mut reported = Vec::new();
-    for r in receipts {
-        let found: Option<(i64, String)> = sqlx::query_as(
-            "SELECT message_id, provider_id FROM message_refs \
-             WHERE connection = ?1 AND provider_id IN (SELECT value FROM json_each(?2)) LIMIT 1",
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT q.value ->> 'i', r.message_id, r.provider_id \
+         FROM json_each(?1) q JOIN message_refs r \
+           ON r.connection = q.value ->> 'c' AND r.provider_id = q.value ->> 'p' \
+         ORDER BY q.value ->> 'i', q.value ->> 'j'",
+    )
+    .bind(serde_json::Value::Array(pairs).to_string())
+    .fetch_all(&mut *tx)
+    .await
+    .db()?;
+    // receipt index -> (message, provider id that matched)
+    let mut found: BTreeMap<usize, (i64, String)> = BTreeMap::new();
+    for (i, message, provider_id) in rows {
+        found
+            .entry(usize::try_from(i).unwrap_or(usize::MAX))
+            .or_insert((message, provider_id));
+    }
+    result.matched = found.len() as u64;
+
+    // Unmatched receipts other than intermediate ones wait for their message's ids.
+    let waiting: Vec<serde_json::Value> = receipts
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            !found.contains_key(i) && r.status != MessageStatus::Sent && !r.provider_ids.is_empty()
+        })
+        .map(|(_, r)| {
+            json!({
+                "c": r.connection,
+                "p": text_array(r.provider_ids.iter().map(String::as_str)),
+                "s": r.status.as_str(),
+                "e": r.error_code,
+                "a": time::text(r.at),
+            })
+        })
+        .collect();
+    if !waiting.is_empty() {
+        result.pending = waiting.len() as u64;
+        sqlx::query(
+            "INSERT INTO pending_receipts (connection, provider_ids, status, error_code, at, received_at) \
+             SELECT value ->> 'c', value ->> 'p', value ->> 's', value ->> 'e', value ->> 'a', ?2 \
+             FROM json_each(?1) ORDER BY key",
         )
-        .bind(&r.connection)
-        .bind(text_array(r.provider_ids.iter().map(String::as_str)))
-        .fetch_optional(&mut *tx)
+        .bind(serde_json::Value::Array(waiting).to_string())
+        .bind(&now)
+        .execute(&mut *tx)
         .await
         .db()?;
-        let Some((message, provider_id)) = found else {
-            if r.status == MessageStatus::Sent || r.provider_ids.is_empty() {
-                continue; // an intermediate state of an unknown message changes nothing
-            }
-            sqlx::query(
-                "INSERT INTO pending_receipts (connection, provider_ids, status, error_code, at, received_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .bind(&r.connection)
-            .bind(text_array(r.provider_ids.iter().map(String::as_str)))
-            .bind(r.status.as_str())
-            .bind(&r.error_code)
-            .bind(time::text(r.at))
-            .bind(&now)
-            .execute(&mut *tx)
-            .await
-            .db()?;
-            result.pending += 1;
-            continue;
-        };
-        result.matched += 1;
-        if apply_one(
+    }
+
+    // Messages with one receipt in the batch: applied together. Messages with several
+    // (parts reporting together, repeats) one receipt after the other, in order, as before.
+    let mut per_message: HashMap<i64, usize> = HashMap::new();
+    for (i, (message, _)) in &found {
+        if receipts[*i].status != MessageStatus::Sent {
+            *per_message.entry(*message).or_default() += 1;
+        }
+    }
+    let mut single = Vec::new();
+    let mut reported = Vec::new();
+    for (i, (message, provider_id)) in &found {
+        let r = &receipts[*i];
+        if r.status == MessageStatus::Sent {
+            continue; // ACCEPTD, ENROUTE: still on its way
+        }
+        if per_message[message] == 1 {
+            single.push(json!({
+                "m": message,
+                "c": r.connection,
+                "p": provider_id,
+                "s": r.status.as_str(),
+                "e": r.error_code,
+                "a": time::text(r.at),
+                "f": from_status_list(r.status),
+            }));
+        } else if apply_one(
             &mut tx,
-            message,
+            *message,
             &r.connection,
-            &provider_id,
+            provider_id,
             r.status,
             r.error_code.as_deref(),
             &time::text(r.at),
         )
         .await?
         {
-            reported.push(message);
+            reported.push(*message);
         }
+    }
+    if !single.is_empty() {
+        reported
+            .extend(apply_singles(&mut tx, &serde_json::Value::Array(single).to_string()).await?);
     }
     enqueue_callbacks(&mut tx, &reported, &now).await?;
     tx.commit().await.db()?;
     Ok(result)
+}
+
+fn from_status_list(to: MessageStatus) -> Vec<&'static str> {
+    MessageStatus::ALL
+        .into_iter()
+        .filter(|s| s.can_become(to))
+        .map(|s| s.as_str())
+        .collect()
+}
+
+/// Applies receipts of distinct messages (`[{m, c, p, s, e, a, f}]` JSON, `f` the statuses
+/// allowed to become `s`) as `apply_one` would one by one; the messages to report back.
+async fn apply_singles(conn: &mut SqliteConnection, rows: &str) -> StoreResult<Vec<i64>> {
+    sqlx::query(
+        "UPDATE message_refs SET status = q.value ->> 's' FROM json_each(?1) q \
+         WHERE message_refs.connection = q.value ->> 'c' AND message_refs.provider_id = q.value ->> 'p'",
+    )
+    .bind(rows)
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    // `delivered` only once every part reported it; never backwards.
+    let changed: Vec<(i64, String)> = sqlx::query_as(
+        "UPDATE messages SET status = q.value ->> 's', \
+           error_code = COALESCE(q.value ->> 'e', messages.error_code), \
+           done_at = COALESCE(messages.done_at, q.value ->> 'a'), lease_until = NULL \
+         FROM json_each(?1) q \
+         WHERE messages.id = q.value ->> 'm' \
+           AND messages.status IN (SELECT f.value FROM json_each(q.value, '$.f') f) \
+           AND (q.value ->> 's' <> 'delivered' OR NOT EXISTS ( \
+             SELECT 1 FROM message_refs x WHERE x.message_id = messages.id \
+             AND (x.status IS NULL OR x.status NOT IN ('delivered', 'read')))) \
+         RETURNING messages.id, messages.status",
+    )
+    .bind(rows)
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    let mut reported = Vec::new();
+    for (id, status) in changed {
+        let status: MessageStatus = parse("message status", &status)?;
+        if reports_back(status) {
+            reported.push(id);
+        }
+    }
+    Ok(reported)
 }
 
 /// Applies one matched receipt; true when the message reached a status customers hear about.

@@ -71,6 +71,7 @@ macro_rules! outbox_contract_tests {
             outbox_multipart_messages_follow_their_parts,
             outbox_receipts_match_any_id_variant,
             outbox_receipts_never_move_a_message_backwards,
+            outbox_receipt_batches_end_as_receipts_one_by_one,
             outbox_receipts_racing_their_sent_outcome_are_not_lost,
             outbox_final_statuses_enqueue_callbacks,
             outbox_callbacks_are_leased_retried_and_given_up,

@@ -235,3 +235,169 @@ pub async fn outbox_receipts_never_move_a_message_backwards<S: Store + OutboxSto
         .unwrap();
     assert_eq!(status_of(&*store, a, ids3[0]).await, MessageStatus::Read);
 }
+
+/// A batch of 1,000 receipts mixing single and multi-part messages, id variants, repeats
+/// and contradictions for one message, intermediate states and unknown ids ends exactly as
+/// the same receipts applied one at a time, in order.
+pub async fn outbox_receipt_batches_end_as_receipts_one_by_one<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    const MESSAGES: usize = 200;
+    let a = account(&*store, "A").await;
+    let with_url = || NewSend {
+        callback_url: Some("https://example.test/dlr".into()),
+        ..sms_send(a)
+    };
+    let parts = |k: usize| if k.is_multiple_of(4) { 2 } else { 1 };
+    let id = |world: &str, k: usize, part: usize| format!("{world}-{k}-{part}");
+    // Two copies of the same messages: one gets the batch, the other receipt by receipt.
+    let mut worlds = Vec::new();
+    for world in ["batch", "single"] {
+        let (ids, claims) = sending(&*store, with_url(), MESSAGES as u32).await;
+        let outcomes = ids
+            .iter()
+            .enumerate()
+            .map(|(k, m)| {
+                let refs: Vec<String> = (0..parts(k)).map(|p| id(world, k, p)).collect();
+                let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+                (*m, sent("smsc", &refs))
+            })
+            .collect();
+        apply_outcomes(&*store, &claims, outcomes).await;
+        worlds.push(ids);
+    }
+    let statuses = [
+        MessageStatus::Sent,
+        MessageStatus::Delivered,
+        MessageStatus::Delivered,
+        MessageStatus::Delivered,
+        MessageStatus::Undelivered,
+        MessageStatus::Expired,
+        MessageStatus::Read,
+        MessageStatus::Rejected,
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) as usize
+    };
+    let mut plan = Vec::new();
+    for n in 0..1000 {
+        // Half the messages get one receipt, the rest several; beyond MESSAGES: ids
+        // nobody knows.
+        let k = if n < MESSAGES / 2 {
+            n
+        } else {
+            MESSAGES / 2 + next() % (MESSAGES / 2 + 20)
+        };
+        let part = next() % parts(k);
+        let status = statuses[next() % statuses.len()];
+        let code = next()
+            .is_multiple_of(3)
+            .then(|| format!("0x{:02X}", next() % 256));
+        let form = next() % 3;
+        let at = later((next() % 100) as i64);
+        plan.push((k, part, status, code, form, at));
+    }
+    for n in (1..plan.len()).rev() {
+        plan.swap(n, next() % (n + 1));
+    }
+    let receipts = |world: &str| -> Vec<ReceiptUpdate> {
+        plan.iter()
+            .map(|(k, part, status, code, form, at)| {
+                let known = id(world, *k, *part);
+                let provider_ids = match form {
+                    0 => vec![known],
+                    1 => vec![format!("{known}-hex"), known],
+                    _ => vec![known.clone(), format!("{known}-dec"), known],
+                };
+                ReceiptUpdate {
+                    connection: "smsc".into(),
+                    provider_ids,
+                    status: *status,
+                    error_code: code.clone(),
+                    at: *at,
+                }
+            })
+            .collect()
+    };
+    let batch = store.apply_receipts(&receipts("batch")).await.unwrap();
+    let mut single = ReceiptResult::default();
+    for r in receipts("single") {
+        let got = store.apply_receipts(&[r]).await.unwrap();
+        single.matched += got.matched;
+        single.pending += got.pending;
+    }
+    assert_eq!(batch, single);
+    assert!(batch.matched > 800 && batch.pending > 0, "{batch:?}");
+    // The rules, one receipt after the other: a failure of any part at once, `delivered`
+    // once every part reported it, never backwards.
+    type Model = (
+        MessageStatus,
+        Option<String>,
+        Option<DateTime<Utc>>,
+        Vec<Option<MessageStatus>>,
+    );
+    let mut model: Vec<Model> = (0..MESSAGES)
+        .map(|k| (MessageStatus::Sent, None, None, vec![None; parts(k)]))
+        .collect();
+    for (k, part, status, code, _, at) in &plan {
+        let Some((current, error, done, refs)) = model.get_mut(*k) else {
+            continue;
+        };
+        if *status == MessageStatus::Sent {
+            continue;
+        }
+        refs[*part] = Some(*status);
+        let open = refs
+            .iter()
+            .any(|r| !matches!(r, Some(MessageStatus::Delivered | MessageStatus::Read)));
+        if *status == MessageStatus::Delivered && open {
+            continue;
+        }
+        if current.can_become(*status) {
+            *current = *status;
+            *error = code.clone().or(error.clone());
+            *done = done.or(Some(*at));
+        }
+    }
+    let mut changed = 0;
+    for k in 0..MESSAGES {
+        let m = store.message(a, worlds[0][k]).await.unwrap();
+        assert_eq!(
+            (m.status, &m.error_code, m.done_at),
+            (model[k].0, &model[k].1, model[k].2),
+            "message {k}: {:?}",
+            plan.iter().filter(|p| p.0 == k).collect::<Vec<_>>()
+        );
+        let b = store.message(a, worlds[0][k]).await.unwrap();
+        let s = store.message(a, worlds[1][k]).await.unwrap();
+        assert_eq!(
+            (b.status, &b.error_code, b.done_at),
+            (s.status, &s.error_code, s.done_at),
+            "message {k}"
+        );
+        changed += usize::from(b.status != MessageStatus::Sent);
+    }
+    assert!(changed > MESSAGES / 2, "{changed}");
+    // One delivery report per message that reached a final status, in both.
+    let t = later(1);
+    let due = store
+        .claim_callbacks(t, t + chrono::Duration::seconds(30), 1000)
+        .await
+        .unwrap();
+    let reported = |world: &[MessageId]| -> Vec<usize> {
+        let mut ks: Vec<usize> = due
+            .iter()
+            .filter_map(|c| world.iter().position(|m| *m == c.message.id))
+            .collect();
+        ks.sort_unstable();
+        ks
+    };
+    let (b, s) = (reported(&worlds[0]), reported(&worlds[1]));
+    assert_eq!(b, s);
+    assert!(b.windows(2).all(|w| w[0] < w[1]), "one report per message");
+    assert!(!b.is_empty());
+}
