@@ -248,7 +248,6 @@ mod tests {
             recipient: PhoneNumber::parse("+436761234567", Region::AUSTRIA).unwrap(),
             contact_id: None,
             attempts: 0,
-            claim: bote_store::ClaimToken(1),
             content: serde_json::json!({"text": "Hallo", "window": window}),
         }
     }
