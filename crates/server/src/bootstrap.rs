@@ -1,7 +1,8 @@
-//! First start: a demo account with an owner and an API token, and an account manager, so
-//! a newcomer can log in at once. Runs only while the store holds no account.
+//! First start: a demo account with an owner, an API token and two business numbers, and an
+//! account manager, so a newcomer can log in and try the sandbox loop at once. Runs only
+//! while the store holds no account.
 
-use bote_domain::{AccountKind, TokenScope, UserRole};
+use bote_domain::{AccountKind, ChannelKind, TokenScope, UserRole};
 use bote_store::Store;
 
 use crate::accounts::{add_user, create_account, create_token};
@@ -10,6 +11,9 @@ use crate::auth::generate_password;
 pub const DEMO_ACCOUNT: &str = "demo";
 pub const DEMO_OWNER: &str = "demo";
 pub const ADMIN_USER: &str = "admin";
+/// The demo account's business numbers, for the sandbox handset (`bote sandbox inbound`).
+pub const DEMO_WHATSAPP_NUMBER: &str = "+43800100100";
+pub const DEMO_SMS_SHORT_CODE: &str = "0828";
 
 /// What was created, with the secrets to print once.
 pub struct FirstStart {
@@ -42,6 +46,17 @@ pub async fn bootstrap(store: &dyn Store) -> anyhow::Result<Option<FirstStart>> 
     )
     .await?;
     let (_, token) = create_token(store, account.id, "demo", TokenScope::Full).await?;
+    store
+        .add_business_number(
+            account.id,
+            ChannelKind::Whatsapp,
+            DEMO_WHATSAPP_NUMBER,
+            None,
+        )
+        .await?;
+    store
+        .add_business_number(account.id, ChannelKind::Sms, DEMO_SMS_SHORT_CODE, None)
+        .await?;
     Ok(Some(FirstStart {
         owner_password,
         admin_password,

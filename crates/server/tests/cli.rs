@@ -264,6 +264,10 @@ fn serve_first_start() {
         .to_owned();
     assert!(text.contains("owner login:      demo / "), "{text}");
     assert!(
+        text.contains("sandbox numbers:  WhatsApp +43800100100, SMS short code 0828"),
+        "{text}"
+    );
+    assert!(
         dir.path().join("bote.db").exists(),
         "SQLite at ./bote.db by default"
     );
@@ -285,6 +289,15 @@ fn serve_first_start() {
             .await
             .unwrap();
         assert_eq!(contacts.status(), 200);
+        // The demo account can play a customer at once (R7's loop starts here).
+        let inbound = client
+            .post(format!("{url}/api/v1/sandbox/inbound"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"channel": "whatsapp", "from": "0676 1234567", "to": "+43800100100", "text": "START NEWS"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(inbound.status(), 201);
     });
     child.kill().unwrap();
     child.wait().unwrap();

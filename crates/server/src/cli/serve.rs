@@ -3,7 +3,9 @@
 use clap::Args;
 
 use crate::app::App;
-use crate::bootstrap::{ADMIN_USER, DEMO_ACCOUNT, DEMO_OWNER, bootstrap};
+use crate::bootstrap::{
+    ADMIN_USER, DEMO_ACCOUNT, DEMO_OWNER, DEMO_SMS_SHORT_CODE, DEMO_WHATSAPP_NUMBER, bootstrap,
+};
 use crate::config::Config;
 
 #[derive(Debug, Args)]
@@ -39,10 +41,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 first.admin_password
             );
             println!("  API token:        {}", first.token);
+            println!(
+                "  sandbox numbers:  WhatsApp {DEMO_WHATSAPP_NUMBER}, SMS short code {DEMO_SMS_SHORT_CODE}"
+            );
             println!();
             println!(
                 "Try: curl -H 'Authorization: Bearer {}' {url}/api/v1/contacts",
                 first.token
+            );
+            println!(
+                "A customer writes: bote sandbox inbound --channel whatsapp --from +436761234567 --to {DEMO_WHATSAPP_NUMBER} --text 'START NEWS'"
             );
             println!(
                 "These secrets are shown only now; `bote token create --account {DEMO_ACCOUNT}` makes another token."
