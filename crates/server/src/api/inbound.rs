@@ -6,17 +6,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bote_channels::sandbox::{SANDBOX_NAME, SANDBOX_WHATSAPP_NAME};
 use bote_domain::ChannelKind;
-use bote_store::{BusinessNumber, InboundQuery, InboundRecord, NewInbound};
-use chrono::Utc;
+use bote_store::{BusinessNumber, InboundQuery, InboundRecord};
 use serde::Deserialize;
 
 use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
-use crate::inbound::{normalise_to, receive};
+use crate::inbound::{normalise_to, receive, sandbox_message};
 
 /// Longest text a sandbox handset sends.
 const MAX_TEXT: usize = 4096;
@@ -79,17 +77,13 @@ async fn inject(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<InjectInput>,
 ) -> ApiResult<(StatusCode, Json<InboundRecord>)> {
-    let connection = match body.channel {
-        ChannelKind::Sms if !state.connections.smpp.is_empty() => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "sandbox_off",
-                "SMS go through SMPP connections here, not the sandbox: inbound SMS come from the SMSC",
-            ));
-        }
-        ChannelKind::Sms => SANDBOX_NAME,
-        ChannelKind::Whatsapp => SANDBOX_WHATSAPP_NAME,
-    };
+    if body.channel == ChannelKind::Sms && !state.connections.smpp.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "sandbox_off",
+            "SMS go through SMPP connections here, not the sandbox: inbound SMS come from the SMSC",
+        ));
+    }
     let from = input::phone("from", Some(&body.from), state.config.default_region)?
         .ok_or_else(|| ApiError::invalid("from", "missing", "from: give the handset's number"))?;
     let text = body.text.trim();
@@ -128,24 +122,9 @@ async fn inject(
             ),
         ));
     }
-    let message = NewInbound {
-        channel: body.channel,
-        connection: connection.to_owned(),
-        from: from.as_str().to_owned(),
-        to,
-        kind: "text".into(),
-        text: Some(text.to_owned()),
-        provider_id: Some(sandbox_message_id()),
-        received_at: Utc::now(),
-    };
+    let message = sandbox_message(body.channel, &from, to, text.to_owned());
     let record = receive(state.store.as_ref(), message)
         .await
         .map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(record)))
-}
-
-/// A fresh id for a sandbox handset's message.
-pub fn sandbox_message_id() -> String {
-    use rand::Rng;
-    format!("sbx-in-{:016x}", rand::rng().random::<u64>())
 }

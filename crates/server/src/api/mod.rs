@@ -16,7 +16,6 @@ mod sends;
 use axum::Router;
 
 pub use error::{ApiError, ApiResult};
-pub use inbound::sandbox_message_id;
 pub use json::ApiJson;
 pub use query::ApiQuery;
 

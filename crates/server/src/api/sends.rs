@@ -272,12 +272,11 @@ async fn preview_send(
 ) -> ApiResult<Json<PreviewBody>> {
     let request = body.into_request(state.config.default_time_zone)?;
     let channel = request.channel;
-    let personalised = request
-        .spec
-        .text
-        .as_deref()
-        .is_some_and(bote_domain::placeholders::has_placeholders);
-    let Previewed { preview, sms } = preview(
+    let Previewed {
+        preview,
+        sms,
+        personalised,
+    } = preview(
         state.store.as_ref(),
         tenant.account,
         state.config.default_region,
@@ -310,7 +309,7 @@ async fn preview_send(
         cost: Cost {
             messages: a.accepted,
             segments: sms.map(|info| a.accepted * info.segments as u64),
-            estimate: personalised && channel == ChannelKind::Sms,
+            estimate: personalised,
         },
         sms,
         warnings,

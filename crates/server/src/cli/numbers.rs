@@ -2,14 +2,13 @@
 //! handset, through the same inbound pipeline as a provider's).
 
 use anyhow::{Context, bail};
-use bote_channels::sandbox::{SANDBOX_NAME, SANDBOX_WHATSAPP_NAME};
 use bote_domain::{ChannelKind, PhoneNumber};
-use bote_store::{NewInbound, StoreError};
+use bote_store::StoreError;
 use clap::{ArgGroup, Args, Subcommand};
 
 use super::accounts::find_account;
 use crate::config::Config;
-use crate::inbound::{normalise_to, receive};
+use crate::inbound::{normalise_to, receive, sandbox_message};
 use crate::store_open::open_store;
 
 #[derive(Debug, Subcommand)]
@@ -133,22 +132,9 @@ pub async fn sandbox(config: Config, cmd: SandboxCommand) -> anyhow::Result<()> 
             args.channel
         );
     }
-    let connection = match args.channel {
-        ChannelKind::Sms => SANDBOX_NAME,
-        ChannelKind::Whatsapp => SANDBOX_WHATSAPP_NAME,
-    };
     let record = receive(
         store.as_ref(),
-        NewInbound {
-            channel: args.channel,
-            connection: connection.to_owned(),
-            from: from.as_str().to_owned(),
-            to,
-            kind: "text".into(),
-            text: Some(args.text),
-            provider_id: Some(crate::api::sandbox_message_id()),
-            received_at: chrono::Utc::now(),
-        },
+        sandbox_message(args.channel, &from, to, args.text),
     )
     .await?;
     println!("{}", record.id);

@@ -88,22 +88,19 @@ where
     let specs = specs_of(claimed);
     let holds = holds_of(claimed, &specs, now);
     let contacts = personal_values(store, claimed, &specs, &holds).await?;
-    Ok(claimed
-        .iter()
-        .zip(specs)
-        .zip(holds)
-        .map(|((message, spec), hold)| match (spec.as_ref(), hold) {
-            (Err(reason), _) => Built::Fail(reason.clone()),
-            (Ok(_), Some(until)) => Built::Defer(until),
-            (Ok(spec), None) => build_one(message, spec, contacts.get(&message.id.0)),
-        })
-        .collect())
+    Ok(each(claimed, specs, holds, |message, spec| {
+        build_one(message, spec, contacts.get(&message.id.0))
+    }))
 }
 
-/// WhatsApp messages are broadcasts (R20): the same content for every recipient.
-pub fn build_whatsapp(claimed: &[ClaimedMessage], now: DateTime<Utc>) -> Vec<Built> {
-    let specs = specs_of(claimed);
-    let holds = holds_of(claimed, &specs, now);
+/// `build` for each message that goes out now; the others fail (unreadable spec) or are
+/// held until their window opens.
+fn each(
+    claimed: &[ClaimedMessage],
+    specs: Vec<ReadSpec>,
+    holds: Vec<Option<DateTime<Utc>>>,
+    build: impl Fn(&ClaimedMessage, &SendSpec) -> Built,
+) -> Vec<Built> {
     claimed
         .iter()
         .zip(specs)
@@ -111,9 +108,16 @@ pub fn build_whatsapp(claimed: &[ClaimedMessage], now: DateTime<Utc>) -> Vec<Bui
         .map(|((message, spec), hold)| match (spec.as_ref(), hold) {
             (Err(reason), _) => Built::Fail(reason.clone()),
             (Ok(_), Some(until)) => Built::Defer(until),
-            (Ok(spec), None) => whatsapp_one(message, spec),
+            (Ok(spec), None) => build(message, spec),
         })
         .collect()
+}
+
+/// WhatsApp messages are broadcasts (R20): the same content for every recipient.
+pub fn build_whatsapp(claimed: &[ClaimedMessage], now: DateTime<Utc>) -> Vec<Built> {
+    let specs = specs_of(claimed);
+    let holds = holds_of(claimed, &specs, now);
+    each(claimed, specs, holds, whatsapp_one)
 }
 
 fn whatsapp_one(message: &ClaimedMessage, spec: &SendSpec) -> Built {

@@ -4,7 +4,9 @@
 mod events;
 mod receipts;
 mod receive;
+mod sandbox;
 
 pub use events::Events;
 pub use receipts::{ReceiptWriter, receipt_status};
 pub use receive::{normalise_from, normalise_to, receive};
+pub use sandbox::sandbox_message;

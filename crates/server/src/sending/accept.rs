@@ -64,9 +64,12 @@ pub async fn accept<S>(
 where
     S: AccountStore + OutboxStore + ?Sized,
 {
-    let (send, recipients, sms) = prepare(store, account, region, request).await?;
-    let acceptance = store.accept_send(send, recipients).await?;
-    Ok(Accepted { acceptance, sms })
+    let p = prepare(store, account, region, request).await?;
+    let acceptance = store.accept_send(p.send, p.recipients).await?;
+    Ok(Accepted {
+        acceptance,
+        sms: p.sms,
+    })
 }
 
 /// What [`accept`] would answer, with nothing kept, and the R19 count.
@@ -74,6 +77,8 @@ where
 pub struct Previewed {
     pub preview: Preview,
     pub sms: Option<SmsInfo>,
+    /// SMS placeholders are filled per contact, so `sms` is the template's length.
+    pub personalised: bool,
 }
 
 /// Runs every check and the store's expansion of [`accept`], then rolls it back.
@@ -86,9 +91,21 @@ pub async fn preview<S>(
 where
     S: AccountStore + OutboxStore + ?Sized,
 {
-    let (send, recipients, sms) = prepare(store, account, region, request).await?;
-    let preview = store.preview_send(send, recipients).await?;
-    Ok(Previewed { preview, sms })
+    let p = prepare(store, account, region, request).await?;
+    let preview = store.preview_send(p.send, p.recipients).await?;
+    Ok(Previewed {
+        preview,
+        sms: p.sms,
+        personalised: p.personalised,
+    })
+}
+
+/// A send checked and ready for the store.
+struct Prepared {
+    send: NewSend,
+    recipients: Recipients,
+    sms: Option<SmsInfo>,
+    personalised: bool,
 }
 
 /// The checks every interface shares, and the send and recipients as the store takes them.
@@ -97,7 +114,7 @@ async fn prepare<S>(
     account: bote_domain::AccountId,
     region: Region,
     mut request: SendRequest,
-) -> Result<(NewSend, Recipients, Option<SmsInfo>), SendError>
+) -> Result<Prepared, SendError>
 where
     S: AccountStore + ?Sized,
 {
@@ -148,7 +165,12 @@ where
         skipped,
         only_to,
     };
-    Ok((send, recipients, sms))
+    Ok(Prepared {
+        send,
+        recipients,
+        sms,
+        personalised: request.spec.personalised,
+    })
 }
 
 fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError> {
