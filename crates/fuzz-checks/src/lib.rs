@@ -6,8 +6,8 @@
 
 pub mod phone;
 pub mod receipt;
-pub mod sms;
 pub mod smpp;
+pub mod sms;
 
 /// Every target by name, for the regression replay.
 pub const TARGETS: &[(&str, fn(&[u8]))] = &[

@@ -11,6 +11,9 @@ pub fn text(data: &[u8]) {
         && let Some(id) = receipt.id.as_deref()
     {
         let variants = id_variants(id);
-        assert!(variants.iter().any(|v| v == id.trim()), "{id:?} not in {variants:?}");
+        assert!(
+            variants.iter().any(|v| v == id.trim()),
+            "{id:?} not in {variants:?}"
+        );
     }
 }

@@ -6,7 +6,9 @@ use bote_domain::sms::{SmsEncoding, gsm7, ucs2};
 /// Splitting never panics; the parts decode back to the text, none exceeds its capacity,
 /// and there are as many as `analyze` counted (what the customer is charged for).
 pub fn encoding(data: &[u8]) {
-    let Some(text) = crate::text(data) else { return };
+    let Some(text) = crate::text(data) else {
+        return;
+    };
     for concat in [ConcatRef::Bits8, ConcatRef::Bits16] {
         let info = analyze(text, concat);
         let Ok(parts) = split(text, concat) else {

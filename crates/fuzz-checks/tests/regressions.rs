@@ -19,5 +19,8 @@ fn every_kept_case_passes_its_check() {
             replayed += 1;
         }
     }
-    assert!(replayed >= bote_fuzz_checks::TARGETS.len(), "only {replayed} cases");
+    assert!(
+        replayed >= bote_fuzz_checks::TARGETS.len(),
+        "only {replayed} cases"
+    );
 }

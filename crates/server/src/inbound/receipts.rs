@@ -82,6 +82,8 @@ where
 impl ReceiptWriter {
     /// Returns once the report is stored (in a group commit with others arriving now).
     pub async fn write(&self, report: DeliveryReport) -> anyhow::Result<()> {
+        let status = receipt_status(report.state).0;
+        metrics::counter!(crate::metrics::RECEIPTS, "status" => status.as_str()).increment(1);
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { report, done })
