@@ -85,6 +85,7 @@ impl App {
             DispatchConfig {
                 // SQLite has one writer at a time: more loops only queue on its lock.
                 loops: if store.backend() == "sqlite" { 1 } else { 3 },
+                lease: config.dispatch_lease,
                 ..DispatchConfig::default()
             },
             wake.clone(),

@@ -27,6 +27,7 @@ const KEYS: &[&str] = &[
     "sandbox_delivery_delay_ms",
     "sandbox_failure_share",
     "callback_secret",
+    "dispatch_lease_ms",
 ];
 
 /// Configuration as read, before validation.
@@ -42,6 +43,7 @@ struct RawConfig {
     sandbox_delivery_delay_ms: u64,
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
+    dispatch_lease_ms: u64,
     smpp: SmppSetting,
 }
 
@@ -57,6 +59,7 @@ impl Default for RawConfig {
             sandbox_delivery_delay_ms: 500,
             sandbox_failure_share: 0.0,
             callback_secret: None,
+            dispatch_lease_ms: 60_000,
             smpp: SmppSetting::default(),
         }
     }
@@ -83,6 +86,9 @@ pub struct Config {
     pub callback_secret: Secret,
     /// SMSC connections; none means SMS go to the sandbox channel.
     pub smpp: Vec<SmppConnection>,
+    /// How long a dispatcher's claim on a message holds. After a crash its messages are
+    /// sent again once this has passed; it must exceed the slowest send attempt.
+    pub dispatch_lease: std::time::Duration,
 }
 
 const GENERATED: &str = "generated:";
@@ -188,6 +194,12 @@ impl Config {
             None => Secret::generated(),
         };
         let smpp = connections::validate(raw.smpp)?;
+        if !(1_000..=3_600_000).contains(&raw.dispatch_lease_ms) {
+            bail!(
+                "config key `dispatch_lease_ms`: {} is outside 1000 to 3600000 (1 s to 1 h)",
+                raw.dispatch_lease_ms
+            );
+        }
         Ok(Config {
             listen,
             database_url,
@@ -199,6 +211,7 @@ impl Config {
             sandbox_failure_share: raw.sandbox_failure_share,
             callback_secret,
             smpp,
+            dispatch_lease: std::time::Duration::from_millis(raw.dispatch_lease_ms),
         })
     }
 }

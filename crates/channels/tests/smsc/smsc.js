@@ -25,7 +25,9 @@
 //   {"cmd":"unbind"} / {"cmd":"enquire_link"} / {"cmd":"query_sm"}
 //                                    sends that request on every bound session and
 //                                    records the answer ({"kind":"answer",...})
-// A deliver_sm answered with a non-zero status is sent again (up to 3 times).
+// A deliver_sm answered with a non-zero status is sent again (up to 3 times). Receipts
+// are stored and forwarded as an SMSC does: one that finds no bound receiver, or whose
+// session closes before it is answered, is kept and sent on the next bind.
 'use strict';
 
 const fs = require('fs');
@@ -50,6 +52,7 @@ let nextId = 1000;
 let submits = 0;
 let throttleAcc = 0;
 const bound = new Set(); // sessions that may receive deliver_sm
+const keptReceipts = []; // receipts' fields waiting for a receiver to bind
 
 function binaryHex(sm) {
   const udh = sm.udh || [];
@@ -74,7 +77,11 @@ function smppDate(d) {
 
 // Sends a deliver_sm; resends while the client answers with an error status.
 function deliver(session, fields, kind, attempt = 1) {
+  const entry = { fields, kind };
+  session.unanswered = session.unanswered || new Set();
+  session.unanswered.add(entry);
   session.deliver_sm(Object.assign({}, fields), (resp) => {
+    session.unanswered.delete(entry);
     record({ kind: 'deliver_resp', what: kind, status: resp.command_status, attempt });
     if (resp.command_status !== 0 && attempt < 3) {
       setTimeout(() => deliver(session, fields, kind, attempt + 1), 100);
@@ -97,7 +104,14 @@ function sendReceipt(session, pdu, id, when) {
     fields.receipted_message_id = id;
     fields.message_state = 2;
   }
-  deliver(session, fields, 'receipt');
+  if (session) deliver(session, fields, 'receipt'); else keptReceipts.push(fields);
+}
+
+// A session that ends leaves its unanswered receipts to the next receiver.
+function lost(session) {
+  bound.delete(session);
+  for (const e of session.unanswered || []) if (e.kind === 'receipt') keptReceipts.push(e.fields);
+  session.unanswered = new Set();
 }
 
 function onSubmit(session, pdu) {
@@ -141,7 +155,7 @@ function onSubmit(session, pdu) {
     if (RECEIPTS === 'none' || !(pdu.registered_delivery & 1)) return;
     // A transmitter cannot take deliver_sm: use a receiver of the same client then.
     const target = bound.has(session) ? session : Array.from(bound).pop();
-    if (target) sendReceipt(target, pdu, id, when);
+    sendReceipt(target, pdu, id, when);
   };
   if (RECEIPT_FIRST) {
     receipt();
@@ -163,7 +177,10 @@ const server = smpp.createServer(tlsOptions, (session) => {
       return;
     }
     session.send(pdu.response({ system_id: 'testsmsc' }));
-    if (canReceive) bound.add(session);
+    if (canReceive) {
+      bound.add(session);
+      for (const fields of keptReceipts.splice(0)) deliver(session, fields, 'receipt');
+    }
   };
   session.on('bind_transceiver', onBind(true));
   session.on('bind_receiver', onBind(true));
@@ -175,11 +192,11 @@ const server = smpp.createServer(tlsOptions, (session) => {
   session.on('unbind', (pdu) => {
     record({ kind: 'unbind' });
     session.send(pdu.response());
-    bound.delete(session);
+    lost(session);
     session.close();
   });
-  session.on('close', () => bound.delete(session));
-  session.on('error', () => bound.delete(session));
+  session.on('close', () => lost(session));
+  session.on('error', () => lost(session));
 });
 
 function splitText(text, parts) {

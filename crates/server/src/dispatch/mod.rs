@@ -11,13 +11,18 @@ use std::time::Duration;
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
 use bote_domain::{ChannelKind, MessageId, MessageStatus};
 use bote_store::{ClaimToken, ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
 pub use retry::{RETRY_SCHEDULE, next_retry};
+
+/// Most outcomes recorded in one transaction. Outcomes are recorded as soon as any are
+/// ready, so under load a chunk fills up and in a trickle each goes alone; what a crash
+/// can send twice is what was in flight plus one chunk.
+const RECORD_CHUNK: usize = 128;
 
 #[derive(Debug, Clone)]
 pub struct DispatchConfig {
@@ -57,6 +62,17 @@ pub struct Dispatched {
 }
 
 impl Dispatched {
+    fn tally(&mut self, outcomes: &[(MessageId, ClaimToken, Outcome)]) {
+        for (_, _, o) in outcomes {
+            match o {
+                Outcome::Sent { .. } => self.sent += 1,
+                Outcome::Retry { .. } => self.retried += 1,
+                Outcome::Defer { .. } => self.deferred += 1,
+                Outcome::Final { .. } => self.failed += 1,
+            }
+        }
+    }
+
     fn count_in_metrics(&self, channel: ChannelKind) {
         let channel = channel.as_str();
         for (outcome, n) in [
@@ -153,32 +169,33 @@ where
             ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed, now).await?,
             ChannelKind::Whatsapp => build::build_whatsapp(&claimed, now),
         };
-        let count = claimed.len();
-        // Each outcome goes with its claim's token: should this step be slower than the
-        // lease and another dispatcher claim a message again, this outcome is ignored.
-        let outcomes: Vec<(MessageId, ClaimToken, Outcome)> =
-            futures::stream::iter(claimed.into_iter().zip(built))
-                .map(|(message, built)| send_one(&self.channels, message, built))
-                .buffer_unordered(self.config.concurrency.max(1))
-                .collect()
-                .await;
         let mut step = Dispatched {
-            claimed: count,
+            claimed: claimed.len(),
             ..Default::default()
         };
-        for (_, _, o) in &outcomes {
-            match o {
-                Outcome::Sent { .. } => step.sent += 1,
-                Outcome::Retry { .. } => step.retried += 1,
-                Outcome::Defer { .. } => step.deferred += 1,
-                Outcome::Final { .. } => step.failed += 1,
-            }
+        // Each outcome goes with its claim's token: should this step be slower than the
+        // lease and another dispatcher claim a message again, this outcome is ignored.
+        // Outcomes are recorded as they come, in chunks, not once for the whole batch: a
+        // crash then sends again only what was in flight, not everything claimed.
+        // A message whose claim is about to run out is not sent: once it has, another
+        // dispatcher may claim and send it too. It goes out on its next claim.
+        let send_by =
+            lease_until - chrono::Duration::from_std(self.config.lease / 4).expect("lease fits");
+        let mut outcomes = futures::stream::iter(claimed.into_iter().zip(built))
+            .map(|(message, built)| send_one(&self.channels, message, built, send_by))
+            .buffer_unordered(self.config.concurrency.max(1))
+            .filter_map(std::future::ready)
+            .ready_chunks(RECORD_CHUNK);
+        let (mut applied, mut recorded) = (0, 0);
+        while let Some(chunk) = outcomes.next().await {
+            step.tally(&chunk);
+            applied += self.store.record_outcomes(&chunk).await?;
+            recorded += chunk.len() as u64;
         }
         step.count_in_metrics(channel);
-        let applied = self.store.record_outcomes(&outcomes).await?;
-        if applied < outcomes.len() as u64 {
+        if applied < recorded {
             tracing::info!(
-                ignored = outcomes.len() as u64 - applied,
+                ignored = recorded - applied,
                 "outcomes ignored: their messages were claimed again after the lease ran out, or are no longer sending"
             );
         }
@@ -218,11 +235,20 @@ where
     }
 }
 
+/// Sends one claimed message; `None` when its claim runs out too soon to send it.
 async fn send_one(
     channels: &Channels,
     message: ClaimedMessage,
     built: Built,
-) -> (MessageId, ClaimToken, Outcome) {
+    send_by: DateTime<Utc>,
+) -> Option<(MessageId, ClaimToken, Outcome)> {
+    if Utc::now() >= send_by {
+        tracing::debug!(
+            message = message.id.0,
+            "claim about to run out: left for the next claim"
+        );
+        return None;
+    }
     let outcome = match built {
         Built::Ready(out) => {
             let channel = channels.sms.route(&out.sms.to);
@@ -240,7 +266,7 @@ async fn send_one(
         },
         Built::Defer(until) => Outcome::Defer { until },
     };
-    (message.id, message.claim, outcome)
+    Some((message.id, message.claim, outcome))
 }
 
 /// Maps a channel's answer to what the store records, with the retry schedule.
