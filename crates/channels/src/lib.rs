@@ -11,6 +11,7 @@ mod outbound;
 mod routes;
 pub mod sandbox;
 pub mod smpp;
+pub mod throttle;
 mod whatsapp;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
