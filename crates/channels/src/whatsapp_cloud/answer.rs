@@ -98,16 +98,16 @@ pub fn refused(status: u16, body: &[u8], retry_after: Option<Duration>) -> Refus
         .map(|b| b.error);
     let code = error.as_ref().and_then(|e| e.code);
     let text = error.as_ref().map(describe).unwrap_or_default();
-    if let Some(code) = code {
-        if let Some((_, after)) = RETRY_CODES.iter().find(|(c, _)| *c == code) {
-            return Refusal {
-                outcome: SendOutcome::Retry {
-                    reason: format!("Cloud API error {code}: {text}"),
-                    after: retry_after.or(*after),
-                },
-                slow_down: code == THROUGHPUT,
-            };
-        }
+    if let Some(code) = code
+        && let Some((_, after)) = RETRY_CODES.iter().find(|(c, _)| *c == code)
+    {
+        return Refusal {
+            outcome: SendOutcome::Retry {
+                reason: format!("Cloud API error {code}: {text}"),
+                after: retry_after.or(*after),
+            },
+            slow_down: code == THROUGHPUT,
+        };
     }
     if status == 429 || status >= 500 {
         return Refusal {
