@@ -129,6 +129,54 @@ async fn status_webhooks_are_batched() {
     }
 }
 
+/// A programmed delivery failure: `sent`, then `failed` with Meta's `errors` (code and
+/// title) instead of `delivered`; the message after it is delivered as usual. Also over
+/// `POST /_standin/failed-statuses`.
+#[tokio::test]
+async fn failed_statuses_carry_metas_error() {
+    let receiver = Receiver::start(0).await;
+    let standin = standin(config(&receiver, true)).await;
+    standin.fail_status_next(1, 131026);
+    let resp = reqwest::Client::new()
+        .post(format!("{}/_standin/failed-statuses", standin.base_url()))
+        .json(&json!({"count": 1, "code": 131047}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    let ids = accepted_ids(&api(&standin), 3).await;
+    // 2 × (sent, failed) + sent, delivered, read.
+    let got = receiver.wait_until(|got| statuses(got).len() >= 7).await;
+    let all = statuses(&got);
+    let of = |id: &str| -> Vec<String> {
+        all.iter()
+            .filter(|(_, w, _)| w == id)
+            .map(|(_, _, s)| s.clone())
+            .collect()
+    };
+    assert_eq!(of(&ids[0]), ["sent", "failed"]);
+    assert_eq!(of(&ids[1]), ["sent", "failed"]);
+    assert_eq!(of(&ids[2]), ["sent", "delivered", "read"]);
+    let failed: Vec<Value> = got
+        .iter()
+        .flat_map(|r| {
+            let v = r.json();
+            v["entry"][0]["changes"][0]["value"]["statuses"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .filter(|s| s["status"] == "failed")
+        .collect();
+    let codes: Vec<i64> = failed
+        .iter()
+        .map(|s| s["errors"][0]["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [131026, 131047]);
+    assert_eq!(failed[0]["errors"][0]["title"], "Message Undeliverable");
+    assert_eq!(failed[1]["errors"][0]["title"], "Re-engagement message");
+}
+
 /// A receiver that answers 500 gets the same POST again, like Meta retries.
 #[tokio::test]
 async fn refused_webhooks_are_sent_again() {

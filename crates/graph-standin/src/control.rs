@@ -18,6 +18,7 @@ use crate::state::Shared;
 pub fn router() -> axum::Router<Arc<Shared>> {
     axum::Router::new()
         .route("/_standin/faults", post(add_faults).delete(clear_faults))
+        .route("/_standin/failed-statuses", post(failed_statuses))
         .route("/_standin/not-on-whatsapp", post(not_on_whatsapp))
         .route("/_standin/inbound", post(inbound))
         .route("/_standin/requests", get(requests).delete(clear_requests))
@@ -44,6 +45,22 @@ async fn add_faults(State(s): State<Arc<Shared>>, Json(f): Json<FaultsIn>) -> St
 
 async fn clear_faults(State(s): State<Arc<Shared>>) -> StatusCode {
     s.faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// `{"count": 1, "code": 131026}`: the next accepted messages end in `failed`.
+#[derive(Deserialize)]
+struct FailedStatusesIn {
+    #[serde(default = "one")]
+    count: u32,
+    code: i64,
+}
+
+async fn failed_statuses(
+    State(s): State<Arc<Shared>>,
+    Json(f): Json<FailedStatusesIn>,
+) -> StatusCode {
+    s.faults.push_failed_status(f.count, f.code);
     StatusCode::NO_CONTENT
 }
 

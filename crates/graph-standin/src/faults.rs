@@ -1,6 +1,7 @@
-//! Programmed failures: "answer the next N requests with this error", and recipients that
-//! are not on WhatsApp (131026). Checked on every accepted-looking request, so the empty
-//! case is one atomic load.
+//! Programmed failures: "answer the next N requests with this error", "let the next N
+//! accepted messages fail later (a `failed` status)", and recipients that are not on
+//! WhatsApp (131026). Checked on every accepted-looking request, so the empty case is one
+//! atomic load.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -40,51 +41,101 @@ impl Fault {
     }
 }
 
-#[derive(Default)]
-pub struct Faults {
-    /// (how many more requests, the answer), oldest first.
-    queue: Mutex<VecDeque<(u32, Fault)>>,
+/// "The next N get X", several programs in a row, oldest first; the empty case is one
+/// atomic load.
+pub struct Queue<T> {
+    items: Mutex<VecDeque<(u32, T)>>,
     pending: AtomicUsize,
-    not_on_whatsapp: RwLock<HashSet<String>>,
-    any_not_on_whatsapp: AtomicBool,
 }
 
-impl Faults {
-    /// The next `count` requests (after those already programmed) answer `fault`.
-    pub fn push(&self, count: u32, fault: Fault) {
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            items: Mutex::new(VecDeque::new()),
+            pending: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl<T: Clone> Queue<T> {
+    /// The next `count` takes (after those already programmed) give `item`.
+    pub fn push(&self, count: u32, item: T) {
         if count == 0 {
             return;
         }
-        let mut q = self.queue.lock().expect("faults lock");
-        q.push_back((count, fault));
+        let mut q = self.items.lock().expect("faults lock");
+        q.push_back((count, item));
         self.pending.fetch_add(count as usize, Ordering::Release);
     }
 
-    /// The answer programmed for this request, if any.
-    pub fn take(&self) -> Option<Fault> {
+    pub fn take(&self) -> Option<T> {
         if self.pending.load(Ordering::Acquire) == 0 {
             return None;
         }
-        let mut q = self.queue.lock().expect("faults lock");
-        let (left, fault) = q.front_mut()?;
-        let fault_now = fault.clone();
+        let mut q = self.items.lock().expect("faults lock");
+        let (left, item) = q.front_mut()?;
+        let now = item.clone();
         *left -= 1;
         if *left == 0 {
             q.pop_front();
         }
         self.pending.fetch_sub(1, Ordering::Release);
-        Some(fault_now)
+        Some(now)
     }
 
-    /// How many requests still have a programmed answer.
+    /// How many takes still have a programmed item.
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::Acquire)
     }
 
     pub fn clear(&self) {
-        let mut q = self.queue.lock().expect("faults lock");
+        let mut q = self.items.lock().expect("faults lock");
         q.clear();
         self.pending.store(0, Ordering::Release);
+    }
+}
+
+#[derive(Default)]
+pub struct Faults {
+    /// Answers to the next valid sends instead of accepting them.
+    answers: Queue<Fault>,
+    /// Error codes of the next accepted messages: `sent`, then `failed` with that code
+    /// instead of `delivered` (Meta reports most delivery errors this way).
+    failed_statuses: Queue<i64>,
+    not_on_whatsapp: RwLock<HashSet<String>>,
+    any_not_on_whatsapp: AtomicBool,
+}
+
+impl Faults {
+    /// The next `count` valid sends (after those already programmed) answer `fault`.
+    pub fn push(&self, count: u32, fault: Fault) {
+        self.answers.push(count, fault);
+    }
+
+    /// The answer programmed for this request, if any.
+    pub fn take(&self) -> Option<Fault> {
+        self.answers.take()
+    }
+
+    /// How many requests still have a programmed answer.
+    pub fn pending(&self) -> usize {
+        self.answers.pending()
+    }
+
+    /// Clears programmed answers and failed statuses.
+    pub fn clear(&self) {
+        self.answers.clear();
+        self.failed_statuses.clear();
+    }
+
+    /// The next `count` accepted messages end in a `failed` status with `code`.
+    pub fn push_failed_status(&self, count: u32, code: i64) {
+        self.failed_statuses.push(count, code);
+    }
+
+    /// The failure programmed for this accepted message, if any.
+    pub fn take_failed_status(&self) -> Option<i64> {
+        self.failed_statuses.take()
     }
 
     /// These recipients (E.164, '+' optional) answer 131026 from now on.
@@ -126,8 +177,15 @@ mod tests {
         assert_eq!(f.take(), None);
         assert_eq!(f.pending(), 0);
         f.push(5, Fault::http(502));
+        f.push_failed_status(1, 131026);
         f.clear();
         assert_eq!(f.take(), None);
+        assert_eq!(f.take_failed_status(), None);
+        f.push_failed_status(2, 131026);
+        assert_eq!(f.take(), None, "failed statuses are not answers");
+        assert_eq!(f.take_failed_status(), Some(131026));
+        assert_eq!(f.take_failed_status(), Some(131026));
+        assert_eq!(f.take_failed_status(), None);
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl GraphError {
 }
 
 /// Titles and details as Meta writes them.
-fn known(code: i64) -> (&'static str, &'static str) {
+pub fn known(code: i64) -> (&'static str, &'static str) {
     match code {
         2 => (
             "Service temporarily unavailable",

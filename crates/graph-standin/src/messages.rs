@@ -97,11 +97,13 @@ fn answer(
     }
     let wamid = s.wamid();
     let digits = checked.to.trim_start_matches('+');
+    let fail = s.faults.take_failed_status();
     if let Some(tx) = s.statuses.get() {
         let _ = tx.send(Pending {
             phone_number_id: Arc::from(id),
             wamid: wamid.clone(),
             recipient: digits.to_owned(),
+            fail,
             due: Instant::now() + s.config.status_delay,
         });
     }

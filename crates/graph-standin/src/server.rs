@@ -96,6 +96,13 @@ impl StandinHandle {
         self.shared.faults.push(n, fault);
     }
 
+    /// The next `n` accepted messages get `sent` and then `failed` with Meta's error `code`
+    /// (e.g. 131026, 131047) instead of `delivered`, as Meta reports most delivery errors.
+    pub fn fail_status_next(&self, n: u32, code: i64) {
+        self.shared.faults.push_failed_status(n, code);
+    }
+
+    /// Clears programmed answers and failed statuses.
     pub fn clear_faults(&self) {
         self.shared.faults.clear();
     }

@@ -3,7 +3,9 @@
 //! the oldest message's time and `webhook_linger` more, takes every message that is due
 //! by then (up to `webhook_batch`),
 //! posts them batched — one POST per receiver and secret, one `entry` per number, changes
-//! of at most [`PER_CHANGE`] statuses — and hands them to the next status's task.
+//! of at most [`PER_CHANGE`] statuses — and hands them to the next status's task. A
+//! message with a programmed failure gets `failed` (with Meta's `errors`) instead of
+//! `delivered`, and nothing after it.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use crate::graph_error::known;
 use crate::records::Counters;
 use crate::state::Shared;
 use crate::webhook::{WABA_ID, envelope, metadata};
@@ -28,6 +31,8 @@ pub struct Pending {
     pub wamid: String,
     /// Digits, no '+' (Meta's `recipient_id`).
     pub recipient: String,
+    /// Ends in `failed` with this code after `sent` (a programmed failure).
+    pub fail: Option<i64>,
     pub due: Instant,
 }
 
@@ -82,6 +87,9 @@ async fn stage(
         if let Some(next) = &next {
             let due = Instant::now() + shared.config.status_delay;
             for mut p in batch {
+                if p.fail.is_some() && status != "sent" {
+                    continue;
+                }
                 p.due = due;
                 let _ = next.send(p);
             }
@@ -156,6 +164,17 @@ async fn deliver(shared: &Shared, status: &'static str, batch: &[Pending]) {
 
 /// One `statuses[]` item as Meta sends it.
 fn status_object(status: &str, p: &Pending, ts: u64) -> Value {
+    if let Some(code) = p.fail.filter(|_| status != "sent") {
+        let (title, details) = known(code);
+        return json!({
+            "id": p.wamid,
+            "status": "failed",
+            "timestamp": ts.to_string(),
+            "recipient_id": p.recipient,
+            "errors": [{"code": code, "title": title, "message": title,
+                "error_data": {"details": details}}],
+        });
+    }
     let mut s = json!({
         "id": p.wamid,
         "status": status,
