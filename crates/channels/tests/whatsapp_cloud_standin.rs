@@ -177,6 +177,31 @@ async fn failed_statuses_carry_metas_error() {
     assert_eq!(failed[1]["errors"][0]["title"], "Re-engagement message");
 }
 
+/// Meta's subscription handshake: the challenge must come back for the right token.
+#[tokio::test]
+async fn webhook_verification_handshake() {
+    let receiver = Receiver::start(0).await;
+    let standin = standin(config(&receiver, false)).await;
+    assert_eq!(
+        standin.verify_webhook(ID, VERIFY_TOKEN).await.unwrap(),
+        (200, true)
+    );
+    assert_eq!(
+        standin.verify_webhook(ID, "wrong").await.unwrap(),
+        (403, false)
+    );
+    let answer: Value = reqwest::Client::new()
+        .post(format!("{}/_standin/verify", standin.base_url()))
+        .json(&json!({"phone_number_id": OTHER_ID, "verify_token": VERIFY_TOKEN}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({"status": 200, "verified": true}));
+}
+
 /// A receiver that answers 500 gets the same POST again, like Meta retries.
 #[tokio::test]
 async fn refused_webhooks_are_sent_again() {

@@ -21,6 +21,7 @@ pub fn router() -> axum::Router<Arc<Shared>> {
         .route("/_standin/failed-statuses", post(failed_statuses))
         .route("/_standin/not-on-whatsapp", post(not_on_whatsapp))
         .route("/_standin/inbound", post(inbound))
+        .route("/_standin/verify", post(verify))
         .route("/_standin/requests", get(requests).delete(clear_requests))
         .route("/_standin/stats", get(stats))
 }
@@ -77,6 +78,26 @@ async fn not_on_whatsapp(State(s): State<Arc<Shared>>, Json(n): Json<NumbersIn>)
 async fn inbound(State(s): State<Arc<Shared>>, Json(msg): Json<InboundMessage>) -> Response {
     match s.inject(&msg).await {
         Ok(sent) => Json(sent).into_response(),
+        Err(e) => (
+            StatusCode::BAD_GATEWAY,
+            Json(json!({"error": e.to_string()})),
+        )
+            .into_response(),
+    }
+}
+
+/// `{"phone_number_id": "…", "verify_token": "…"}` → `{"status": 200, "verified": true}`.
+#[derive(Deserialize)]
+struct VerifyIn {
+    phone_number_id: String,
+    verify_token: String,
+}
+
+async fn verify(State(s): State<Arc<Shared>>, Json(v): Json<VerifyIn>) -> Response {
+    match s.verify_webhook(&v.phone_number_id, &v.verify_token).await {
+        Ok((status, verified)) => {
+            Json(json!({"status": status, "verified": verified})).into_response()
+        }
         Err(e) => (
             StatusCode::BAD_GATEWAY,
             Json(json!({"error": e.to_string()})),

@@ -7,8 +7,10 @@
 //! programmed ([`StandinHandle::fail_next`], `POST /_standin/faults`), as can recipients
 //! that are not on WhatsApp (131026). With a webhook URL it posts Meta-shaped, signed
 //! (`X-Hub-Signature-256`, [`sign`]) status webhooks — `sent`, `delivered`, optionally
-//! `read`, batched and retried — and injects inbound messages
-//! ([`StandinHandle::inject_inbound`], `POST /_standin/inbound`).
+//! `read`, or `failed` when programmed ([`StandinHandle::fail_status_next`]), batched and
+//! retried — injects inbound messages ([`StandinHandle::inject_inbound`],
+//! `POST /_standin/inbound`) and runs Meta's subscription handshake
+//! ([`StandinHandle::verify_webhook`], `POST /_standin/verify`).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {

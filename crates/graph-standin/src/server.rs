@@ -119,6 +119,19 @@ impl StandinHandle {
         self.shared.inject(msg).await
     }
 
+    /// Meta's subscription handshake (`GET` with `hub.mode=subscribe`, a challenge and
+    /// `verify_token`) against the webhook URL of `phone_number_id`: the receiver's status
+    /// and whether it answered the challenge.
+    pub async fn verify_webhook(
+        &self,
+        phone_number_id: &str,
+        verify_token: &str,
+    ) -> anyhow::Result<(u16, bool)> {
+        self.shared
+            .verify_webhook(phone_number_id, verify_token)
+            .await
+    }
+
     pub fn stats(&self) -> Stats {
         self.shared.counters.snapshot()
     }

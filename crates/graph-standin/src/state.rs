@@ -52,6 +52,23 @@ impl Shared {
         format!("{}{n:016X}", self.wamid_prefix)
     }
 
+    /// Meta's subscription handshake against the number's webhook URL: (status, whether
+    /// the challenge came back).
+    pub async fn verify_webhook(
+        &self,
+        phone_number_id: &str,
+        verify_token: &str,
+    ) -> anyhow::Result<(u16, bool)> {
+        let webhook = self
+            .webhook
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("the stand-in has no webhook URL"))?;
+        webhook
+            .verify(&webhook.url_for(phone_number_id), verify_token)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+
     /// Posts a customer's message to the webhook, signed with the number's app secret.
     /// Not retried: the caller sees the receiver's answer.
     pub async fn inject(&self, msg: &InboundMessage) -> anyhow::Result<InboundSent> {

@@ -71,6 +71,30 @@ impl Webhook {
         }
     }
 
+    /// Meta's subscription handshake: `GET <url>?hub.mode=subscribe&hub.challenge=…&hub.verify_token=…`;
+    /// the receiver's status and whether it echoed the challenge.
+    pub async fn verify(&self, url: &str, verify_token: &str) -> Result<(u16, bool), PostError> {
+        let challenge = (rand::random::<u32>() % 1_000_000_000).to_string();
+        let url = reqwest::Url::parse_with_params(
+            url,
+            [
+                ("hub.mode", "subscribe"),
+                ("hub.challenge", challenge.as_str()),
+                ("hub.verify_token", verify_token),
+            ],
+        )
+        .map_err(|e| PostError::Transport(format!("webhook URL: {e}")))?;
+        let resp = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| PostError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap_or_default();
+        Ok((status, status == 200 && body == challenge))
+    }
+
     /// Posts until a 2xx answer or `attempts` are spent; true when delivered.
     pub async fn post_retrying(
         &self,

@@ -126,7 +126,7 @@ impl Receiver {
             ..ReceiverState::default()
         });
         let app = axum::Router::new()
-            .route("/hook/{id}", axum::routing::post(receive))
+            .route("/hook/{id}", axum::routing::post(receive).get(verify))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -200,6 +200,24 @@ async fn receive(
     s.got.lock().unwrap().push(r);
     s.added.notify_waiters();
     StatusCode::OK
+}
+
+/// The receiver's verify token.
+pub const VERIFY_TOKEN: &str = "verify-me";
+
+/// Meta's handshake as bote answers it: the challenge back when the token matches.
+async fn verify(
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> (StatusCode, String) {
+    let get = |k: &str| q.get(k).map(String::as_str);
+    if get("hub.mode") == Some("subscribe") && get("hub.verify_token") == Some(VERIFY_TOKEN) {
+        (
+            StatusCode::OK,
+            get("hub.challenge").unwrap_or_default().to_owned(),
+        )
+    } else {
+        (StatusCode::FORBIDDEN, String::new())
+    }
 }
 
 /// Every `statuses[]` item in the received POSTs: (number id, wamid, status).
