@@ -11,7 +11,9 @@ mod outbound;
 mod routes;
 pub mod sandbox;
 pub mod smpp;
+pub mod throttle;
 mod whatsapp;
+pub mod whatsapp_cloud;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
 pub use outbound::{OutboundSms, SendOutcome, SmsBody, SmsChannel};

@@ -15,8 +15,8 @@ use super::inbound::{Inbound, REASSEMBLY_TIMEOUT};
 use super::pdu::{self, Body, status};
 use super::session::{BindKind, Session, SessionError};
 use super::submit;
-use super::throttle::Throttle;
 use super::url::{BindMode, SmppConfig};
+use crate::throttle::Throttle;
 use crate::{EventSink, OutboundSms, SendOutcome, SmsChannel};
 
 /// Where a connection stands.

@@ -34,9 +34,10 @@ pub mod session;
 mod session_tasks;
 pub mod status;
 pub mod submit;
-pub mod throttle;
 pub mod tls;
 pub mod url;
+
+pub use crate::throttle;
 
 pub use connector::{ConnectionState, SmppConnector};
 pub use receipt::id_variants;

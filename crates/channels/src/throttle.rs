@@ -1,8 +1,9 @@
-//! The send rate of a connection: at most `mps` segments a second (0 = unlimited), and
-//! a back-off when the SMSC answers `ESME_RTHROTTLED` / `ESME_RMSGQFUL`: new submits
-//! pause (100 ms, doubling while throttling goes on, at most 5 s), and for
-//! [`SLOW_FOR`] after the last throttling answer the rate is halved (or, when
-//! unlimited, held at [`SLOW_MPS`]).
+//! The send rate of a connection or a business number: at most `mps` sends a second
+//! (0 = unlimited), and a back-off when the provider says it is throttling (SMPP
+//! `ESME_RTHROTTLED` / `ESME_RMSGQFUL`, Cloud API 130429): new sends pause (100 ms,
+//! doubling while throttling goes on, at most 5 s), and for [`SLOW_FOR`] after the last
+//! throttling answer the rate is halved (or, when unlimited, held at [`SLOW_MPS`]).
+//! Shared by all concurrent callers: each `acquire` takes the next free slot.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -54,7 +55,7 @@ impl Throttle {
         }
     }
 
-    /// Waits for the next send slot of one segment.
+    /// Waits for the next send slot (one SMS segment, one WhatsApp message).
     pub async fn acquire(&self) {
         let at = {
             let mut s = self.state.lock().expect("throttle lock");
@@ -86,7 +87,7 @@ impl Throttle {
         s.pause
     }
 
-    /// Records an accepted segment: once a pause is over, the next throttling starts
+    /// Records an accepted send: once a pause is over, the next throttling starts
     /// again at the smallest pause.
     pub fn accepted(&self) {
         let mut s = self.state.lock().expect("throttle lock");
