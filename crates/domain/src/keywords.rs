@@ -35,7 +35,10 @@ pub enum Keyword {
 pub enum Parsed {
     Keyword(Keyword),
     /// Starts with a keyword but the rest is no single group code; `rest` as typed.
-    KeywordLike { verb: Verb, rest: String },
+    KeywordLike {
+        verb: Verb,
+        rest: String,
+    },
     /// An ordinary message.
     NotKeyword,
 }

@@ -15,8 +15,8 @@ pub mod sms;
 
 pub use account::{Access, AccountKind, TRIAL_DAYS, TokenScope, UnknownValue, UserRole};
 pub use group_code::{GroupCode, GroupCodeError};
-pub use keywords::{ExtraWords, Keyword, Parsed, Verb};
 pub use ids::{AccountId, CallbackId, ContactId, GroupId, MessageId, SendId, TokenId, UserId};
+pub use keywords::{ExtraWords, Keyword, Parsed, Verb};
 pub use media::MediaKind;
 pub use message::{ChannelKind, MessageStatus};
 pub use phone::{PhoneError, PhoneNumber, Region};
