@@ -465,3 +465,45 @@ impl ConsentStore for SqliteStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use bote_domain::{AccountKind, PhoneNumber};
+    use bote_store::{AccountStore, ConsentSource, ConsentStore, NewAccount, SourceKind};
+
+    use crate::SqliteStore;
+
+    /// The ledger is proof of consent: the database itself refuses to rewrite an entry.
+    #[tokio::test]
+    async fn ledger_entries_cannot_be_updated() {
+        let store = SqliteStore::temporary().await.unwrap();
+        let account = store
+            .create_account(NewAccount {
+                name: "A".into(),
+                kind: AccountKind::Business,
+                trial_ends_at: None,
+                verified_number: None,
+            })
+            .await
+            .unwrap()
+            .id;
+        let number = PhoneNumber::from_e164_unchecked("+436761000001".to_owned());
+        let source = ConsentSource {
+            kind: SourceKind::Keyword,
+            reference: Some("1".into()),
+            text: Some("START".into()),
+            business_number: None,
+        };
+        store
+            .give_opt_in(account, &number, source, None)
+            .await
+            .unwrap();
+        let err = sqlx::query("UPDATE consent_ledger SET text = 'forged'")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        let ledger = store.consent_ledger(account, &number).await.unwrap();
+        assert_eq!(ledger[0].text.as_deref(), Some("START"));
+    }
+}
