@@ -5,6 +5,7 @@
 pub mod account;
 pub mod group_code;
 pub mod ids;
+pub mod keywords;
 pub mod media;
 pub mod message;
 pub mod phone;
@@ -15,6 +16,7 @@ pub mod sms;
 pub use account::{Access, AccountKind, TRIAL_DAYS, TokenScope, UnknownValue, UserRole};
 pub use group_code::{GroupCode, GroupCodeError};
 pub use ids::{AccountId, CallbackId, ContactId, GroupId, MessageId, SendId, TokenId, UserId};
+pub use keywords::{ExtraWords, Keyword, Parsed, Verb};
 pub use media::MediaKind;
 pub use message::{ChannelKind, MessageStatus};
 pub use phone::{PhoneError, PhoneNumber, Region};

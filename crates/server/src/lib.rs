@@ -10,6 +10,7 @@ pub mod callbacks;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod consent;
 pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;

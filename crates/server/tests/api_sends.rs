@@ -275,6 +275,20 @@ async fn whatsapp_sends_reach_a_final_status_through_the_sandbox(backend: Backen
         json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
     )
     .await;
+    // R6: WhatsApp goes only to numbers with an opt-in, given here as the business would.
+    for n in ["+436641000001", "+436991000009"] {
+        let number = bote_domain::PhoneNumber::parse(n, bote_domain::Region::AUSTRIA).unwrap();
+        let source = bote_store::ConsentSource {
+            kind: bote_store::SourceKind::Api,
+            reference: Some("test".into()),
+            text: None,
+            business_number: None,
+        };
+        app.store
+            .give_opt_in(app.account.id, &number, source, None)
+            .await
+            .unwrap();
+    }
     let (status, r) = app
         .post_json(
             "/api/v1/sends",

@@ -5,6 +5,7 @@
 //! schema lives in `migrations/` and is embedded in the binary.
 
 mod accounts;
+mod consent;
 mod contacts;
 mod errors;
 mod groups;

@@ -13,6 +13,7 @@
 //! takes a store of its own, so tests never see each other's rows.
 
 mod accounts;
+mod consent;
 mod contacts;
 mod groups;
 mod import;
@@ -24,6 +25,7 @@ mod search;
 mod support;
 
 pub use accounts::*;
+pub use consent::*;
 pub use contacts::*;
 pub use groups::*;
 pub use import::*;
@@ -77,6 +79,12 @@ macro_rules! contract_tests {
             // business numbers and inbound messages
             business_numbers_belong_to_one_account,
             inbound_messages_are_routed_by_number_and_kept_once,
+            // consent: opt-ins, the ledger, keyword settings, R6 in acceptance
+            opt_ins_are_given_listed_and_revoked,
+            opt_ins_beyond_the_cap_are_refused_and_recorded,
+            group_keywords_join_and_leave_with_ledger_entries,
+            keyword_settings_default_and_are_kept_per_account,
+            whatsapp_sends_skip_numbers_without_an_opt_in,
             // isolation between accounts
             accounts_cannot_see_each_others_contacts,
             accounts_cannot_touch_each_others_groups,

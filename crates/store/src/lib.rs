@@ -8,6 +8,7 @@
 //! [`contract`] holds the test suite both back ends must pass.
 
 mod accounts;
+mod consent;
 mod contacts;
 pub mod contract;
 mod error;
@@ -18,6 +19,10 @@ mod outbox;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
+};
+pub use consent::{
+    ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordReplies, KeywordSettings,
+    LedgerEntry, OptIn, OptInResult, SourceKind,
 };
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};
@@ -33,7 +38,15 @@ pub use outbox::{
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
+    AccountStore
+    + ConsentStore
+    + ContactStore
+    + GroupStore
+    + InboundStore
+    + OutboxStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;

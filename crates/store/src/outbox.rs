@@ -158,6 +158,10 @@ pub struct Recipients {
     pub skipped: Vec<Skipped>,
     /// Test accounts (R5): every other number is skipped `outside_test_number`.
     pub only_to: Option<PhoneNumber>,
+    /// A keyword reply to the recipient's own message just received (e.g. the confirmation
+    /// of STOP, R11): WhatsApp needs no active opt-in for it. Every other WhatsApp
+    /// recipient without one is skipped `no_opt_in` (R6, R17).
+    pub replying: bool,
 }
 
 /// Most skipped recipients listed in an [`Acceptance`]; the rest are counted.

@@ -9,7 +9,9 @@ mod groups;
 mod inbound;
 pub(crate) mod input;
 mod json;
+mod keyword_settings;
 mod openapi;
+mod optins;
 mod query;
 mod sends;
 
@@ -30,6 +32,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(channels::router())
         .merge(sends::router())
         .merge(inbound::router())
+        .merge(optins::router())
+        .merge(keyword_settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

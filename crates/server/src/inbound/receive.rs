@@ -1,6 +1,7 @@
 //! The inbound pipeline: every message a channel receives is stored (routed to the account
-//! that owns the business number it was sent to) before the channel acknowledges it.
-//! Keywords and opt-ins (R7, R10–R12) build on this with the WhatsApp work.
+//! that owns the business number it was sent to) before the channel acknowledges it, and
+//! each new one of an account goes through keywords and opt-ins (`crate::consent`, R7,
+//! R10–R12). A provider's repeat of a message is stored once and runs keywords once.
 
 use bote_domain::{PhoneNumber, Region};
 use bote_store::{InboundRecord, NewInbound, Store};
@@ -17,7 +18,16 @@ pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<I
             tracing::debug!(id = record.id, provider_id = ?record.provider_id, "inbound message delivered again; kept once")
         }
         (true, Some(account)) => {
-            tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message")
+            tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message");
+            // The message is stored either way: a failure here is logged, since the
+            // channel's retry would be a repeat that runs no keywords.
+            if let Err(e) = crate::consent::on_inbound(store, &record).await {
+                tracing::error!(
+                    id = record.id,
+                    error = format!("{e:#}"),
+                    "consent pipeline failed"
+                );
+            }
         }
         (true, None) => tracing::warn!(
             id = record.id,

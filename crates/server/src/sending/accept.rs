@@ -76,6 +76,27 @@ where
     })
 }
 
+/// Accepts a keyword reply to the message `request`'s one recipient just sent: the same
+/// checks as [`accept`], but WhatsApp needs no active opt-in for it (see
+/// [`Recipients::replying`]), so STOP can be confirmed (R11).
+pub async fn accept_reply<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    region: Region,
+    request: SendRequest,
+) -> Result<Accepted, SendError>
+where
+    S: AccountStore + OutboxStore + ?Sized,
+{
+    let mut p = prepare(store, account, region, request).await?;
+    p.recipients.replying = true;
+    let acceptance = store.accept_send(p.send, p.recipients).await?;
+    Ok(Accepted {
+        acceptance,
+        sms: p.sms,
+    })
+}
+
 /// What [`accept`] would answer, with nothing kept, and the R19 count.
 #[derive(Debug, Clone)]
 pub struct Previewed {
@@ -168,6 +189,7 @@ where
         groups: request.groups,
         skipped,
         only_to,
+        replying: false,
     };
     Ok(Prepared {
         send,

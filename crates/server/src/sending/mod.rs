@@ -5,6 +5,6 @@ mod accept;
 mod spec;
 mod window;
 
-pub use accept::{Accepted, Previewed, SendError, SendRequest, accept, preview};
+pub use accept::{Accepted, Previewed, SendError, SendRequest, accept, accept_reply, preview};
 pub use spec::{Media, MediaKind, SendSpec};
 pub use window::{SendingWindow, WeekDays, WindowError, WindowInput, parse_time_zone};

@@ -450,6 +450,47 @@ async fn real_answers_fit_the_documented_schemas() {
         .await;
     api.expect(Method::GET, "/channels", "/api/v1/channels", None, 200)
         .await;
+
+    // Consent: an opt-in given as the business would, its list and ledger, keyword settings.
+    let number =
+        bote_domain::PhoneNumber::parse("+436761000001", bote_domain::Region::AUSTRIA).unwrap();
+    let source = bote_store::ConsentSource {
+        kind: bote_store::SourceKind::Keyword,
+        reference: Some("7".into()),
+        text: Some("START".into()),
+        business_number: Some("+43800100100".into()),
+    };
+    app.store
+        .give_opt_in(app.account.id, &number, source, None)
+        .await
+        .unwrap();
+    let optins = api
+        .expect(Method::GET, "/optins", "/api/v1/optins", None, 200)
+        .await;
+    assert_eq!(optins["data"].as_array().unwrap().len(), 1, "{optins}");
+    let ledger = "/api/v1/optins/%2B436761000001/ledger";
+    api.expect(Method::GET, "/optins/{number}/ledger", ledger, None, 200)
+        .await;
+    let one = "/api/v1/optins/%2B436761000001";
+    api.expect(Method::DELETE, "/optins/{number}", one, None, 204)
+        .await;
+    api.expect(Method::DELETE, "/optins/{number}", one, None, 404)
+        .await;
+    let settings = "/api/v1/settings/keywords";
+    api.expect(Method::GET, "/settings/keywords", settings, None, 200)
+        .await;
+    let words = json!({"stop_words": ["ende"], "replies": {"opted_in": null}});
+    api.expect(
+        Method::PUT,
+        "/settings/keywords",
+        settings,
+        Some(words),
+        200,
+    )
+    .await;
+    let bad = json!({"stop_words": ["two words"]});
+    api.expect(Method::PUT, "/settings/keywords", settings, Some(bad), 422)
+        .await;
     assert!(api.seen.len() >= 15, "{:?}", api.seen);
 }
 

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub account: Account,
     pub token: String,
     pub backend: Backend,
+    /// The sandbox channels, whose inboxes show what each number received.
+    pub sandbox: Arc<bote_channels::sandbox::Sandbox>,
     shutdown: CancellationToken,
     _dir: tempfile::TempDir,
 }
@@ -72,6 +74,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     let app = App::build(config).await.expect("app builds");
     let base = format!("http://{}", app.local_addr());
     let store = app.state().store.clone();
+    let sandbox = app.state().sandbox.clone();
     let shutdown = app.shutdown_token();
     tokio::spawn(app.run());
 
@@ -88,6 +91,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
         account,
         token,
         backend,
+        sandbox,
         shutdown,
         _dir: dir,
     }

@@ -14,17 +14,38 @@ use super::queries::send_record;
 use super::rows::{skip_reason, unsigned};
 use crate::errors::backend;
 
-/// The status and reason of a recipient with number `number` (`$1` = only_to, `$2` = test),
-/// and its due time (`$3` = schedule_at), as SQL over a column named `number`.
+/// The status and reason of a recipient with number `number` (`$1` = only_to, `$2` = test,
+/// `$5` = account, the argument = whether WhatsApp needs an opt-in), and its due time (`$3` =
+/// schedule_at), as SQL over a column named `number` (`$number`, qualified). Precedence: no number, outside the
+/// test number, no opt-in (R6, R17), test.
 macro_rules! placed {
-    () => {
-        "CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 \
-         THEN 'skipped' ELSE 'queued' END, \
-         CASE WHEN number IS NULL THEN 'no_number' \
-         WHEN $1::text IS NOT NULL AND number <> $1 THEN 'outside_test_number' \
-         WHEN $2 THEN 'test' END, \
-         CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 \
-         THEN NULL ELSE COALESCE($3, now()) END"
+    ($opt:literal, $number:literal) => {
+        concat!(
+            "CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 OR ",
+            no_opt_in!($opt, $number),
+            " THEN 'skipped' ELSE 'queued' END, \
+             CASE WHEN number IS NULL THEN 'no_number' \
+             WHEN $1::text IS NOT NULL AND number <> $1 THEN 'outside_test_number' WHEN ",
+            no_opt_in!($opt, $number),
+            " THEN 'no_opt_in' WHEN $2 THEN 'test' END, \
+             CASE WHEN number IS NULL OR ($1::text IS NOT NULL AND number <> $1) OR $2 OR ",
+            no_opt_in!($opt, $number),
+            " THEN NULL ELSE COALESCE($3, now()) END"
+        )
+    };
+}
+
+/// True when a number needs an opt-in (`$opt`) and has none with account `$5`; `$number`
+/// names the number's column qualified by its table (opt_ins has a `number` too).
+macro_rules! no_opt_in {
+    ($opt:literal, $number:literal) => {
+        concat!(
+            "(",
+            $opt,
+            " AND NOT EXISTS (SELECT 1 FROM opt_ins o WHERE o.account_id = $5 AND o.number = ",
+            $number,
+            "))"
+        )
     };
 }
 
@@ -99,6 +120,7 @@ async fn accept_or_preview(
         only_to: recipients.only_to.as_ref().map(|n| n.as_str().to_owned()),
         test: send.test,
         schedule_at: send.schedule_at,
+        needs_opt_in: send.channel == ChannelKind::Whatsapp && !recipients.replying,
     };
     insert_server_skips(&mut tx, &target, &recipients.skipped).await?;
     insert_numbers(&mut tx, &target, &recipients).await?;
@@ -143,6 +165,8 @@ struct Target {
     only_to: Option<String>,
     test: bool,
     schedule_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// WhatsApp, and not a reply to the recipient's own message: R6 applies.
+    needs_opt_in: bool,
 }
 
 impl Target {
@@ -280,7 +304,7 @@ async fn insert_numbers(
          FROM unnest($7::text[]) WITH ORDINALITY AS n(number, ord) ORDER BY n.ord \
          ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
         column = target.number_column(),
-        placed = placed!(),
+        placed = placed!("$8", "n.number"),
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&target.only_to)
@@ -290,6 +314,7 @@ async fn insert_numbers(
         .bind(target.account.0)
         .bind(target.channel.as_str())
         .bind(&numbers)
+        .bind(target.needs_opt_in)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
@@ -326,7 +351,7 @@ async fn insert_contacts(
          ) x ORDER BY x.prio, x.ord, x.contact_id \
          ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
         column = target.number_column(),
-        placed = placed!(),
+        placed = placed!("$9", "x.number"),
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&target.only_to)
@@ -337,6 +362,7 @@ async fn insert_contacts(
         .bind(target.channel.as_str())
         .bind(&contacts)
         .bind(&groups)
+        .bind(target.needs_opt_in)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;

@@ -1,7 +1,7 @@
 //! Accepting a send: the send row and every message row in one `BEGIN IMMEDIATE`
 //! transaction, recipients expanded by `INSERT … SELECT` inside SQLite.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use bote_domain::{ChannelKind, SendId};
 use bote_store::{
@@ -85,6 +85,12 @@ async fn accept_or_preview(
     .db()?;
 
     let only = recipients.only_to.as_ref().map(|n| n.as_str().to_owned());
+    let needs_opt_in = send.channel == ChannelKind::Whatsapp && !recipients.replying;
+    let opted_in = if needs_opt_in {
+        opted_in(&mut tx, &send, &recipients).await?
+    } else {
+        HashSet::new()
+    };
     // The server's refusals first, then explicit numbers, then contacts and groups.
     let mut rows: Vec<Row> = recipients
         .skipped
@@ -100,6 +106,8 @@ async fn accept_or_preview(
         // Outside the test number wins over `test`: it would not go out either way.
         let (status, reason) = if only.as_deref().is_some_and(|o| o != n.as_str()) {
             ("skipped", Some(SkipReason::OutsideTestNumber.as_str()))
+        } else if needs_opt_in && !opted_in.contains(n.as_str()) {
+            ("skipped", Some(SkipReason::NoOptIn.as_str()))
         } else if send.test {
             ("skipped", Some(SkipReason::Test.as_str()))
         } else {
@@ -124,6 +132,7 @@ async fn accept_or_preview(
             &recipients,
             &group_ids,
             only.as_deref(),
+            needs_opt_in,
             &due,
             &now,
         )
@@ -293,18 +302,24 @@ async fn expand(
     r: &Recipients,
     groups: &[i64],
     only: Option<&str>,
+    needs_opt_in: bool,
     due: &str,
     now: &chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
     let column = number_column(send.channel);
+    // R6, R17: WhatsApp only where the number has an active opt-in.
+    let outside = format!("(?8 IS NOT NULL AND c.{column} <> ?8)");
+    let no_opt_in = format!(
+        "(?10 AND NOT EXISTS (SELECT 1 FROM opt_ins o WHERE o.account_id = ?2 AND o.number = c.{column}))"
+    );
     let chosen = "c.account_id = ?2 AND (c.id IN (SELECT value FROM json_each(?5)) \
          OR c.id IN (SELECT gm.contact_id FROM group_members gm WHERE gm.group_id IN (SELECT value FROM json_each(?6))))";
     let queued = format!(
         "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, reason, next_attempt_at, created_at) \
          SELECT ?1, c.account_id, ?3, c.{column}, c.id, \
-           CASE WHEN ?8 IS NOT NULL AND c.{column} <> ?8 THEN 'skipped' WHEN ?7 THEN 'skipped' ELSE 'queued' END, \
-           CASE WHEN ?8 IS NOT NULL AND c.{column} <> ?8 THEN 'outside_test_number' WHEN ?7 THEN 'test' END, \
-           CASE WHEN ?7 OR (?8 IS NOT NULL AND c.{column} <> ?8) THEN NULL ELSE ?9 END, ?4 \
+           CASE WHEN {outside} OR {no_opt_in} OR ?7 THEN 'skipped' ELSE 'queued' END, \
+           CASE WHEN {outside} THEN 'outside_test_number' WHEN {no_opt_in} THEN 'no_opt_in' WHEN ?7 THEN 'test' END, \
+           CASE WHEN {outside} OR {no_opt_in} OR ?7 THEN NULL ELSE ?9 END, ?4 \
          FROM contacts c WHERE {chosen} AND c.{column} IS NOT NULL ORDER BY c.id \
          ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING"
     );
@@ -325,6 +340,7 @@ async fn expand(
         .bind(send.test)
         .bind(only)
         .bind(due)
+        .bind(needs_opt_in)
         .execute(&mut *conn)
         .await
         .db()?;
@@ -339,6 +355,27 @@ async fn expand(
         .await
         .db()?;
     Ok(())
+}
+
+/// The send's explicit numbers that have an active opt-in with its account.
+async fn opted_in(
+    conn: &mut SqliteConnection,
+    send: &NewSend,
+    r: &Recipients,
+) -> StoreResult<HashSet<String>> {
+    if r.numbers.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let found: Vec<String> = sqlx::query_scalar(
+        "SELECT number FROM opt_ins WHERE account_id = ?1 \
+         AND number IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(send.account.0)
+    .bind(text_array(r.numbers.iter().map(|n| n.as_str())))
+    .fetch_all(&mut *conn)
+    .await
+    .db()?;
+    Ok(found.into_iter().collect())
 }
 
 /// What an acceptance reports, read back from the rows (so a replay reports the same).

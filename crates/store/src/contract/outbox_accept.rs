@@ -216,7 +216,13 @@ pub async fn outbox_a_number_gets_one_message_per_send<S: Store + OutboxStore + 
         ]
     );
 
-    // WhatsApp sends use the contacts' WhatsApp numbers.
+    // WhatsApp sends use the contacts' WhatsApp numbers (with an opt-in, R6).
+    for n in [whatsapp(2), whatsapp(3)] {
+        store
+            .give_opt_in(a, &n, opt_in_source(), None)
+            .await
+            .unwrap();
+    }
     let whatsapp_send = NewSend {
         channel: ChannelKind::Whatsapp,
         ..sms_send(a)
@@ -435,4 +441,14 @@ pub async fn outbox_previews_count_like_acceptance_and_keep_nothing<
         accepted.skipped_by_reason,
         preview.acceptance.skipped_by_reason
     );
+}
+
+/// How the outbox tests give opt-ins: as the business, through the API.
+fn opt_in_source() -> crate::ConsentSource {
+    crate::ConsentSource {
+        kind: crate::SourceKind::Api,
+        reference: Some("outbox contract".into()),
+        text: None,
+        business_number: None,
+    }
 }

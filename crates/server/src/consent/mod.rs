@@ -1,0 +1,34 @@
+//! Consent from what recipients write (R7, R10–R12): every new inbound message routed to an
+//! account goes through [`on_inbound`] — WhatsApp always, SMS when the account turned
+//! `sms_keywords` on. Keywords change opt-ins and group memberships (with ledger entries in
+//! the store), replies go out through the normal sending path, and the package's
+//! [`OptInPolicy`] decides about caps, keyword-only opt-ins and keeping replies (R2, R3).
+
+mod pipeline;
+mod policy;
+mod reply;
+
+pub use pipeline::{Handled, handle};
+pub use policy::{OptInPolicy, opt_in_policy};
+
+use bote_domain::ChannelKind;
+use bote_store::{InboundRecord, Store};
+
+/// Runs the pipeline for a new inbound message, with the account's policy and settings.
+/// Messages of no account, and SMS of accounts without `sms_keywords`, pass untouched.
+pub async fn on_inbound(store: &dyn Store, record: &InboundRecord) -> anyhow::Result<()> {
+    let Some(account) = record.account else {
+        return Ok(());
+    };
+    if record.channel == ChannelKind::Sms && !store.keyword_settings(account).await?.sms_keywords {
+        return Ok(());
+    }
+    let policy = opt_in_policy(store, account).await?;
+    let handled = handle(store, record, policy).await?;
+    tracing::debug!(
+        id = record.id,
+        ?handled,
+        "inbound message through the consent pipeline"
+    );
+    Ok(())
+}

@@ -1,0 +1,544 @@
+//! Opt-ins, the consent ledger and keyword settings (see `bote_store::ConsentStore`).
+//! Every change runs in one transaction that first locks the account's row, which
+//! serialises consent changes of one account (the cap check, contact creation).
+
+use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
+use bote_store::{
+    ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
+    OptInResult, Page, StoreError, StoreResult,
+};
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::PostgresStore;
+use crate::errors::backend;
+
+/// `.db()` on a sqlx result: any failure is a back-end error.
+trait Db<T> {
+    fn db(self) -> StoreResult<T>;
+}
+
+impl<T> Db<T> for Result<T, sqlx::Error> {
+    fn db(self) -> StoreResult<T> {
+        self.map_err(backend)
+    }
+}
+
+fn parse<T: std::str::FromStr>(what: &str, value: &str) -> StoreResult<T>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e| {
+        StoreError::Backend(anyhow::anyhow!("stored {what} '{value}' is invalid: {e}"))
+    })
+}
+
+/// Locks the account's row for the transaction; `NotFound("account")` when there is none.
+async fn lock_account(conn: &mut PgConnection, account: AccountId) -> StoreResult<()> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(account.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .db()?;
+    found.map(|_| ()).ok_or(StoreError::NotFound("account"))
+}
+
+#[derive(sqlx::FromRow)]
+struct OptInRow {
+    id: i64,
+    number: String,
+    business_number: Option<String>,
+    source: String,
+    given_at: DateTime<Utc>,
+}
+
+impl TryFrom<OptInRow> for OptIn {
+    type Error = StoreError;
+    fn try_from(r: OptInRow) -> StoreResult<Self> {
+        Ok(OptIn {
+            id: r.id,
+            number: PhoneNumber::from_e164_unchecked(r.number),
+            business_number: r.business_number,
+            source: parse("consent source", &r.source)?,
+            given_at: r.given_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LedgerRow {
+    id: i64,
+    number: String,
+    event: String,
+    source: String,
+    reference: Option<String>,
+    text: Option<String>,
+    business_number: Option<String>,
+    group_code: Option<String>,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<LedgerRow> for LedgerEntry {
+    type Error = StoreError;
+    fn try_from(r: LedgerRow) -> StoreResult<Self> {
+        Ok(LedgerEntry {
+            id: r.id,
+            number: PhoneNumber::from_e164_unchecked(r.number),
+            event: parse("consent event", &r.event)?,
+            source: parse("consent source", &r.source)?,
+            reference: r.reference,
+            text: r.text,
+            business_number: r.business_number,
+            group: r.group_code.map(GroupCode::from_stored),
+            at: r.at,
+        })
+    }
+}
+
+const OPT_IN_COLUMNS: &str = "id, number, business_number, source, given_at";
+
+async fn active(
+    conn: &mut PgConnection,
+    account: AccountId,
+    number: &PhoneNumber,
+) -> StoreResult<Option<OptIn>> {
+    let row: Option<OptInRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {OPT_IN_COLUMNS} FROM opt_ins WHERE account_id = $1 AND number = $2"
+    )))
+    .bind(account.0)
+    .bind(number.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    row.map(TryInto::try_into).transpose()
+}
+
+/// Appends one ledger entry.
+async fn record(
+    conn: &mut PgConnection,
+    account: AccountId,
+    number: &PhoneNumber,
+    event: ConsentEvent,
+    source: &ConsentSource,
+    group: Option<&GroupCode>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO consent_ledger (account_id, number, event, source, reference, text, \
+         business_number, group_code, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(account.0)
+    .bind(number.as_str())
+    .bind(event.as_str())
+    .bind(source.kind.as_str())
+    .bind(&source.reference)
+    .bind(&source.text)
+    .bind(&source.business_number)
+    .bind(group.map(GroupCode::as_str))
+    .bind(Utc::now())
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    Ok(())
+}
+
+/// The contact that has `number` on `channel`; else the one that has it on the other
+/// channel and none on this one, which gains it; else a new contact with it (R9).
+async fn contact_for(
+    conn: &mut PgConnection,
+    account: AccountId,
+    number: &PhoneNumber,
+    channel: ChannelKind,
+) -> StoreResult<ContactId> {
+    let (column, other) = match channel {
+        ChannelKind::Whatsapp => ("whatsapp_number", "sms_number"),
+        ChannelKind::Sms => ("sms_number", "whatsapp_number"),
+    };
+    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM contacts WHERE account_id = $1 AND {column} = $2"
+    )))
+    .bind(account.0)
+    .bind(number.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    if let Some(id) = found {
+        return Ok(ContactId(id));
+    }
+    let now = Utc::now();
+    let gained: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "UPDATE contacts SET {column} = $2, updated_at = $3 WHERE id = \
+         (SELECT id FROM contacts WHERE account_id = $1 AND {other} = $2 AND {column} IS NULL) \
+         RETURNING id"
+    )))
+    .bind(account.0)
+    .bind(number.as_str())
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    if let Some(id) = gained {
+        return Ok(ContactId(id));
+    }
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
+         VALUES ($1, $2, '{{}}', $3, $3) RETURNING id"
+    )))
+    .bind(account.0)
+    .bind(number.as_str())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    Ok(ContactId(id))
+}
+
+async fn group_id(
+    conn: &mut PgConnection,
+    account: AccountId,
+    group: &GroupCode,
+) -> StoreResult<i64> {
+    sqlx::query_scalar("SELECT id FROM groups WHERE account_id = $1 AND code = $2")
+        .bind(account.0)
+        .bind(group.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .db()?
+        .ok_or_else(|| StoreError::Unknown {
+            what: "group",
+            value: group.to_string(),
+        })
+}
+
+#[async_trait::async_trait]
+impl ConsentStore for PostgresStore {
+    async fn give_opt_in(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+        source: ConsentSource,
+        cap: Option<u64>,
+    ) -> StoreResult<OptInResult> {
+        let mut tx = self.pool.begin().await.db()?;
+        lock_account(&mut tx, account).await?;
+        if let Some(existing) = active(&mut tx, account, number).await? {
+            tx.commit().await.db()?;
+            return Ok(OptInResult::AlreadyActive(existing));
+        }
+        if let Some(cap) = cap {
+            let count: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = $1")
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+            let active = count.max(0) as u64;
+            if active >= cap {
+                record(
+                    &mut tx,
+                    account,
+                    number,
+                    ConsentEvent::Refused,
+                    &source,
+                    None,
+                )
+                .await?;
+                tx.commit().await.db()?;
+                return Ok(OptInResult::Refused { cap, active });
+            }
+        }
+        let row: OptInRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {OPT_IN_COLUMNS}"
+        )))
+        .bind(account.0)
+        .bind(number.as_str())
+        .bind(&source.business_number)
+        .bind(source.kind.as_str())
+        .bind(Utc::now())
+        .fetch_one(&mut *tx)
+        .await
+        .db()?;
+        record(&mut tx, account, number, ConsentEvent::OptIn, &source, None).await?;
+        let contact = contact_for(&mut tx, account, number, ChannelKind::Whatsapp).await?;
+        tx.commit().await.db()?;
+        Ok(OptInResult::Given {
+            opt_in: row.try_into()?,
+            contact,
+        })
+    }
+
+    async fn revoke_opt_in(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+        source: ConsentSource,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await.db()?;
+        lock_account(&mut tx, account).await?;
+        let done = sqlx::query("DELETE FROM opt_ins WHERE account_id = $1 AND number = $2")
+            .bind(account.0)
+            .bind(number.as_str())
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        record(
+            &mut tx,
+            account,
+            number,
+            ConsentEvent::Revoked,
+            &source,
+            None,
+        )
+        .await?;
+        tx.commit().await.db()?;
+        Ok(true)
+    }
+
+    async fn join_group(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+        channel: ChannelKind,
+        group: &GroupCode,
+        source: ConsentSource,
+    ) -> StoreResult<GroupMove> {
+        let mut tx = self.pool.begin().await.db()?;
+        lock_account(&mut tx, account).await?;
+        let group_id = group_id(&mut tx, account, group).await?;
+        let contact = contact_for(&mut tx, account, number, channel).await?;
+        let done = sqlx::query(
+            "INSERT INTO group_members (group_id, contact_id, account_id, created_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(group_id)
+        .bind(contact.0)
+        .bind(account.0)
+        .bind(Utc::now())
+        .execute(&mut *tx)
+        .await
+        .db()?;
+        let moved = if done.rows_affected() == 0 {
+            GroupMove::Unchanged
+        } else {
+            record(
+                &mut tx,
+                account,
+                number,
+                ConsentEvent::GroupJoined,
+                &source,
+                Some(group),
+            )
+            .await?;
+            GroupMove::Changed(contact)
+        };
+        tx.commit().await.db()?;
+        Ok(moved)
+    }
+
+    async fn leave_group(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+        channel: ChannelKind,
+        group: &GroupCode,
+        source: ConsentSource,
+    ) -> StoreResult<GroupMove> {
+        let column = match channel {
+            ChannelKind::Whatsapp => "whatsapp_number",
+            ChannelKind::Sms => "sms_number",
+        };
+        let mut tx = self.pool.begin().await.db()?;
+        lock_account(&mut tx, account).await?;
+        let group_id = group_id(&mut tx, account, group).await?;
+        let left: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM group_members WHERE group_id = $1 AND contact_id = \
+             (SELECT id FROM contacts WHERE account_id = $2 AND {column} = $3) RETURNING contact_id"
+        )))
+        .bind(group_id)
+        .bind(account.0)
+        .bind(number.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .db()?;
+        let moved = match left {
+            Some(contact) => {
+                record(
+                    &mut tx,
+                    account,
+                    number,
+                    ConsentEvent::GroupLeft,
+                    &source,
+                    Some(group),
+                )
+                .await?;
+                GroupMove::Changed(ContactId(contact))
+            }
+            None => GroupMove::Unchanged,
+        };
+        tx.commit().await.db()?;
+        Ok(moved)
+    }
+
+    async fn list_opt_ins(
+        &self,
+        account: AccountId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Page<OptIn>> {
+        let limit = limit.max(1);
+        let rows: Vec<OptInRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OPT_IN_COLUMNS} FROM opt_ins WHERE account_id = $1 \
+             AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
+        )))
+        .bind(account.0)
+        .bind(before)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        let mut items = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<Vec<OptIn>>>()?;
+        let next_after = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|o| o.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next_after })
+    }
+
+    async fn active_opt_in(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+    ) -> StoreResult<Option<OptIn>> {
+        let mut conn = self.pool.acquire().await.db()?;
+        active(&mut conn, account, number).await
+    }
+
+    async fn active_opt_in_count(&self, account: AccountId) -> StoreResult<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = $1")
+            .bind(account.0)
+            .fetch_one(&self.pool)
+            .await
+            .db()?;
+        Ok(n.max(0) as u64)
+    }
+
+    async fn consent_ledger(
+        &self,
+        account: AccountId,
+        number: &PhoneNumber,
+    ) -> StoreResult<Vec<LedgerEntry>> {
+        let rows: Vec<LedgerRow> = sqlx::query_as(
+            "SELECT id, number, event, source, reference, text, business_number, group_code, at \
+             FROM consent_ledger WHERE account_id = $1 AND number = $2 ORDER BY id",
+        )
+        .bind(account.0)
+        .bind(number.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .db()?;
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn keyword_settings(&self, account: AccountId) -> StoreResult<KeywordSettings> {
+        let json: Option<String> =
+            sqlx::query_scalar("SELECT settings::text FROM keyword_settings WHERE account_id = $1")
+                .bind(account.0)
+                .fetch_optional(&self.pool)
+                .await
+                .db()?;
+        match json {
+            None => Ok(KeywordSettings::default()),
+            Some(j) => serde_json::from_str(&j).map_err(|e| {
+                StoreError::Backend(anyhow::anyhow!("stored keyword settings are invalid: {e}"))
+            }),
+        }
+    }
+
+    async fn set_keyword_settings(
+        &self,
+        account: AccountId,
+        settings: &KeywordSettings,
+    ) -> StoreResult<()> {
+        let json = serde_json::to_string(settings).map_err(|e| StoreError::Backend(e.into()))?;
+        sqlx::query(
+            "INSERT INTO keyword_settings (account_id, settings, updated_at) VALUES ($1, $2::jsonb, $3) \
+             ON CONFLICT (account_id) DO UPDATE SET settings = excluded.settings, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(account.0)
+        .bind(json)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            let missing = e
+                .as_database_error()
+                .is_some_and(|db| db.constraint() == Some("keyword_settings_account_fkey"));
+            if missing {
+                StoreError::NotFound("account")
+            } else {
+                backend(e)
+            }
+        })?;
+        Ok(())
+    }
+
+    async fn forget_inbound(&self, account: AccountId, id: i64) -> StoreResult<()> {
+        sqlx::query("DELETE FROM inbound_messages WHERE account_id = $1 AND id = $2")
+            .bind(account.0)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .db()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bote_domain::{AccountKind, PhoneNumber};
+    use bote_store::{AccountStore, ConsentSource, ConsentStore, NewAccount, SourceKind};
+
+    /// The ledger is proof of consent: the database itself refuses to rewrite an entry.
+    #[tokio::test]
+    async fn ledger_entries_cannot_be_updated() {
+        let store = crate::testing::fresh_store().await.unwrap();
+        let account = store
+            .create_account(NewAccount {
+                name: "A".into(),
+                kind: AccountKind::Business,
+                trial_ends_at: None,
+                verified_number: None,
+            })
+            .await
+            .unwrap()
+            .id;
+        let number = PhoneNumber::from_e164_unchecked("+436761000001".to_owned());
+        let source = ConsentSource {
+            kind: SourceKind::Keyword,
+            reference: Some("1".into()),
+            text: Some("START".into()),
+            business_number: None,
+        };
+        store
+            .give_opt_in(account, &number, source, None)
+            .await
+            .unwrap();
+        let err = sqlx::query("UPDATE consent_ledger SET text = 'forged'")
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{err}");
+        let ledger = store.consent_ledger(account, &number).await.unwrap();
+        assert_eq!(ledger[0].text.as_deref(), Some("START"));
+    }
+}
