@@ -15,6 +15,7 @@ mod groups;
 mod import;
 mod inbound;
 mod outbox;
+mod web_sessions;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
@@ -30,10 +31,20 @@ pub use outbox::{
     ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 
+pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
+
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
+    AccountStore
+    + ContactStore
+    + GroupStore
+    + InboundStore
+    + OutboxStore
+    + WebSessionStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;
