@@ -15,6 +15,7 @@ pub mod dispatch;
 pub mod inbound;
 pub mod sending;
 pub mod store_open;
+pub mod web;
 pub mod websms;
 
 pub use app::{App, AppState};
