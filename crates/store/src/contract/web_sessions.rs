@@ -66,9 +66,7 @@ pub async fn web_sessions_are_found_by_hash_until_they_expire(store: Arc<dyn Sto
 
     // The same hash twice is a conflict; an unknown user is refused.
     assert_conflict(
-        store
-            .create_web_session(session("aa11", anna.id, 60))
-            .await,
+        store.create_web_session(session("aa11", anna.id, 60)).await,
         "web session",
         "aa11",
     );
