@@ -80,14 +80,17 @@ pub fn removal(name: &'static str) -> Cookie<'static> {
     gone
 }
 
-/// Starts a session for `user` and returns the cookie that carries it.
+/// Starts a session for `user` and returns the cookie that carries it. Expired sessions
+/// are removed here, so the table holds only live sessions and those of one lifetime.
 pub async fn start(
     state: &AppState,
     user: &User,
     https: bool,
 ) -> Result<Cookie<'static>, WebError> {
     let id = new_id();
-    let expires_at = chrono::Utc::now()
+    let now = chrono::Utc::now();
+    state.store.purge_web_sessions(now).await?;
+    let expires_at = now
         + chrono::Duration::from_std(SESSION_LIFETIME).expect("lifetime fits a chrono duration");
     state
         .store
