@@ -26,6 +26,13 @@ if [ ! -x "$PY_VENV/bin/python" ] || ! cmp -s "$PY_REQS" "$PY_VENV/requirements.
 fi
 export BOTE_TEST_PYTHON="$PWD/$PY_VENV/bin/python"
 
+# The web interface's browser tests (crates/server/tests/web_browser.rs) drive Debian's
+# headless Chromium through chromedriver; install both when the driver is missing.
+if ! command -v chromedriver >/dev/null 2>&1; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
 export BOTE_TEST_POSTGRES_URL="${BOTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 
 # PostgreSQL runs on this kind of machine before a session starts; start it only if it stopped.

@@ -151,7 +151,9 @@ impl App {
         for _ in 0..self.dispatcher.loops() {
             workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));
         }
-        axum::serve(self.listener, router)
+        // The peer address reaches handlers: the login limit counts attempts per address.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(async move { token.cancelled().await })
             .await
             .context("serving HTTP")?;
@@ -170,6 +172,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", crate::api::router(&state))
         .merge(crate::websms::router())
+        .merge(crate::web::router())
         .merge(crate::metrics::router())
         .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())

@@ -17,6 +17,7 @@ pub mod inbound;
 pub mod metrics;
 pub mod sending;
 pub mod store_open;
+pub mod web;
 pub mod websms;
 
 pub use app::{App, AppState};

@@ -14,6 +14,7 @@ mod inbound;
 mod outbox;
 mod rows;
 pub mod testing;
+mod web_sessions;
 
 use std::time::Duration;
 

@@ -16,6 +16,7 @@ mod outbox;
 mod rows;
 mod search;
 mod time;
+mod web_sessions;
 
 #[cfg(test)]
 mod plans;

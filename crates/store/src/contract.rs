@@ -23,6 +23,7 @@ mod load;
 mod outbox;
 mod search;
 mod support;
+mod web_sessions;
 
 pub use accounts::*;
 pub use consent::*;
@@ -34,6 +35,7 @@ pub use isolation::*;
 pub use load::*;
 pub use outbox::*;
 pub use search::*;
+pub use web_sessions::*;
 
 /// Expands to one test per contract test function, each on a fresh store from `$fresh`.
 #[macro_export]
@@ -91,6 +93,9 @@ macro_rules! contract_tests {
             accounts_cannot_use_each_others_groups_or_contacts,
             imports_stay_within_their_account,
             users_and_tokens_stay_within_their_account,
+            // web sessions
+            web_sessions_are_found_by_hash_until_they_expire,
+            web_sessions_end_by_logout_and_purge,
         );
     };
 }

@@ -16,6 +16,7 @@ mod groups;
 mod import;
 mod inbound;
 mod outbox;
+mod web_sessions;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
@@ -35,6 +36,8 @@ pub use outbox::{
     ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 
+pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
+
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
@@ -44,6 +47,7 @@ pub trait Store:
     + GroupStore
     + InboundStore
     + OutboxStore
+    + WebSessionStore
     + Send
     + Sync
     + 'static

@@ -1,0 +1,213 @@
+//! The languages of the web interface. Every string a page shows comes from one catalogue
+//! per language; both are values of one struct, so a string missing in either language is
+//! a compile error rather than a blank on a page.
+
+use axum::http::HeaderMap;
+use axum_extra::extract::CookieJar;
+
+/// The cookie that keeps the language a person chose with the switch.
+pub const LANG_COOKIE: &str = "bote_lang";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    De,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "de" => Some(Lang::De),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    pub fn strings(self) -> &'static Strings {
+        match self {
+            Lang::De => &DE,
+            Lang::En => &EN,
+        }
+    }
+
+    /// The other language, which the switch in the header offers.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::De => Lang::En,
+            Lang::En => Lang::De,
+        }
+    }
+
+    /// The language cookie first, then the best of `Accept-Language`, else German (bote's
+    /// customers are mostly German-speaking businesses).
+    pub fn negotiate(jar: &CookieJar, headers: &HeaderMap) -> Lang {
+        if let Some(lang) = jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())) {
+            return lang;
+        }
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(from_accept_language)
+            .unwrap_or(Lang::De)
+    }
+}
+
+/// The supported language with the highest weight in an `Accept-Language` value.
+fn from_accept_language(header: &str) -> Option<Lang> {
+    let mut best: Option<(f32, Lang)> = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let primary = tag.split('-').next().unwrap_or_default();
+        let Some(lang) = Lang::parse(primary) else {
+            continue;
+        };
+        let weight = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if weight > 0.0 && best.is_none_or(|(w, _)| weight > w) {
+            best = Some((weight, lang));
+        }
+    }
+    best.map(|(_, lang)| lang)
+}
+
+/// One language's strings.
+pub struct Strings {
+    pub language_name: &'static str,
+    pub switch_language: &'static str,
+    pub tagline: &'static str,
+    pub login_title: &'static str,
+    pub login_intro: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    pub wrong_login: &'static str,
+    pub too_many_attempts: &'static str,
+    pub form_expired: &'static str,
+    pub nav_dashboard: &'static str,
+    pub nav_admin: &'static str,
+    pub signed_in_as: &'static str,
+    pub dashboard_title: &'static str,
+    pub dashboard_welcome: &'static str,
+    pub recent_sends: &'static str,
+    pub no_sends_yet: &'static str,
+    pub col_send: &'static str,
+    pub col_channel: &'static str,
+    pub col_state: &'static str,
+    pub col_messages: &'static str,
+    pub col_created: &'static str,
+    pub admin_title: &'static str,
+    pub admin_intro: &'static str,
+    pub col_account: &'static str,
+    pub col_kind: &'static str,
+    pub col_trial_ends: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_text: &'static str,
+    pub forbidden_text: &'static str,
+    pub error_title: &'static str,
+    pub error_text: &'static str,
+    pub back_home: &'static str,
+}
+
+pub static DE: Strings = Strings {
+    language_name: "Deutsch",
+    switch_language: "Sprache",
+    tagline: "SMS und WhatsApp für Ihr Unternehmen",
+    login_title: "Anmelden",
+    login_intro: "Melden Sie sich mit Ihrem Benutzernamen und Passwort an.",
+    username: "Benutzername",
+    password: "Passwort",
+    sign_in: "Anmelden",
+    sign_out: "Abmelden",
+    wrong_login: "Benutzername oder Passwort ist falsch.",
+    too_many_attempts: "Zu viele Anmeldeversuche. Bitte warten Sie eine Minute.",
+    form_expired: "Das Formular ist abgelaufen. Bitte versuchen Sie es noch einmal.",
+    nav_dashboard: "Übersicht",
+    nav_admin: "Verwaltung",
+    signed_in_as: "Angemeldet als",
+    dashboard_title: "Übersicht",
+    dashboard_welcome: "Willkommen zurück",
+    recent_sends: "Letzte Versände",
+    no_sends_yet: "Noch keine Versände.",
+    col_send: "Versand",
+    col_channel: "Kanal",
+    col_state: "Status",
+    col_messages: "Nachrichten",
+    col_created: "Erstellt",
+    admin_title: "Verwaltung",
+    admin_intro: "Alle Konten dieser bote-Installation.",
+    col_account: "Konto",
+    col_kind: "Art",
+    col_trial_ends: "Testphase endet",
+    not_found_title: "Nicht gefunden",
+    not_found_text: "Diese Seite gibt es nicht.",
+    forbidden_text: "Diese Seite ist nur für Kundenbetreuer.",
+    error_title: "Fehler",
+    error_text: "Etwas ist schiefgegangen. Bitte versuchen Sie es später noch einmal.",
+    back_home: "Zur Übersicht",
+};
+
+pub static EN: Strings = Strings {
+    language_name: "English",
+    switch_language: "Language",
+    tagline: "SMS and WhatsApp for your business",
+    login_title: "Sign in",
+    login_intro: "Sign in with your user name and password.",
+    username: "User name",
+    password: "Password",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    wrong_login: "Wrong user name or password.",
+    too_many_attempts: "Too many sign-in attempts. Please wait a minute.",
+    form_expired: "The form has expired. Please try again.",
+    nav_dashboard: "Dashboard",
+    nav_admin: "Admin area",
+    signed_in_as: "Signed in as",
+    dashboard_title: "Dashboard",
+    dashboard_welcome: "Welcome back",
+    recent_sends: "Recent sends",
+    no_sends_yet: "No sends yet.",
+    col_send: "Send",
+    col_channel: "Channel",
+    col_state: "State",
+    col_messages: "Messages",
+    col_created: "Created",
+    admin_title: "Admin area",
+    admin_intro: "Every account of this bote installation.",
+    col_account: "Account",
+    col_kind: "Kind",
+    col_trial_ends: "Trial ends",
+    not_found_title: "Not found",
+    not_found_text: "There is no such page.",
+    forbidden_text: "This page is for account managers only.",
+    error_title: "Error",
+    error_text: "Something went wrong. Please try again later.",
+    back_home: "Back to the dashboard",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_best_supported() {
+        assert_eq!(from_accept_language("en-GB,en;q=0.9"), Some(Lang::En));
+        assert_eq!(
+            from_accept_language("fr, de-AT;q=0.8, en;q=0.5"),
+            Some(Lang::De)
+        );
+        assert_eq!(from_accept_language("en;q=0.4, de;q=0.9"), Some(Lang::De));
+        assert_eq!(from_accept_language("fr, it"), None);
+        assert_eq!(from_accept_language("de;q=0"), None);
+    }
+}

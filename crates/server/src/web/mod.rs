@@ -1,0 +1,55 @@
+//! The web interface (R22): server-rendered pages under `/` for the people of an account and
+//! for account managers.
+//!
+//! Templates are askama's: compiled into the binary and type-checked against the structs
+//! that fill them, so a page that names a missing value fails the build instead of a
+//! request, and nothing is parsed at run time. Strings come from one catalogue per language
+//! (`i18n`); the stylesheet and script are embedded (`assets`). Every page gets the
+//! security headers of `headers`; logins are sessions kept hashed in the store (`session`),
+//! limited per address and user name (`rate_limit`), and every form carries a CSRF token.
+
+mod admin;
+mod assets;
+mod headers;
+mod home;
+mod i18n;
+mod lang;
+mod login;
+mod page;
+mod rate_limit;
+mod session;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::Extension;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_extra::extract::CookieJar;
+
+pub use headers::CSP;
+pub use rate_limit::{LOGIN_ATTEMPTS, LOGIN_WINDOW};
+pub use session::{SESSION_COOKIE, SESSION_LIFETIME};
+
+use crate::app::AppState;
+
+/// The pages and their assets; merged into the app's router beside the API.
+pub fn router() -> Router<AppState> {
+    let pages = Router::new()
+        .route("/", get(home::show))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", axum::routing::post(login::logout))
+        .route("/admin", get(admin::show))
+        .route("/lang/{code}", get(lang::switch))
+        .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
+    Router::new()
+        .merge(pages)
+        .route("/static/{name}", get(assets::serve))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(headers::security_headers))
+}
+
+async fn not_found(jar: CookieJar, headers: HeaderMap) -> Response {
+    page::WebError::NotFound(i18n::Lang::negotiate(&jar, &headers)).into_response()
+}

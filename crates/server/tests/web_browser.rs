@@ -1,0 +1,181 @@
+//! R22 in a real browser: headless Chromium logs in, sees the dashboard with a send, switches
+//! the language, logs out; an account manager reaches the admin area. Screenshots of each
+//! page land in `target/web-screenshots/`.
+
+mod support;
+mod web;
+
+use std::time::Duration;
+
+use bote_domain::UserRole;
+use fantoccini::Locator;
+use serde_json::json;
+use support::{Backend, eventually, spawn_app};
+use web::driver::Driver;
+
+/// R22: one browser walks through the pages of this part of the web interface.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.user("anna", "correct horse", UserRole::Owner).await;
+    app.user("max", "manager pass", UserRole::AccountManager)
+        .await;
+    let (status, send) = app
+        .post_json(
+            "/api/v1/sends",
+            json!({"channel": "sms", "text": "Hello", "to": {"numbers": ["0676 1000001", "0676 1000002"]}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{send}");
+    let send_id = send["id"].as_i64().unwrap();
+    eventually(10, "the send to finish", || async {
+        let (_, s) = app.get_json(&format!("/api/v1/sends/{send_id}")).await;
+        (s["counts"]["delivered"] == 2).then_some(())
+    })
+    .await;
+
+    let driver = Driver::start("en-US").await;
+    let c = &driver.client;
+
+    // Not logged in: the login form, in the browser's language.
+    c.goto(&app.url("/")).await.unwrap();
+    assert!(c.current_url().await.unwrap().path() == "/login");
+    let heading = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "Sign in");
+    driver.screenshot("login").await;
+
+    // A wrong password shows the error and keeps the name.
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("anna")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("wrong")
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = c.wait().for_element(Locator::Css(".alert")).await.unwrap();
+    assert_eq!(alert.text().await.unwrap(), "Wrong user name or password.");
+    driver.screenshot("login-error").await;
+
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("correct horse")
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let table = c.wait().for_element(Locator::Css("table")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/");
+    let rows = table.text().await.unwrap();
+    assert!(rows.contains(&format!("#{send_id}")), "{rows}");
+    assert!(rows.contains("sms"), "{rows}");
+    let cookie = c.get_named_cookie("bote_session").await.unwrap();
+    assert_eq!(
+        cookie.http_only(),
+        Some(true),
+        "scripts cannot read the session"
+    );
+    driver.screenshot("dashboard").await;
+
+    // The switch turns the page German and keeps it so.
+    c.find(Locator::Css(".lang-switch"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//h1[text()='Übersicht']"))
+        .await
+        .unwrap();
+    c.refresh().await.unwrap();
+    let h1 = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(h1, "Übersicht");
+    driver.screenshot("dashboard-de").await;
+
+    // Small screens: the same page still fits.
+    c.set_window_size(390, 800).await.unwrap();
+    driver.screenshot("dashboard-mobile").await;
+    let width: i64 = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(width <= 390, "no sideways scrolling on a phone: {width}");
+    c.set_window_size(1280, 860).await.unwrap();
+
+    // Logging out leads back to the form; the dashboard needs a login again.
+    c.find(Locator::Css("[data-testid=logout]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("sign-in")).await.unwrap();
+    c.goto(&app.url("/")).await.unwrap();
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+
+    // An account manager lands in the admin area.
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("max")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("manager pass")
+        .await
+        .unwrap();
+    c.find(Locator::Id("sign-in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&app.url("/admin")).unwrap())
+        .await
+        .unwrap();
+    let accounts = c
+        .find(Locator::Css("table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(accounts.contains("acme"), "{accounts}");
+    driver.screenshot("admin").await;
+
+    c.clone().close().await.unwrap();
+}
