@@ -12,6 +12,7 @@ mod routes;
 pub mod sandbox;
 pub mod smpp;
 mod whatsapp;
+pub mod whatsapp_cloud;
 
 pub use events::{DeliveryReport, EventSink, InboundSms, ReceiptState};
 pub use outbound::{OutboundSms, SendOutcome, SmsBody, SmsChannel};
