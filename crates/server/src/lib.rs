@@ -13,8 +13,10 @@ pub mod connections;
 pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;
+pub mod numbers;
 pub mod sending;
 pub mod store_open;
+pub mod webhooks;
 pub mod websms;
 
 pub use app::{App, AppState};

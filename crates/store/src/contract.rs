@@ -77,6 +77,7 @@ macro_rules! contract_tests {
             // business numbers and inbound messages
             business_numbers_belong_to_one_account,
             inbound_messages_are_routed_by_number_and_kept_once,
+            cloud_numbers_keep_their_credentials,
             // isolation between accounts
             accounts_cannot_see_each_others_contacts,
             accounts_cannot_touch_each_others_groups,
