@@ -186,6 +186,10 @@ async fn posts_need_the_number_s_signature(backend: Backend) {
     );
     let (status, _) = post_raw(&app, b"[1,", Some(signature(APP_SECRET, b"[1,"))).await;
     assert_eq!(status, 400);
+    // Bodies beyond the limit are refused before anything is read into the store.
+    let huge = vec![b' '; 3 * 1024 * 1024];
+    let (status, _) = post_raw(&app, &huge, Some(signature(APP_SECRET, &huge))).await;
+    assert_eq!(status, 413);
     assert_eq!(inbound_count(&app).await, 1);
 }
 
@@ -504,7 +508,72 @@ async fn inbound_messages_of_every_type_are_kept_once(backend: Backend) {
     assert_eq!(listed["data"].as_array().unwrap().len(), cases.len());
 }
 
+/// A payload signed with one number's app secret speaks only for numbers of the same Meta
+/// app: a change naming another tenant's number (another app secret) is dropped.
+async fn changes_of_numbers_of_another_app_are_dropped(backend: Backend) {
+    let (app, _) = cloud_app(backend).await;
+    let (other, _) = app
+        .other_account("other", bote_domain::TokenScope::Full)
+        .await;
+    let add = |account, number: &str, id: &str, secret: &str| {
+        app.store.add_business_number(
+            account,
+            NewBusinessNumber {
+                cloud: Some(CloudCredentials {
+                    access_token: Secret::new("t"),
+                    app_secret: Secret::new(secret),
+                    verify_token: Secret::new("v"),
+                }),
+                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, number).with_provider_ref(id)
+            },
+        )
+    };
+    add(other.id, "+43800700700", "7007", "another-app")
+        .await
+        .unwrap();
+    add(app.account.id, "+43800800800", "8008", APP_SECRET)
+        .await
+        .unwrap();
+    let for_number = |id: &str, wamid: &str| {
+        json!({"field": "messages", "value": {
+            "metadata": {"display_phone_number": "43800100100", "phone_number_id": id},
+            "messages": [text("436641000001", wamid, "STOP")]}})
+    };
+    let batch = notification(vec![entry(vec![
+        for_number("7007", "wamid.FOREIGN"),
+        for_number("8008", "wamid.SAMEAPP"),
+        for_number("5555", "wamid.UNKNOWN"),
+    ])]);
+    let (status, e) = post_signed(&app, &batch).await;
+    assert_eq!(status, 200, "{e}");
+    let of = |account| {
+        let store = app.store.clone();
+        async move {
+            store
+                .list_inbound(
+                    account,
+                    InboundQuery {
+                        limit: 10,
+                        ..InboundQuery::default()
+                    },
+                )
+                .await
+                .unwrap()
+                .items
+        }
+    };
+    assert!(
+        of(other.id).await.is_empty(),
+        "nothing reached the other tenant"
+    );
+    let ours = of(app.account.id).await;
+    assert_eq!(ours.len(), 1, "{ours:?}");
+    assert_eq!(ours[0].provider_id.as_deref(), Some("wamid.SAMEAPP"));
+    assert_eq!(ours[0].to, "+43800800800");
+}
+
 on_both_backends!(
+    changes_of_numbers_of_another_app_are_dropped,
     verification_handshake_answers_the_challenge,
     posts_need_the_number_s_signature,
     batched_statuses_update_messages_once,

@@ -17,7 +17,7 @@ use bote_store::WhatsappNumber;
 use futures::future::{try_join, try_join_all};
 
 use super::signature::{SIGNATURE_HEADER, same_secret, verify_signature};
-use super::whatsapp_payload::{WebhookEvent, display_number, events_of, parse};
+use super::whatsapp_payload::{WebhookEvent, events_of, parse};
 use crate::api::{ApiError, ApiResult};
 use crate::app::AppState;
 use crate::inbound::receive;
@@ -94,8 +94,10 @@ async fn notify(
     }
     let notification = parse(&body).map_err(|e| ApiError::bad_request("invalid_payload", e))?;
 
-    // Changes name their number by phone number id; a payload may (rarely) hold another
-    // number's changes, which go to that number's account.
+    // Changes name their number by phone number id. A payload may hold changes of other
+    // numbers of the same Meta app (same app secret, so the signature vouches for them);
+    // changes of any other number are dropped: a tenant's app secret must not let it
+    // speak for another tenant's number.
     let mut owners: HashMap<String, String> = HashMap::new();
     owners.insert(phone_number_id.clone(), number.number.number.clone());
     let others: HashSet<String> = notification
@@ -106,22 +108,31 @@ async fn notify(
         .filter(|id| !owners.contains_key(id))
         .collect();
     for id in others {
-        if let Some(n) = state.store.whatsapp_number_by_phone_number_id(&id).await? {
-            owners.insert(id, n.number.number);
+        let same_app = state
+            .store
+            .whatsapp_number_by_phone_number_id(&id)
+            .await?
+            .filter(|n| {
+                n.cloud.as_ref().is_some_and(|c| {
+                    same_secret(c.app_secret.expose().as_bytes(), app_secret.as_bytes())
+                })
+            });
+        match same_app {
+            Some(n) => {
+                owners.insert(id, n.number.number);
+            }
+            None => tracing::warn!(
+                phone_number_id = %phone_number_id,
+                other = %id,
+                "WhatsApp webhook change of a number of another app dropped"
+            ),
         }
     }
     let own = number.number.number.clone();
     let events = events_of(notification, |metadata| {
-        let Some(m) = metadata else {
-            return own.clone();
-        };
-        if let Some(n) = m.phone_number_id.as_ref().and_then(|id| owners.get(id)) {
-            return n.clone();
-        }
-        match (&m.phone_number_id, &m.display_phone_number) {
-            (None, _) => own.clone(),
-            (Some(_), Some(display)) => display_number(display),
-            (Some(id), None) => id.clone(),
+        match metadata.and_then(|m| m.phone_number_id.as_ref()) {
+            None => Some(own.clone()),
+            Some(id) => owners.get(id).cloned(),
         }
     });
 

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::dispatch::CLOUD_CONNECTION;
-use crate::inbound::normalise_to;
 
 #[derive(Debug, Deserialize)]
 pub struct Notification {
@@ -43,8 +42,6 @@ pub struct ChangeValue {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Metadata {
-    #[serde(default)]
-    pub display_phone_number: Option<String>,
     #[serde(default)]
     pub phone_number_id: Option<String>,
 }
@@ -165,7 +162,9 @@ pub fn parse(body: &[u8]) -> Result<Notification, String> {
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
-        if path == "." {
+        if e.inner().is_syntax() || e.inner().is_eof() {
+            format!("not valid JSON: {}", e.inner())
+        } else if path == "." {
             format!("not a webhook notification: {}", e.inner())
         } else {
             format!("webhook notification at {path}: {}", e.inner())
@@ -174,10 +173,10 @@ pub fn parse(body: &[u8]) -> Result<Notification, String> {
 }
 
 /// Every event of every change of every entry, in order. `business_number` gives the
-/// business number of a change's `metadata` (its phone number id, else its display number).
+/// business number a change's `metadata` names; a change it gives none for is skipped.
 pub fn events_of(
     notification: Notification,
-    business_number: impl Fn(Option<&Metadata>) -> String,
+    business_number: impl Fn(Option<&Metadata>) -> Option<String>,
 ) -> Vec<WebhookEvent> {
     let mut events = Vec::new();
     for change in notification.entry.into_iter().flat_map(|e| e.changes) {
@@ -186,13 +185,15 @@ pub fn events_of(
             continue;
         }
         let Some(value) = change.value else { continue };
+        let Some(to) = business_number(value.metadata.as_ref()) else {
+            continue;
+        };
         for status in value.statuses {
             match receipt_of(status) {
                 Some(update) => events.push(WebhookEvent::Receipt(update)),
                 None => tracing::debug!("WhatsApp status of no known kind ignored"),
             }
         }
-        let to = business_number(value.metadata.as_ref());
         for message in value.messages {
             events.push(WebhookEvent::Inbound(inbound_of(message, &to)));
         }
@@ -289,11 +290,6 @@ fn time_of(timestamp: Option<&Json>) -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// A display number as Meta writes it (digits, no `+`) as a stored business number.
-pub fn display_number(display: &str) -> String {
-    normalise_to(&format!("+{}", display.trim_start_matches('+')))
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -311,7 +307,7 @@ mod tests {
     fn events(body: Json) -> Vec<WebhookEvent> {
         let n = parse(body.to_string().as_bytes()).unwrap();
         events_of(n, |m| {
-            display_number(m.unwrap().display_phone_number.as_deref().unwrap())
+            (m?.phone_number_id.as_deref()? == "1096").then(|| "+43800100100".to_owned())
         })
     }
 
@@ -325,6 +321,8 @@ mod tests {
             {"id": "2", "changes": [
                 change(json!([]), json!([{"id": "wamid.F", "status": "failed", "errors": [{"code": 131047, "title": "Re-engagement message"}]}, {"id": "wamid.W", "status": "warning"}])),
                 {"field": "account_update", "value": {"x": 1}},
+                {"field": "messages", "value": {"metadata": {"phone_number_id": "9999"},
+                 "messages": [{"from": "1", "id": "wamid.X", "type": "text", "text": {"body": "not ours"}}]}},
             ]},
         ]});
         let ev = events(body);
@@ -353,6 +351,8 @@ mod tests {
     #[test]
     fn malformed_bodies_name_the_problem() {
         let e = parse(b"{not json").unwrap_err();
+        assert!(e.contains("not valid JSON"), "{e}");
+        let e = parse(b"\"x\"").unwrap_err();
         assert!(e.contains("not a webhook notification"), "{e}");
         let e = parse(
             br#"{"entry":[{"changes":[{"value":{"messages":[{"from":"1","type":"text"}]}}]}]}"#,
