@@ -63,6 +63,7 @@ impl App {
     /// a tokio runtime: the receipt writer and the sandbox start their tasks here.
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
         crate::install_tls_provider();
+        crate::metrics::handle();
         let events: Arc<Events> = Arc::new(Events {
             receipts: ReceiptWriter::start(store.clone()),
             store: store.clone(),
@@ -177,6 +178,8 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router(&state))
         .merge(crate::websms::router())
         .merge(crate::webhooks::router(&state))
+        .merge(crate::metrics::router())
+        .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

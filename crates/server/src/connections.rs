@@ -437,6 +437,10 @@ async fn follow(
                         s.since = since;
                     } else {
                         if s.state != LinkState::Reconnecting {
+                            if s.state == LinkState::Bound {
+                                metrics::counter!(crate::metrics::SMPP_RECONNECTS, "connection" => name.clone())
+                                    .increment(1);
+                            }
                             tracing::info!(connection = %name, state = "reconnecting", error = %last_error, "SMPP connection state");
                             s.since = since;
                         }

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;
+pub mod metrics;
 pub mod numbers;
 pub mod sending;
 pub mod store_open;

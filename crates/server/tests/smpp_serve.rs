@@ -149,6 +149,27 @@ async fn sends_are_delivered_through_the_smsc_and_it_is_unbound_at_shutdown(back
     assert_eq!(smsc_info["port"], smsc.port);
     assert_eq!(smsc_info["system_id"], "bote");
     assert_eq!(smsc_info["window"], 8);
+    // Operators see the connection in /metrics: up, its window and what is in flight.
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .basic_auth("boss", Some("manager-password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        r#"bote_smpp_connection_up{connection="smsc-a"} 1"#,
+        r#"bote_smpp_window_size{connection="smsc-a"} 8"#,
+        r#"bote_smpp_window_in_use{connection="smsc-a"} 0"#,
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == series),
+            "{series} in:\n{metrics}"
+        );
+    }
     let (status, _) = json_of(
         app.client
             .get(app.url("/api/v1/channels"))

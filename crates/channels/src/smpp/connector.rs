@@ -84,6 +84,14 @@ impl SmppConnector {
         self.inner.state.subscribe()
     }
 
+    /// submit_sm awaiting their response and the window's size; `(0, window)` while unbound.
+    pub fn window_use(&self) -> (u32, u32) {
+        match self.inner.session.borrow().as_ref() {
+            Some(session) => session.window_use(),
+            None => (0, self.inner.cfg.window.min(u32::MAX as usize) as u32),
+        }
+    }
+
     /// Waits until bound, at most `timeout`; true if bound.
     pub async fn wait_bound(&self, timeout: Duration) -> bool {
         let mut rx = self.inner.state.subscribe();

@@ -265,6 +265,15 @@ impl Session {
         })
     }
 
+    /// submit_sm awaiting their response, and the window's size.
+    pub fn window_use(&self) -> (u32, u32) {
+        let free = self
+            .window
+            .available_permits()
+            .min(self.window_size as usize) as u32;
+        (self.window_size - free, self.window_size)
+    }
+
     /// Sends a submit_sm within the window and returns its response (which may carry
     /// an error status).
     pub async fn submit(&self, sm: ShortMessage) -> Result<Pdu, SessionError> {

@@ -81,6 +81,14 @@ where
             .collect()
             .await;
         self.store.record_callbacks(&outcomes).await?;
+        for (_, outcome) in &outcomes {
+            let result = match outcome {
+                CallbackOutcome::Delivered => "delivered",
+                CallbackOutcome::Retry { .. } => "retry",
+                CallbackOutcome::GaveUp { .. } => "gave_up",
+            };
+            metrics::counter!(crate::metrics::CALLBACKS, "result" => result).increment(1);
+        }
         Ok(attempted)
     }
 

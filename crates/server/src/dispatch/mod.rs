@@ -61,6 +61,23 @@ pub struct Dispatched {
     pub deferred: usize,
 }
 
+impl Dispatched {
+    fn count_in_metrics(&self, channel: ChannelKind) {
+        let channel = channel.as_str();
+        for (outcome, n) in [
+            ("sent", self.sent),
+            ("retry", self.retried),
+            ("deferred", self.deferred),
+            ("failed", self.failed),
+        ] {
+            if n > 0 {
+                metrics::counter!(crate::metrics::DISPATCHED, "channel" => channel, "outcome" => outcome)
+                    .increment(n as u64);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DispatchOutcome {
     /// Nothing was due.
@@ -169,6 +186,7 @@ where
                 Outcome::Final { .. } => step.failed += 1,
             }
         }
+        step.count_in_metrics(channel);
         let applied = self.store.record_outcomes(&outcomes).await?;
         if applied < outcomes.len() as u64 {
             tracing::info!(

@@ -88,6 +88,8 @@ impl ReceiptWriter {
     /// Like [`write`](Self::write), for a status already in bote's terms (WhatsApp's
     /// `read`, which no SMS receipt state expresses).
     pub async fn apply(&self, update: ReceiptUpdate) -> anyhow::Result<()> {
+        metrics::counter!(crate::metrics::RECEIPTS, "status" => update.status.as_str())
+            .increment(1);
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { update, done })

@@ -8,6 +8,10 @@ use bote_store::{InboundRecord, NewInbound, Store};
 /// Stores one inbound message; a provider's repeat of a message id is stored once.
 pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<InboundRecord> {
     let (record, new) = store.record_inbound(message).await?;
+    if new {
+        metrics::counter!(crate::metrics::INBOUND, "channel" => record.channel.as_str())
+            .increment(1);
+    }
     match (new, record.account) {
         (false, _) => {
             tracing::debug!(id = record.id, provider_id = ?record.provider_id, "inbound message delivered again; kept once")

@@ -66,6 +66,10 @@ where
 {
     let p = prepare(store, account, region, request).await?;
     let acceptance = store.accept_send(p.send, p.recipients).await?;
+    if !acceptance.replayed {
+        metrics::counter!(crate::metrics::ACCEPTED, "channel" => acceptance.send.channel.as_str())
+            .increment(acceptance.accepted);
+    }
     Ok(Accepted {
         acceptance,
         sms: p.sms,

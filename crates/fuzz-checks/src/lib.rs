@@ -1,0 +1,25 @@
+//! What bote's fuzz targets check, one function per target, each taking the fuzzer's raw
+//! bytes. A check panics when a property fails; every input must be handled without a
+//! panic, an endless loop or unbounded memory. The targets in `fuzz/` (cargo-fuzz) call
+//! these, and `tests/regressions.rs` replays the inputs kept in `fuzz/regressions/<target>/`
+//! on every test run, so a case the fuzzer once found stays fixed.
+
+pub mod phone;
+pub mod receipt;
+pub mod smpp;
+pub mod sms;
+
+/// Every target by name, for the regression replay.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("smpp_pdu", smpp::pdu),
+    ("smpp_stream", smpp::stream),
+    ("receipt_text", receipt::text),
+    ("phone_parse", phone::parse),
+    ("sms_encoding", sms::encoding),
+    ("gsm7_packing", sms::packing),
+];
+
+/// The fuzzer's bytes as text, when they are UTF-8 (string targets skip the rest).
+pub(crate) fn text(data: &[u8]) -> Option<&str> {
+    std::str::from_utf8(data).ok()
+}
