@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
 use bote_channels::sandbox::{Sandbox, SandboxConfig};
+use bote_channels::whatsapp_cloud::CloudApi;
 use tokio::sync::Notify;
 
 use crate::auth::PasswordCheck;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub sandbox: Arc<Sandbox>,
     /// The configured SMPP connections and their states.
     pub connections: Arc<Connections>,
+    /// Where provider webhooks hand their receipts and inbound messages.
+    pub events: Arc<Events>,
 }
 
 pub struct App {
@@ -81,6 +84,10 @@ impl App {
             Channels {
                 sms: connections.sms_routes(sandbox.sms.clone()),
                 whatsapp: sandbox.whatsapp.clone(),
+                cloud: Arc::new(
+                    CloudApi::new(config.cloud_config())
+                        .expect("an HTTP client for the WhatsApp Cloud API"),
+                ),
             },
             DispatchConfig {
                 // SQLite has one writer at a time: more loops only queue on its lock.
@@ -111,6 +118,7 @@ impl App {
             wake,
             sandbox,
             connections,
+            events,
         };
         App {
             state,
@@ -173,6 +181,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router(&state))
         .merge(crate::websms::router())
         .merge(crate::web::router())
+        .merge(crate::webhooks::router(&state))
         .merge(crate::metrics::router())
         .layer(axum::middleware::from_fn(crate::metrics::track_requests))
         .layer(TraceLayer::new_for_http())

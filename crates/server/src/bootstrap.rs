@@ -3,7 +3,7 @@
 //! while the store holds no account.
 
 use bote_domain::{AccountKind, ChannelKind, TokenScope, UserRole};
-use bote_store::Store;
+use bote_store::{NewBusinessNumber, Store};
 
 use crate::accounts::{add_user, create_account, create_token};
 use crate::auth::generate_password;
@@ -49,13 +49,14 @@ pub async fn bootstrap(store: &dyn Store) -> anyhow::Result<Option<FirstStart>> 
     store
         .add_business_number(
             account.id,
-            ChannelKind::Whatsapp,
-            DEMO_WHATSAPP_NUMBER,
-            None,
+            NewBusinessNumber::plain(ChannelKind::Whatsapp, DEMO_WHATSAPP_NUMBER),
         )
         .await?;
     store
-        .add_business_number(account.id, ChannelKind::Sms, DEMO_SMS_SHORT_CODE, None)
+        .add_business_number(
+            account.id,
+            NewBusinessNumber::plain(ChannelKind::Sms, DEMO_SMS_SHORT_CODE),
+        )
         .await?;
     Ok(Some(FirstStart {
         owner_password,

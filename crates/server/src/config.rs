@@ -28,6 +28,8 @@ const KEYS: &[&str] = &[
     "sandbox_failure_share",
     "callback_secret",
     "dispatch_lease_ms",
+    "whatsapp_api_base",
+    "whatsapp_api_version",
 ];
 
 /// Configuration as read, before validation.
@@ -44,6 +46,8 @@ struct RawConfig {
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
     dispatch_lease_ms: u64,
+    whatsapp_api_base: String,
+    whatsapp_api_version: String,
     smpp: SmppSetting,
 }
 
@@ -60,6 +64,8 @@ impl Default for RawConfig {
             sandbox_failure_share: 0.0,
             callback_secret: None,
             dispatch_lease_ms: 60_000,
+            whatsapp_api_base: "https://graph.facebook.com".into(),
+            whatsapp_api_version: "v21.0".into(),
             smpp: SmppSetting::default(),
         }
     }
@@ -89,6 +95,10 @@ pub struct Config {
     /// How long a dispatcher's claim on a message holds. After a crash its messages are
     /// sent again once this has passed; it must exceed the slowest send attempt.
     pub dispatch_lease: std::time::Duration,
+    /// Where the WhatsApp Cloud API (Meta's Graph API) answers; a stand-in in tests.
+    pub whatsapp_api_base: url::Url,
+    /// The Graph API version in request paths, like `v21.0`.
+    pub whatsapp_api_version: String,
 }
 
 const GENERATED: &str = "generated:";
@@ -200,6 +210,22 @@ impl Config {
                 raw.dispatch_lease_ms
             );
         }
+        let whatsapp_api_base = url::Url::parse(raw.whatsapp_api_base.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+            .with_context(|| {
+                format!(
+                    "config key `whatsapp_api_base`: '{}' is not an http(s) URL like https://graph.facebook.com",
+                    raw.whatsapp_api_base
+                )
+            })?;
+        let whatsapp_api_version = raw.whatsapp_api_version.trim().to_owned();
+        if !is_api_version(&whatsapp_api_version) {
+            bail!(
+                "config key `whatsapp_api_version`: '{}' is not a Graph API version like v21.0",
+                raw.whatsapp_api_version
+            );
+        }
         Ok(Config {
             listen,
             database_url,
@@ -212,8 +238,33 @@ impl Config {
             callback_secret,
             smpp,
             dispatch_lease: std::time::Duration::from_millis(raw.dispatch_lease_ms),
+            whatsapp_api_base,
+            whatsapp_api_version,
         })
     }
+
+    /// What the WhatsApp Cloud API client needs.
+    pub fn cloud_config(&self) -> bote_channels::whatsapp_cloud::CloudConfig {
+        bote_channels::whatsapp_cloud::CloudConfig {
+            base_url: self
+                .whatsapp_api_base
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            api_version: self.whatsapp_api_version.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// `v` and a version number: `v21.0`, `v22`.
+fn is_api_version(v: &str) -> bool {
+    v.strip_prefix('v').is_some_and(|n| {
+        !n.is_empty()
+            && n.split('.').count() <= 2
+            && n.split('.')
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    })
 }
 
 /// Figment errors quote offending values; a database URL may hold a password.
@@ -344,6 +395,34 @@ mod tests {
         r.database_url = "mysql://x".into();
         let e = format!("{:#}", Config::validate(r).unwrap_err());
         assert!(e.contains("`database_url`") && e.contains("mysql"), "{e}");
+    }
+
+    #[test]
+    fn whatsapp_api_keys_are_checked() {
+        let c = Config::validate(raw()).unwrap();
+        let cloud = c.cloud_config();
+        assert_eq!(cloud.base_url, "https://graph.facebook.com");
+        assert_eq!(cloud.api_version, "v21.0");
+
+        let mut r = raw();
+        r.whatsapp_api_base = "http://127.0.0.1:9000/".into();
+        r.whatsapp_api_version = "v22".into();
+        let c = Config::validate(r).unwrap();
+        assert_eq!(c.cloud_config().base_url, "http://127.0.0.1:9000");
+        assert_eq!(c.cloud_config().api_version, "v22");
+
+        for base in ["graph.facebook.com", "ftp://x", ""] {
+            let mut r = raw();
+            r.whatsapp_api_base = base.into();
+            let e = format!("{:#}", Config::validate(r).unwrap_err());
+            assert!(e.contains("`whatsapp_api_base`"), "{base}: {e}");
+        }
+        for version in ["21.0", "v", "v21.0.1", "vX"] {
+            let mut r = raw();
+            r.whatsapp_api_version = version.into();
+            let e = format!("{:#}", Config::validate(r).unwrap_err());
+            assert!(e.contains("`whatsapp_api_version`"), "{version}: {e}");
+        }
     }
 
     #[test]

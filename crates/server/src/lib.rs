@@ -15,9 +15,11 @@ pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;
 pub mod metrics;
+pub mod numbers;
 pub mod sending;
 pub mod store_open;
 pub mod web;
+pub mod webhooks;
 pub mod websms;
 
 pub use app::{App, AppState};

@@ -7,7 +7,7 @@ mod support;
 use bote::consent::{OptInPolicy, handle};
 use bote::inbound::{receive, sandbox_message};
 use bote_domain::{ChannelKind, PhoneNumber, Region, TokenScope};
-use bote_store::OptInResult;
+use bote_store::{NewBusinessNumber, OptInResult};
 use reqwest::Method;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, json_of, spawn_app};
@@ -17,7 +17,7 @@ const BUSINESS: &str = "+43800100100";
 async fn app_with_number(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
     app.store
-        .add_business_number(app.account.id, ChannelKind::Whatsapp, BUSINESS, None)
+        .add_business_number(app.account.id, NewBusinessNumber::plain(ChannelKind::Whatsapp, BUSINESS))
         .await
         .unwrap();
     app
@@ -493,7 +493,7 @@ async fn keyword_settings_variants_and_redelivery(backend: Backend) {
 
     // SMS keywords: ignored until the account turns them on; then STOP by SMS revokes.
     app.store
-        .add_business_number(app.account.id, ChannelKind::Sms, "0828", None)
+        .add_business_number(app.account.id, NewBusinessNumber::plain(ChannelKind::Sms, "0828"))
         .await
         .unwrap();
     let sms_stop = json!({"channel": "sms", "from": n, "to": "0828", "text": "STOP"});

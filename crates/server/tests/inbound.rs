@@ -4,6 +4,7 @@
 mod support;
 
 use bote_domain::{ChannelKind, TokenScope};
+use bote_store::NewBusinessNumber;
 use reqwest::Method;
 use serde_json::json;
 use support::{Backend, json_of, spawn_app};
@@ -13,9 +14,8 @@ async fn sandbox_messages_reach_the_number_s_account_only(backend: Backend) {
     app.store
         .add_business_number(
             app.account.id,
-            ChannelKind::Whatsapp,
-            "+43800100100",
-            Some("1096"),
+            NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100100")
+                .with_provider_ref("1096"),
         )
         .await
         .unwrap();

@@ -252,7 +252,10 @@ async fn inbound_sms_from_the_smsc_are_stored_for_the_number_s_account(backend: 
     let mut smsc = Smsc::start(&[]);
     let app = app_with_smpp(backend, &smsc.url("window=8&name=smsc-a")).await;
     app.store
-        .add_business_number(app.account.id, bote_domain::ChannelKind::Sms, "43828", None)
+        .add_business_number(
+            app.account.id,
+            bote_store::NewBusinessNumber::plain(bote_domain::ChannelKind::Sms, "43828"),
+        )
         .await
         .unwrap();
     wait_bound(&app, &["smsc-a"]).await;

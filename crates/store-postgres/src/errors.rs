@@ -20,6 +20,7 @@ fn unique_what(constraint: &str) -> Option<&'static str> {
         "contacts_whatsapp_number_key" => "whatsapp_number",
         "groups_account_code_key" => "group code",
         "business_numbers_number_key" => "business number",
+        "business_numbers_phone_number_id_key" => "phone number id",
         _ => return None,
     })
 }

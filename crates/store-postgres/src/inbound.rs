@@ -1,9 +1,9 @@
 //! Business numbers and inbound messages.
 
-use bote_domain::{AccountId, ChannelKind};
+use bote_domain::AccountId;
 use bote_store::{
-    BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound, Page, StoreError,
-    StoreResult,
+    BusinessNumber, CloudCredentials, InboundQuery, InboundRecord, InboundStore, NewBusinessNumber,
+    NewInbound, Page, Secret, StoreError, StoreResult, WhatsappNumber,
 };
 use chrono::{DateTime, Utc};
 
@@ -19,20 +19,42 @@ struct NumberRow {
     channel: String,
     number: String,
     provider_ref: Option<String>,
+    access_token: Option<String>,
+    app_secret: Option<String>,
+    verify_token: Option<String>,
+    messages_per_second: i32,
     created_at: DateTime<Utc>,
 }
 
-impl TryFrom<NumberRow> for BusinessNumber {
+impl TryFrom<NumberRow> for WhatsappNumber {
     type Error = StoreError;
     fn try_from(r: NumberRow) -> StoreResult<Self> {
-        Ok(BusinessNumber {
+        let cloud = match (r.access_token, r.app_secret, r.verify_token) {
+            (Some(access_token), Some(app_secret), Some(verify_token)) => Some(CloudCredentials {
+                access_token: Secret::new(access_token),
+                app_secret: Secret::new(app_secret),
+                verify_token: Secret::new(verify_token),
+            }),
+            _ => None,
+        };
+        let number = BusinessNumber {
             id: r.id,
             account: AccountId(r.account_id),
             channel: channel("channel", &r.channel)?,
             number: r.number,
             provider_ref: r.provider_ref,
+            cloud_api: cloud.is_some(),
+            messages_per_second: u32::try_from(r.messages_per_second).unwrap_or(1),
             created_at: r.created_at,
-        })
+        };
+        Ok(WhatsappNumber { number, cloud })
+    }
+}
+
+impl TryFrom<NumberRow> for BusinessNumber {
+    type Error = StoreError;
+    fn try_from(r: NumberRow) -> StoreResult<Self> {
+        WhatsappNumber::try_from(r).map(|n| n.number)
     }
 }
 
@@ -70,7 +92,8 @@ impl TryFrom<InboundRow> for InboundRecord {
     }
 }
 
-const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, created_at";
+const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, access_token, \
+     app_secret, verify_token, messages_per_second, created_at";
 const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
      text, provider_id, received_at, created_at";
 
@@ -79,22 +102,66 @@ impl InboundStore for PostgresStore {
     async fn add_business_number(
         &self,
         account: AccountId,
-        channel: ChannelKind,
-        number: &str,
-        provider_ref: Option<&str>,
+        new: NewBusinessNumber,
     ) -> StoreResult<BusinessNumber> {
+        if new.cloud.is_some() && new.provider_ref.is_none() {
+            return Err(StoreError::Unknown {
+                what: "phone number id",
+                value: String::new(),
+            });
+        }
+        let secret = |pick: fn(&CloudCredentials) -> &Secret| {
+            new.cloud.as_ref().map(|c| pick(c).expose().to_owned())
+        };
         let row: NumberRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO business_numbers (account_id, channel, number, provider_ref, created_at) \
-             VALUES ($1, $2, $3, $4, now()) RETURNING {NUMBER_COLUMNS}"
+            "INSERT INTO business_numbers (account_id, channel, number, provider_ref, \
+             access_token, app_secret, verify_token, messages_per_second, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING {NUMBER_COLUMNS}"
         )))
         .bind(account.0)
-        .bind(channel.as_str())
-        .bind(number)
-        .bind(provider_ref)
+        .bind(new.channel.as_str())
+        .bind(&new.number)
+        .bind(&new.provider_ref)
+        .bind(secret(|c| &c.access_token))
+        .bind(secret(|c| &c.app_secret))
+        .bind(secret(|c| &c.verify_token))
+        .bind(i32::try_from(new.messages_per_second).unwrap_or(i32::MAX))
         .fetch_one(&self.pool)
         .await
-        .map_err(|err| write_error(err, |_| number.to_owned()))?;
+        .map_err(|err| {
+            write_error(err, |what| match what {
+                "phone number id" => new.provider_ref.clone().unwrap_or_default(),
+                _ => new.number.clone(),
+            })
+        })?;
         row.try_into()
+    }
+
+    async fn whatsapp_number_by_phone_number_id(
+        &self,
+        phone_number_id: &str,
+    ) -> StoreResult<Option<WhatsappNumber>> {
+        let row: Option<NumberRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NUMBER_COLUMNS} FROM business_numbers \
+             WHERE channel = 'whatsapp' AND provider_ref = $1"
+        )))
+        .bind(phone_number_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn whatsapp_numbers(&self, account: AccountId) -> StoreResult<Vec<WhatsappNumber>> {
+        let rows: Vec<NumberRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {NUMBER_COLUMNS} FROM business_numbers \
+             WHERE account_id = $1 AND channel = 'whatsapp' ORDER BY id"
+        )))
+        .bind(account.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend)?;
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn business_numbers(

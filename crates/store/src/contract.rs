@@ -87,6 +87,7 @@ macro_rules! contract_tests {
             group_keywords_join_and_leave_with_ledger_entries,
             keyword_settings_default_and_are_kept_per_account,
             whatsapp_sends_skip_numbers_without_an_opt_in,
+            cloud_numbers_keep_their_credentials,
             // isolation between accounts
             accounts_cannot_see_each_others_contacts,
             accounts_cannot_touch_each_others_groups,

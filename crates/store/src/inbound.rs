@@ -9,7 +9,12 @@ use bote_domain::{AccountId, ChannelKind};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::{Page, StoreResult};
+use crate::{Page, Secret, StoreResult};
+
+/// Messages per second a Cloud API number sends unless configured otherwise (Meta's default).
+pub const DEFAULT_MESSAGES_PER_SECOND: u32 = 80;
+/// The range Meta allows a business number's throughput to be set in.
+pub const MESSAGES_PER_SECOND: std::ops::RangeInclusive<u32> = 1..=1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BusinessNumber {
@@ -20,7 +25,60 @@ pub struct BusinessNumber {
     pub number: String,
     /// The provider's handle of the number, e.g. the WhatsApp Cloud API's phone number id.
     pub provider_ref: Option<String>,
+    /// WhatsApp: whether it sends through the Cloud API (it has credentials) rather than the
+    /// sandbox. Never false for a number that has credentials; the secrets stay in the store.
+    pub cloud_api: bool,
+    /// The number's send rate (Cloud API numbers; 80 unless configured).
+    pub messages_per_second: u32,
     pub created_at: DateTime<Utc>,
+}
+
+/// A business number to add. Plain numbers (SMS, sandbox WhatsApp) have no `cloud`; a Cloud
+/// API number has its credentials and `provider_ref` = its phone number id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBusinessNumber {
+    pub channel: ChannelKind,
+    /// Normalised like [`BusinessNumber::number`].
+    pub number: String,
+    pub provider_ref: Option<String>,
+    pub cloud: Option<CloudCredentials>,
+    /// Within [`MESSAGES_PER_SECOND`].
+    pub messages_per_second: u32,
+}
+
+impl NewBusinessNumber {
+    /// A number without Cloud API credentials.
+    pub fn plain(channel: ChannelKind, number: impl Into<String>) -> Self {
+        Self {
+            channel,
+            number: number.into(),
+            provider_ref: None,
+            cloud: None,
+            messages_per_second: DEFAULT_MESSAGES_PER_SECOND,
+        }
+    }
+
+    pub fn with_provider_ref(mut self, provider_ref: impl Into<String>) -> Self {
+        self.provider_ref = Some(provider_ref.into());
+        self
+    }
+}
+
+/// What a WhatsApp number needs to use the Cloud API: the bearer token it sends with, the
+/// app secret that signs its webhooks, and the token of the webhook verification handshake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudCredentials {
+    pub access_token: Secret,
+    pub app_secret: Secret,
+    pub verify_token: Secret,
+}
+
+/// A WhatsApp business number with its Cloud API credentials when it has them; what the
+/// dispatcher routes by and the webhook verifies with. Not serialisable: it holds secrets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhatsappNumber {
+    pub number: BusinessNumber,
+    pub cloud: Option<CloudCredentials>,
 }
 
 /// A message as a channel received it.
@@ -69,14 +127,23 @@ pub struct InboundQuery {
 
 #[async_trait::async_trait]
 pub trait InboundStore: Send + Sync {
-    /// `Conflict { what: "business number" }` when any account already has it.
+    /// `Conflict { what: "business number" }` when any account already has it,
+    /// `Conflict { what: "phone number id" }` when another WhatsApp number has its
+    /// `provider_ref`; `Unknown { what: "phone number id" }` for Cloud credentials without
+    /// a `provider_ref`.
     async fn add_business_number(
         &self,
         account: AccountId,
-        channel: ChannelKind,
-        number: &str,
-        provider_ref: Option<&str>,
+        number: NewBusinessNumber,
     ) -> StoreResult<BusinessNumber>;
+    /// The WhatsApp number with this Cloud API phone number id, of whichever account owns
+    /// it: the webhook knows only the id and must check the signature with its app secret.
+    async fn whatsapp_number_by_phone_number_id(
+        &self,
+        phone_number_id: &str,
+    ) -> StoreResult<Option<WhatsappNumber>>;
+    /// The account's WhatsApp numbers, oldest first, with their credentials (for dispatch).
+    async fn whatsapp_numbers(&self, account: AccountId) -> StoreResult<Vec<WhatsappNumber>>;
     /// The account's numbers, or every account's with `None` (account managers).
     async fn business_numbers(
         &self,

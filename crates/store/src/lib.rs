@@ -17,6 +17,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod web_sessions;
+mod secret;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
@@ -29,12 +30,16 @@ pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactSt
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
-pub use inbound::{BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound};
+pub use inbound::{
+    BusinessNumber, CloudCredentials, DEFAULT_MESSAGES_PER_SECOND, InboundQuery, InboundRecord,
+    InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,
+};
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimToken, ClaimedMessage,
     MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
     ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
+pub use secret::Secret;
 
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
 

@@ -1,6 +1,7 @@
 //! The native JSON API under `/api/v1`: one `router()` per resource, one error mapping.
 
 mod admin;
+mod admin_numbers;
 mod channels;
 mod contacts;
 mod contacts_csv;
@@ -29,6 +30,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(contacts::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(admin_numbers::router())
         .merge(channels::router())
         .merge(sends::router())
         .merge(inbound::router())

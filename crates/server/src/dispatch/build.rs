@@ -10,6 +10,7 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use base64::Engine;
+use bote_channels::whatsapp_cloud::CloudNumber;
 use bote_channels::{OutboundSms, OutboundWhatsapp, SmsBody, WhatsappContent};
 use bote_domain::sms::{ConcatRef, analyze};
 use bote_store::{ClaimedMessage, ContactStore, OutboxStore, StoreError};
@@ -23,7 +24,10 @@ pub struct ReadySms {
 
 pub enum Built {
     Ready(ReadySms),
+    /// Through the sandbox WhatsApp channel.
     ReadyWhatsapp(OutboundWhatsapp),
+    /// Through the Cloud API, from this number (set by the dispatcher's routing).
+    ReadyCloud(CloudNumber, OutboundWhatsapp),
     /// Cannot be sent; the message fails with this reason.
     Fail(String),
     /// Outside its send's window: held until the window opens at this time.

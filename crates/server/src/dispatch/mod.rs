@@ -4,13 +4,17 @@
 
 mod build;
 mod retry;
+mod senders;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use bote_channels::whatsapp_cloud::CloudApi;
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
 use bote_domain::{ChannelKind, MessageId, MessageStatus};
-use bote_store::{ClaimToken, ClaimedMessage, ContactStore, OutboxStore, Outcome, StoreError};
+use bote_store::{
+    ClaimToken, ClaimedMessage, ContactStore, InboundStore, OutboxStore, Outcome, StoreError,
+};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use tokio::sync::Notify;
@@ -18,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
 pub use retry::{RETRY_SCHEDULE, next_retry};
+pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};
 
 /// Most outcomes recorded in one transaction. Outcomes are recorded as soon as any are
 /// ready, so under load a chunk fills up and in a trickle each goes alone; what a crash
@@ -96,11 +101,13 @@ pub enum DispatchOutcome {
     Dispatched(Dispatched),
 }
 
-/// Where the dispatcher sends: SMS by route, WhatsApp through one channel.
+/// Where the dispatcher sends: SMS by route; WhatsApp through the Cloud API from numbers
+/// that have credentials, else through the sandbox WhatsApp channel.
 #[derive(Clone)]
 pub struct Channels {
     pub sms: SmsRoutes,
     pub whatsapp: Arc<dyn WhatsappChannel>,
+    pub cloud: Arc<CloudApi>,
 }
 
 impl std::ops::Add for Dispatched {
@@ -121,11 +128,12 @@ pub struct Dispatcher<S: ?Sized> {
     channels: Channels,
     config: DispatchConfig,
     wake: Arc<Notify>,
+    senders: SenderCache,
 }
 
 impl<S> Dispatcher<S>
 where
-    S: OutboxStore + ContactStore + Send + Sync + ?Sized + 'static,
+    S: OutboxStore + ContactStore + InboundStore + Send + Sync + ?Sized + 'static,
 {
     pub fn new(
         store: Arc<S>,
@@ -138,6 +146,7 @@ where
             channels,
             config,
             wake,
+            senders: SenderCache::default(),
         }
     }
 
@@ -167,7 +176,10 @@ where
         }
         let built = match channel {
             ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed, now).await?,
-            ChannelKind::Whatsapp => build::build_whatsapp(&claimed, now),
+            ChannelKind::Whatsapp => {
+                let built = build::build_whatsapp(&claimed, now);
+                self.route_whatsapp(&claimed, built).await?
+            }
         };
         let mut step = Dispatched {
             claimed: claimed.len(),
@@ -200,6 +212,32 @@ where
             );
         }
         Ok(step)
+    }
+
+    /// Gives each WhatsApp message the business number it goes out from, and sends it
+    /// through the Cloud API where that number has credentials.
+    async fn route_whatsapp(
+        &self,
+        claimed: &[ClaimedMessage],
+        built: Vec<Built>,
+    ) -> Result<Vec<Built>, StoreError> {
+        let mut routed = Vec::with_capacity(built.len());
+        for (message, built) in claimed.iter().zip(built) {
+            routed.push(match built {
+                Built::ReadyWhatsapp(mut out) => {
+                    let numbers = self
+                        .senders
+                        .numbers(self.store.as_ref(), message.account)
+                        .await?;
+                    match senders::route(&numbers, &mut out) {
+                        WhatsappRoute::Cloud(from) => Built::ReadyCloud(from, out),
+                        WhatsappRoute::Sandbox => Built::ReadyWhatsapp(out),
+                    }
+                }
+                other => other,
+            });
+        }
+        Ok(routed)
     }
 
     /// How many `run` loops the app starts.
@@ -258,6 +296,10 @@ async fn send_one(
         Built::ReadyWhatsapp(out) => {
             let answer = channels.whatsapp.send(&out).await;
             outcome_of(&message, channels.whatsapp.name(), 1, answer)
+        }
+        Built::ReadyCloud(from, out) => {
+            let answer = channels.cloud.send(&from, &out).await;
+            outcome_of(&message, CLOUD_CONNECTION, 1, answer)
         }
         Built::Fail(reason) => Outcome::Final {
             status: MessageStatus::Failed,

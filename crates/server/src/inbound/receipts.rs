@@ -27,7 +27,7 @@ pub fn receipt_status(state: ReceiptState) -> (MessageStatus, Option<&'static st
 }
 
 struct Job {
-    report: DeliveryReport,
+    update: ReceiptUpdate,
     done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -64,7 +64,7 @@ where
 {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let updates: Vec<ReceiptUpdate> = batch.iter().map(|j| update_of(&j.report)).collect();
+        let updates: Vec<ReceiptUpdate> = batch.iter().map(|j| j.update.clone()).collect();
         let result = store
             .apply_receipts(&updates)
             .await
@@ -82,11 +82,17 @@ where
 impl ReceiptWriter {
     /// Returns once the report is stored (in a group commit with others arriving now).
     pub async fn write(&self, report: DeliveryReport) -> anyhow::Result<()> {
-        let status = receipt_status(report.state).0;
-        metrics::counter!(crate::metrics::RECEIPTS, "status" => status.as_str()).increment(1);
+        self.apply(update_of(&report)).await
+    }
+
+    /// Like [`write`](Self::write), for a status already in bote's terms (WhatsApp's
+    /// `read`, which no SMS receipt state expresses).
+    pub async fn apply(&self, update: ReceiptUpdate) -> anyhow::Result<()> {
+        metrics::counter!(crate::metrics::RECEIPTS, "status" => update.status.as_str())
+            .increment(1);
         let (done, answer) = oneshot::channel();
         self.jobs
-            .send(Job { report, done })
+            .send(Job { update, done })
             .await
             .map_err(|_| anyhow::anyhow!("the receipt writer has stopped"))?;
         answer

@@ -1,0 +1,21 @@
+//! Webhooks providers call, outside `/api/v1`: they authenticate by their own means (Meta
+//! signs each POST with the number's app secret), not with bote's credentials.
+
+mod signature;
+mod whatsapp;
+mod whatsapp_payload;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub use signature::{SIGNATURE_HEADER, sign, verify_signature};
+pub use whatsapp_payload::{Notification, WebhookEvent, events_of};
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(whatsapp::router())
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.max_body_bytes,
+        ))
+}
