@@ -27,6 +27,9 @@ const KEYS: &[&str] = &[
     "sandbox_delivery_delay_ms",
     "sandbox_failure_share",
     "callback_secret",
+    "packages_small_cap",
+    "packages_medium_cap",
+    "packages_large_cap",
 ];
 
 /// Configuration as read, before validation.
@@ -43,6 +46,26 @@ struct RawConfig {
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
     smpp: SmppSetting,
+    packages: RawPackages,
+}
+
+/// `[packages]`: opt-in caps per WhatsApp package (R2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPackages {
+    small_cap: u64,
+    medium_cap: u64,
+    large_cap: u64,
+}
+
+impl Default for RawPackages {
+    fn default() -> Self {
+        Self {
+            small_cap: 1_000,
+            medium_cap: 10_000,
+            large_cap: 100_000,
+        }
+    }
 }
 
 impl Default for RawConfig {
@@ -58,6 +81,7 @@ impl Default for RawConfig {
             sandbox_failure_share: 0.0,
             callback_secret: None,
             smpp: SmppSetting::default(),
+            packages: RawPackages::default(),
         }
     }
 }
@@ -83,6 +107,8 @@ pub struct Config {
     pub callback_secret: Secret,
     /// SMSC connections; none means SMS go to the sandbox channel.
     pub smpp: Vec<SmppConnection>,
+    /// Opt-in caps of the WhatsApp packages (R2).
+    pub packages: crate::addon::PackageCaps,
 }
 
 const GENERATED: &str = "generated:";
@@ -137,7 +163,14 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(Env::prefixed("BOTE_").only(KEYS));
+        // `BOTE_PACKAGES_SMALL_CAP` sets `packages.small_cap`.
+        figment = figment.merge(Env::prefixed("BOTE_").only(KEYS).map(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            match key.strip_prefix("packages_") {
+                Some(rest) => format!("packages.{rest}").into(),
+                None => key.into(),
+            }
+        }));
         if let Some(listen) = &overrides.listen {
             figment = figment.merge(("listen", listen));
         }
@@ -188,6 +221,7 @@ impl Config {
             None => Secret::generated(),
         };
         let smpp = connections::validate(raw.smpp)?;
+        let packages = validate_packages(&raw.packages)?;
         Ok(Config {
             listen,
             database_url,
@@ -199,8 +233,26 @@ impl Config {
             sandbox_failure_share: raw.sandbox_failure_share,
             callback_secret,
             smpp,
+            packages,
         })
     }
+}
+
+fn validate_packages(raw: &RawPackages) -> anyhow::Result<crate::addon::PackageCaps> {
+    for (key, value) in [
+        ("small_cap", raw.small_cap),
+        ("medium_cap", raw.medium_cap),
+        ("large_cap", raw.large_cap),
+    ] {
+        if value == 0 {
+            bail!("config key `packages.{key}`: must be greater than 0");
+        }
+    }
+    Ok(crate::addon::PackageCaps {
+        small: raw.small_cap,
+        medium: raw.medium_cap,
+        large: raw.large_cap,
+    })
 }
 
 /// Figment errors quote offending values; a database URL may hold a password.
@@ -331,6 +383,39 @@ mod tests {
         r.database_url = "mysql://x".into();
         let e = format!("{:#}", Config::validate(r).unwrap_err());
         assert!(e.contains("`database_url`") && e.contains("mysql"), "{e}");
+    }
+
+    /// R2: package caps are data, read from `[packages]` and `BOTE_PACKAGES_*`, and
+    /// checked.
+    #[test]
+    fn r2_package_caps_from_file_and_checked() {
+        let c = Config::validate(raw()).unwrap();
+        assert_eq!(
+            c.packages,
+            crate::addon::PackageCaps {
+                small: 1_000,
+                medium: 10_000,
+                large: 100_000
+            }
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bote.toml");
+        std::fs::write(&path, "[packages]\nsmall_cap = 50\n").unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.packages.small, 50);
+        assert_eq!(c.packages.medium, 10_000);
+        std::fs::write(&path, "[packages]\nlarge_cap = 0\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("`packages.large_cap`"), "{e}");
+        std::fs::write(&path, "[packages]\nhuge_cap = 1\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("huge_cap"), "{e}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! schema lives in `migrations/` and is embedded in the binary.
 
 mod accounts;
+mod addon;
 mod contacts;
 mod errors;
 mod groups;

@@ -5,6 +5,7 @@
 //! writing can fail with `SQLITE_BUSY` at once instead of waiting for the lock.
 
 mod accounts;
+mod addon;
 mod contacts;
 mod errors;
 mod groups;

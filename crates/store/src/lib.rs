@@ -8,6 +8,7 @@
 //! [`contract`] holds the test suite both back ends must pass.
 
 mod accounts;
+mod addon;
 mod contacts;
 pub mod contract;
 mod error;
@@ -19,13 +20,14 @@ mod outbox;
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
 };
+pub use addon::{Activated, Activation, AddonState, AddonStore, WhatsappAddon};
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
 pub use inbound::{BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound};
 pub use outbox::{
-    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimToken, ClaimedMessage,
+    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken, ClaimedMessage,
     MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
     ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
@@ -33,7 +35,7 @@ pub use outbox::{
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
+    AccountStore + AddonStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
 {
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;

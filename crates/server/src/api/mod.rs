@@ -1,6 +1,7 @@
 //! The native JSON API under `/api/v1`: one `router()` per resource, one error mapping.
 
 mod admin;
+mod admin_whatsapp;
 mod channels;
 mod contacts;
 mod contacts_csv;
@@ -12,6 +13,8 @@ mod json;
 mod openapi;
 mod query;
 mod sends;
+mod settings;
+mod whatsapp;
 
 use axum::Router;
 
@@ -27,9 +30,12 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(contacts::router())
         .merge(groups::router())
         .merge(admin::router())
+        .merge(admin_whatsapp::router())
         .merge(channels::router())
         .merge(sends::router())
         .merge(inbound::router())
+        .merge(whatsapp::router())
+        .merge(settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

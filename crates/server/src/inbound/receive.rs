@@ -22,6 +22,9 @@ pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<I
             "inbound message to a number no account owns; kept unrouted"
         ),
     }
+    if record.account.is_some() {
+        super::forward::forward(store, &record).await?;
+    }
     Ok(record)
 }
 
