@@ -85,7 +85,7 @@ mod tests {
         for h in [
             d(2026, 1, 1),
             d(2026, 1, 6),
-            d(2026, 4, 6),  // Easter Monday
+            d(2026, 4, 6), // Easter Monday
             d(2026, 5, 1),
             d(2026, 5, 14), // Ascension
             d(2026, 5, 25), // Whit Monday
@@ -100,7 +100,10 @@ mod tests {
             assert!(is_public_holiday(h), "{h}");
             assert!(!is_working_day(h), "{h}");
         }
-        assert!(!is_public_holiday(d(2026, 4, 5)), "Easter Sunday is a Sunday, not listed");
+        assert!(
+            !is_public_holiday(d(2026, 4, 5)),
+            "Easter Sunday is a Sunday, not listed"
+        );
         assert!(is_working_day(d(2026, 4, 7)));
         assert!(!is_working_day(d(2026, 11, 28)), "Saturday");
         assert!(!is_working_day(d(2026, 11, 29)), "Sunday");

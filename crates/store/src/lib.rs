@@ -27,15 +27,23 @@ pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
 pub use import::{ImportOutcome, ImportRow, RejectedRow};
 pub use inbound::{BusinessNumber, InboundQuery, InboundRecord, InboundStore, NewInbound};
 pub use outbox::{
-    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken, ClaimedMessage,
-    MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
-    ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
+    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
+    ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,
+    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
 pub trait Store:
-    AccountStore + AddonStore + ContactStore + GroupStore + InboundStore + OutboxStore + Send + Sync + 'static
+    AccountStore
+    + AddonStore
+    + ContactStore
+    + GroupStore
+    + InboundStore
+    + OutboxStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `"sqlite"` or `"postgres"`, for logs and the health check.
     fn backend(&self) -> &'static str;

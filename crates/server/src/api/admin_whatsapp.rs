@@ -64,10 +64,12 @@ async fn activate_addon(
     .await
     .map_err(|e| match e {
         ActivateError::Store(s) => ApiError::from(s),
-        e @ ActivateError::UpgradeNeedsNewOptIns { .. } => {
-            ApiError::new(StatusCode::CONFLICT, "upgrade_needs_new_opt_ins", e.to_string())
-                .with_field("reset_opt_ins")
-        }
+        e @ ActivateError::UpgradeNeedsNewOptIns { .. } => ApiError::new(
+            StatusCode::CONFLICT,
+            "upgrade_needs_new_opt_ins",
+            e.to_string(),
+        )
+        .with_field("reset_opt_ins"),
     })?;
     Ok(Json(Activated {
         addon: done.addon,

@@ -18,12 +18,8 @@ async fn show(
     tenant: Tenant<Read>,
     State(state): State<AppState>,
 ) -> ApiResult<Json<WhatsappStatus>> {
-    let status = whatsapp_status(
-        state.store.as_ref(),
-        &state.config.packages,
-        tenant.account,
-    )
-    .await
-    .map_err(ApiError::internal)?;
+    let status = whatsapp_status(state.store.as_ref(), &state.config.packages, tenant.account)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(Json(status))
 }

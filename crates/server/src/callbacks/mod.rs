@@ -90,8 +90,7 @@ where
     }
 
     async fn deliver(&self, cb: &CallbackDue) -> CallbackOutcome {
-        let body =
-            serde_json::to_vec(&callback_body(cb)).expect("a callback body serialises");
+        let body = serde_json::to_vec(&callback_body(cb)).expect("a callback body serialises");
         let signature = sign(&self.config.secret, Utc::now().timestamp(), &body);
         let result = self
             .client

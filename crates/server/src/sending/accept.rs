@@ -3,8 +3,8 @@ use std::collections::HashSet;
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
 use bote_store::{
-    Acceptance, AccountStore, AddonStore, NewSend, OutboxStore, Preview, Recipients, SkipReason, Skipped,
-    StoreError,
+    Acceptance, AccountStore, AddonStore, NewSend, OutboxStore, Preview, Recipients, SkipReason,
+    Skipped, StoreError,
 };
 use chrono::{DateTime, Utc};
 

@@ -6,9 +6,7 @@ use bote_domain::{AccountId, ChannelKind, Package, UserRole};
 use chrono::{Duration, NaiveDate, SubsecRound, Utc};
 
 use super::support::{account, assert_conflict, assert_not_found};
-use crate::{
-    Activation, AddonState, CallbackKind, CallbackSubject, NewInbound, NewUser, Store,
-};
+use crate::{Activation, AddonState, CallbackKind, CallbackSubject, NewInbound, NewUser, Store};
 
 fn activation(account: AccountId, package: Package, reset: bool) -> Activation {
     Activation {
@@ -95,7 +93,9 @@ pub async fn whatsapp_addon_is_pending_until_a_number_makes_it_active(store: Arc
     assert_eq!(c.addon.state, AddonState::Active, "B has a WhatsApp number");
     let all = store.whatsapp_addons().await.unwrap();
     assert_eq!(
-        all.iter().map(|x| (x.account, x.package)).collect::<Vec<_>>(),
+        all.iter()
+            .map(|x| (x.account, x.package))
+            .collect::<Vec<_>>(),
         vec![(a, Package::Medium), (b, Package::Large)]
     );
 

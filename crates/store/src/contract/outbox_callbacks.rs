@@ -67,7 +67,10 @@ pub async fn outbox_final_statuses_enqueue_callbacks<S: Store + OutboxStore + ?S
     assert_eq!(due[0].message().unwrap().status, MessageStatus::Read);
     assert_eq!(due[1].message().unwrap().id, ids[1]);
     assert_eq!(due[1].message().unwrap().status, MessageStatus::Rejected);
-    assert_eq!(due[1].message().unwrap().error_code.as_deref(), Some("0x0B"));
+    assert_eq!(
+        due[1].message().unwrap().error_code.as_deref(),
+        Some("0x0B")
+    );
     for callback in &due {
         assert_eq!(callback.account, a);
         assert_eq!(callback.url, url);
