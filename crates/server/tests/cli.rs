@@ -543,6 +543,25 @@ fn r1_r3_r4_whatsapp_packages_from_the_command_line() {
     let status = ok(&db, &["whatsapp", "status", "--account", "acme"]);
     assert!(status.starts_with("acme\tsmall\tpending\t"), "{status}");
     assert!(status.contains("\t1000\t"), "small cap: {status}");
+    let configured = Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args(["whatsapp", "status", "--account", "acme"])
+        .env("BOTE_DATABASE_URL", &db)
+        .env("BOTE_PACKAGES_SMALL_CAP", "50")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&configured.stdout);
+    assert!(
+        text.contains("\tsmall\tpending\t") && text.contains("\t50\t"),
+        "R2: {text}"
+    );
+    let zero = Command::new(env!("CARGO_BIN_EXE_bote"))
+        .args(["whatsapp", "status"])
+        .env("BOTE_DATABASE_URL", &db)
+        .env("BOTE_PACKAGES_LARGE_CAP", "0")
+        .output()
+        .unwrap();
+    assert!(!zero.status.success());
+    assert!(String::from_utf8_lossy(&zero.stderr).contains("`packages.large_cap`"));
 
     let out = bote(
         &db,

@@ -488,7 +488,64 @@ async fn inbound_messages_are_forwarded_once_in_websms_form(backend: Backend) {
     assert_eq!(receiver.all().len(), 2);
 }
 
+/// R2, R3, R5: the opt-in policy the consent code follows comes from the package and its
+/// configured cap; without the add-on every opt-in is refused (cap 0).
+async fn r2_opt_in_policy_follows_the_package(backend: Backend) {
+    let app = support::spawn_app_with(backend, |c| c.packages.small = 50).await;
+    let caps = bote::addon::PackageCaps {
+        small: 50,
+        ..Default::default()
+    };
+    let store = app.store.as_ref();
+    let policy = |account| bote::addon::opt_in_policy(store, &caps, account);
+    assert_eq!(
+        policy(app.account.id).await.unwrap(),
+        bote_domain::Package::Medium.policy(10_000),
+        "acme has medium"
+    );
+    let (shop, token) = app.other_account("shop", TokenScope::ReadOnly).await;
+    assert_eq!(
+        policy(shop.id).await.unwrap(),
+        bote_domain::OptInPolicy::NONE
+    );
+    bote::addon::activate(
+        store,
+        chrono_tz::Europe::Vienna,
+        shop.id,
+        bote_domain::Package::Small,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    let small = policy(shop.id).await.unwrap();
+    assert_eq!(small.cap, Some(50));
+    assert!(small.keyword_only && !small.keep_replies && !small.may_reply);
+    let (_, w) = json_of(
+        app.req_as(&token, Method::GET, "/api/v1/whatsapp")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(w["cap"], 50, "the configured cap: {w}");
+    let trial = bote::accounts::create_account(
+        store,
+        "trial",
+        AccountKind::Test,
+        Some(PhoneNumber::parse("0676 1234567", Region::AUSTRIA).unwrap()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        policy(trial.id).await.unwrap(),
+        bote_domain::Package::Medium.policy(50),
+        "R5: test accounts get the medium rules with the small cap"
+    );
+}
+
 on_both_backends!(
+    r2_opt_in_policy_follows_the_package,
     r1_r4_whatsapp_sends_need_an_active_addon,
     r3_small_moves_up_only_with_new_opt_ins,
     r5_test_accounts_send_only_to_their_number_until_the_trial_ends,
