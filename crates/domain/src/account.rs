@@ -1,17 +1,12 @@
 //! Accounts (tenants), users and API token scopes as closed sets of values.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 /// Days a test account lasts from its creation (R5).
 pub const TRIAL_DAYS: i64 = 14;
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -23,19 +18,19 @@ macro_rules! string_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownValue;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::account::UnknownValue;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
+                    _ => Err($crate::account::UnknownValue {
                         kind: stringify!($name),
                         value: s.to_owned(),
                         allowed: &[$($text),+],
@@ -45,6 +40,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 /// A string that is none of the values of a closed set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -8,10 +8,12 @@ pub mod ids;
 pub mod keywords;
 pub mod media;
 pub mod message;
+pub mod package;
 pub mod phone;
 pub mod placeholders;
 pub mod sender;
 pub mod sms;
+pub mod working_days;
 
 pub use account::{Access, AccountKind, TRIAL_DAYS, TokenScope, UnknownValue, UserRole};
 pub use group_code::{GroupCode, GroupCodeError};
@@ -19,5 +21,6 @@ pub use ids::{AccountId, CallbackId, ContactId, GroupId, MessageId, SendId, Toke
 pub use keywords::{ExtraWords, Keyword, Parsed, Verb};
 pub use media::MediaKind;
 pub use message::{ChannelKind, MessageStatus};
+pub use package::{OptInPolicy, Package, expected_ready};
 pub use phone::{PhoneError, PhoneNumber, Region};
 pub use sender::{Sender, SenderError, SenderKind};

@@ -68,6 +68,7 @@ impl App {
             receipts: ReceiptWriter::start(store.clone()),
             store: store.clone(),
             region: config.default_region,
+            caps: config.packages,
         });
         let connections = Arc::new(Connections::start(&config.smpp, events.clone()));
         let sandbox = Arc::new(Sandbox::start(

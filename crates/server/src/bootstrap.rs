@@ -1,8 +1,8 @@
-//! First start: a demo account with an owner, an API token and two business numbers, and an
-//! account manager, so a newcomer can log in and try the sandbox loop at once. Runs only
-//! while the store holds no account.
+//! First start: a demo account with an owner, an API token, two business numbers and the
+//! WhatsApp add-on (medium), and an account manager, so a newcomer can log in and try the
+//! sandbox loop at once. Runs only while the store holds no account.
 
-use bote_domain::{AccountKind, ChannelKind, TokenScope, UserRole};
+use bote_domain::{AccountKind, ChannelKind, Package, TokenScope, UserRole};
 use bote_store::{NewBusinessNumber, Store};
 
 use crate::accounts::{add_user, create_account, create_token};
@@ -22,7 +22,13 @@ pub struct FirstStart {
     pub token: String,
 }
 
-pub async fn bootstrap(store: &dyn Store) -> anyhow::Result<Option<FirstStart>> {
+/// The demo account's WhatsApp package (R1: activated as an account manager would).
+pub const DEMO_PACKAGE: Package = Package::Medium;
+
+pub async fn bootstrap(
+    store: &dyn Store,
+    time_zone: chrono_tz::Tz,
+) -> anyhow::Result<Option<FirstStart>> {
     if !store.list_accounts().await?.is_empty() {
         return Ok(None);
     }
@@ -58,6 +64,9 @@ pub async fn bootstrap(store: &dyn Store) -> anyhow::Result<Option<FirstStart>> 
             NewBusinessNumber::plain(ChannelKind::Sms, DEMO_SMS_SHORT_CODE),
         )
         .await?;
+    crate::addon::activate(store, time_zone, account.id, DEMO_PACKAGE, None, false)
+        .await
+        .map_err(|e| anyhow::anyhow!("activating the demo account's WhatsApp: {e}"))?;
     Ok(Some(FirstStart {
         owner_password,
         admin_password,

@@ -30,6 +30,9 @@ const KEYS: &[&str] = &[
     "dispatch_lease_ms",
     "whatsapp_api_base",
     "whatsapp_api_version",
+    "packages_small_cap",
+    "packages_medium_cap",
+    "packages_large_cap",
 ];
 
 /// Configuration as read, before validation.
@@ -49,6 +52,26 @@ struct RawConfig {
     whatsapp_api_base: String,
     whatsapp_api_version: String,
     smpp: SmppSetting,
+    packages: RawPackages,
+}
+
+/// `[packages]`: opt-in caps per WhatsApp package (R2).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPackages {
+    small_cap: u64,
+    medium_cap: u64,
+    large_cap: u64,
+}
+
+impl Default for RawPackages {
+    fn default() -> Self {
+        Self {
+            small_cap: 1_000,
+            medium_cap: 10_000,
+            large_cap: 100_000,
+        }
+    }
 }
 
 impl Default for RawConfig {
@@ -67,6 +90,7 @@ impl Default for RawConfig {
             whatsapp_api_base: "https://graph.facebook.com".into(),
             whatsapp_api_version: "v21.0".into(),
             smpp: SmppSetting::default(),
+            packages: RawPackages::default(),
         }
     }
 }
@@ -99,6 +123,8 @@ pub struct Config {
     pub whatsapp_api_base: url::Url,
     /// The Graph API version in request paths, like `v21.0`.
     pub whatsapp_api_version: String,
+    /// Opt-in caps of the WhatsApp packages (R2).
+    pub packages: crate::addon::PackageCaps,
 }
 
 const GENERATED: &str = "generated:";
@@ -153,7 +179,14 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(path));
         }
-        figment = figment.merge(Env::prefixed("BOTE_").only(KEYS));
+        // `BOTE_PACKAGES_SMALL_CAP` sets `packages.small_cap`.
+        figment = figment.merge(Env::prefixed("BOTE_").only(KEYS).map(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            match key.strip_prefix("packages_") {
+                Some(rest) => format!("packages.{rest}").into(),
+                None => key.into(),
+            }
+        }));
         if let Some(listen) = &overrides.listen {
             figment = figment.merge(("listen", listen));
         }
@@ -226,6 +259,7 @@ impl Config {
                 raw.whatsapp_api_version
             );
         }
+        let packages = validate_packages(&raw.packages)?;
         Ok(Config {
             listen,
             database_url,
@@ -240,6 +274,7 @@ impl Config {
             dispatch_lease: std::time::Duration::from_millis(raw.dispatch_lease_ms),
             whatsapp_api_base,
             whatsapp_api_version,
+            packages,
         })
     }
 
@@ -264,6 +299,23 @@ fn is_api_version(v: &str) -> bool {
             && n.split('.').count() <= 2
             && n.split('.')
                 .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    })
+}
+
+fn validate_packages(raw: &RawPackages) -> anyhow::Result<crate::addon::PackageCaps> {
+    for (key, value) in [
+        ("small_cap", raw.small_cap),
+        ("medium_cap", raw.medium_cap),
+        ("large_cap", raw.large_cap),
+    ] {
+        if value == 0 {
+            bail!("config key `packages.{key}`: must be greater than 0");
+        }
+    }
+    Ok(crate::addon::PackageCaps {
+        small: raw.small_cap,
+        medium: raw.medium_cap,
+        large: raw.large_cap,
     })
 }
 
@@ -395,6 +447,39 @@ mod tests {
         r.database_url = "mysql://x".into();
         let e = format!("{:#}", Config::validate(r).unwrap_err());
         assert!(e.contains("`database_url`") && e.contains("mysql"), "{e}");
+    }
+
+    /// R2: package caps are data, read from `[packages]` and `BOTE_PACKAGES_*`, and
+    /// checked.
+    #[test]
+    fn r2_package_caps_from_file_and_checked() {
+        let c = Config::validate(raw()).unwrap();
+        assert_eq!(
+            c.packages,
+            crate::addon::PackageCaps {
+                small: 1_000,
+                medium: 10_000,
+                large: 100_000
+            }
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bote.toml");
+        std::fs::write(&path, "[packages]\nsmall_cap = 50\n").unwrap();
+        let c = Config::load(Some(&path), &Overrides::default()).unwrap();
+        assert_eq!(c.packages.small, 50);
+        assert_eq!(c.packages.medium, 10_000);
+        std::fs::write(&path, "[packages]\nlarge_cap = 0\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("`packages.large_cap`"), "{e}");
+        std::fs::write(&path, "[packages]\nhuge_cap = 1\n").unwrap();
+        let e = format!(
+            "{:#}",
+            Config::load(Some(&path), &Overrides::default()).unwrap_err()
+        );
+        assert!(e.contains("huge_cap"), "{e}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! library builds the app so tests start it the same way users do.
 
 pub mod accounts;
+pub mod addon;
 pub mod api;
 pub mod app;
 pub mod auth;

@@ -482,9 +482,9 @@ async fn keyword_settings_variants_and_redelivery(backend: Backend) {
     let mut stop = sandbox_message(ChannelKind::Whatsapp, &from, BUSINESS.into(), "STOP".into());
     stop.provider_id = Some("wamid.same".into());
     write(&app, n, "START").await;
-    receive(app.store.as_ref(), stop.clone()).await.unwrap();
+    receive(app.store.as_ref(), &Default::default(), stop.clone()).await.unwrap();
     write(&app, n, "Hallo nochmal").await;
-    receive(app.store.as_ref(), stop).await.unwrap();
+    receive(app.store.as_ref(), &Default::default(), stop).await.unwrap();
     assert_eq!(
         opted_in_numbers(&app).await,
         [n],

@@ -97,6 +97,24 @@ const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, acc
 const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
      text, provider_id, received_at, created_at";
 
+/// Inbound messages by id (for callbacks that forward them), in no particular order.
+pub(crate) async fn inbound_by_ids(
+    conn: &mut sqlx::PgConnection,
+    ids: &[i64],
+) -> StoreResult<Vec<InboundRecord>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound_messages WHERE id = ANY($1)"
+    )))
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+    .map_err(backend)?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
 #[async_trait::async_trait]
 impl InboundStore for PostgresStore {
     async fn add_business_number(

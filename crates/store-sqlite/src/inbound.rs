@@ -8,7 +8,7 @@ use bote_store::{
 use chrono::{DateTime, Utc};
 
 use crate::errors::{DbResultExt, UniqueKey, conflict};
-use crate::rows::parse;
+use crate::rows::{id_array, parse};
 use crate::{SqliteStore, time};
 
 #[derive(sqlx::FromRow)]
@@ -106,6 +106,26 @@ const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, acc
      app_secret, verify_token, messages_per_second, created_at";
 const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
      text, provider_id, received_at, created_at";
+
+/// Inbound messages by id (for callbacks that forward them), in no particular order.
+pub(crate) async fn inbound_by_ids(
+    conn: &mut sqlx::SqliteConnection,
+    ids: impl IntoIterator<Item = i64>,
+) -> StoreResult<Vec<InboundRecord>> {
+    let ids = id_array(ids);
+    if ids == "[]" {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+         WHERE id IN (SELECT value FROM json_each(?1))"
+    )))
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+    .db()?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
 
 #[async_trait::async_trait]
 impl InboundStore for SqliteStore {

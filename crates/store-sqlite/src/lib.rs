@@ -6,6 +6,7 @@
 
 mod accounts;
 mod consent;
+mod addon;
 mod contacts;
 mod errors;
 mod groups;

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod consent;
+mod addon;
 mod contacts;
 mod groups;
 mod import;
@@ -27,6 +28,7 @@ mod web_sessions;
 
 pub use accounts::*;
 pub use consent::*;
+pub use addon::*;
 pub use contacts::*;
 pub use groups::*;
 pub use import::*;
@@ -78,6 +80,10 @@ macro_rules! contract_tests {
             import_matches_by_whatsapp_number_too,
             import_handles_large_batches,
             concurrent_writers_all_succeed,
+            // the WhatsApp add-on and inbound forwarding (R1-R4)
+            whatsapp_addon_is_pending_until_a_number_makes_it_active,
+            small_is_not_upgraded_in_place,
+            inbound_messages_are_enqueued_for_forwarding_once,
             // business numbers and inbound messages
             business_numbers_belong_to_one_account,
             inbound_messages_are_routed_by_number_and_kept_once,

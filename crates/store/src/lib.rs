@@ -9,6 +9,7 @@
 
 mod accounts;
 mod consent;
+mod addon;
 mod contacts;
 pub mod contract;
 mod error;
@@ -26,6 +27,7 @@ pub use consent::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordReplies, KeywordSettings,
     LedgerEntry, OptIn, OptInResult, SourceKind,
 };
+pub use addon::{Activated, Activation, AddonState, AddonStore, WhatsappAddon};
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
@@ -35,9 +37,9 @@ pub use inbound::{
     InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,
 };
 pub use outbox::{
-    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, ClaimToken, ClaimedMessage,
-    MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
-    ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
+    Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
+    ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,
+    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 pub use secret::Secret;
 
@@ -48,6 +50,7 @@ pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
 pub trait Store:
     AccountStore
     + ConsentStore
+    + AddonStore
     + ContactStore
     + GroupStore
     + InboundStore

@@ -314,6 +314,29 @@ pub struct ReceiptResult {
 #[serde(rename_all = "snake_case")]
 pub enum CallbackKind {
     DeliveryReport,
+    /// An inbound message forwarded to the account's inbound callback URL.
+    Inbound,
+}
+
+impl CallbackKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CallbackKind::DeliveryReport => "delivery_report",
+            CallbackKind::Inbound => "inbound",
+        }
+    }
+}
+
+/// What a callback reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackSubject {
+    /// A message's final status ([`CallbackKind::DeliveryReport`]).
+    Message {
+        message: MessageRecord,
+        send_client_message_id: Option<String>,
+    },
+    /// A message someone sent to the account ([`CallbackKind::Inbound`]).
+    Inbound(crate::InboundRecord),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -322,9 +345,29 @@ pub struct CallbackDue {
     pub account: AccountId,
     pub url: String,
     pub kind: CallbackKind,
-    pub message: MessageRecord,
-    pub send_client_message_id: Option<String>,
+    pub subject: CallbackSubject,
     pub attempts: u32,
+}
+
+impl CallbackDue {
+    /// The message a delivery report is about.
+    pub fn message(&self) -> Option<&MessageRecord> {
+        match &self.subject {
+            CallbackSubject::Message { message, .. } => Some(message),
+            CallbackSubject::Inbound(_) => None,
+        }
+    }
+
+    /// The `client_message_id` of the delivery report's send.
+    pub fn send_client_message_id(&self) -> Option<&str> {
+        match &self.subject {
+            CallbackSubject::Message {
+                send_client_message_id,
+                ..
+            } => send_client_message_id.as_deref(),
+            CallbackSubject::Inbound(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -123,7 +123,7 @@ async fn inject(
         ));
     }
     let message = sandbox_message(body.channel, &from, to, text.to_owned());
-    let record = receive(state.store.as_ref(), message)
+    let record = receive(state.store.as_ref(), &state.config.packages, message)
         .await
         .map_err(ApiError::internal)?;
     Ok((StatusCode::CREATED, Json(record)))

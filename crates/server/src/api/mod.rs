@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_numbers;
+mod admin_whatsapp;
 mod channels;
 mod contacts;
 mod contacts_csv;
@@ -15,6 +16,8 @@ mod openapi;
 mod optins;
 mod query;
 mod sends;
+mod settings;
+mod whatsapp;
 
 use axum::Router;
 
@@ -36,6 +39,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(inbound::router())
         .merge(optins::router())
         .merge(keyword_settings::router())
+        .merge(admin_whatsapp::router())
+        .merge(whatsapp::router())
+        .merge(settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

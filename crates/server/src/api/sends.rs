@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
+use crate::addon::NotActive;
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
 use crate::sending::{
@@ -180,7 +181,27 @@ impl From<SendError> for ApiError {
             SendError::TooManySegments { .. } => ("text", "too_many_segments"),
             SendError::TextTooLong => ("text", "text_too_long"),
             SendError::PlaceholdersOnWhatsapp => ("text", "placeholders_on_whatsapp"),
-            SendError::TrialEnded(_) => ("account", "trial_ended"),
+            SendError::TrialExpired(end) => {
+                return ApiError::new(StatusCode::FORBIDDEN, "trial_expired", e.to_string())
+                    .with_field("account")
+                    .with_details(serde_json::json!({ "trial_ended_at": end }));
+            }
+            SendError::WhatsappNotActive(NotActive::NotActivated) => {
+                return ApiError::new(StatusCode::FORBIDDEN, "whatsapp_not_active", e.to_string())
+                    .with_field("channel")
+                    .with_details(serde_json::json!({ "state": "none" }));
+            }
+            SendError::WhatsappNotActive(NotActive::Pending {
+                package,
+                expected_on,
+            }) => {
+                let details = serde_json::json!({
+                    "state": "pending", "package": package, "expected_on": expected_on,
+                });
+                return ApiError::new(StatusCode::FORBIDDEN, "whatsapp_not_active", e.to_string())
+                    .with_field("channel")
+                    .with_details(details);
+            }
         };
         ApiError::invalid(field, code, e.to_string())
     }

@@ -1,6 +1,7 @@
-//! Callbacks to customers' URLs: delivery reports in websms form, signed, retried with
-//! backoff, each attempt logged. The store enqueues a callback in the same transaction
-//! that changes a message's status, so none is lost; this worker delivers them.
+//! Callbacks to customers' URLs: delivery reports and forwarded inbound messages in websms
+//! form, signed, retried with backoff, each attempt logged. The store enqueues a delivery
+//! report in the same transaction that changes a message's status, and an inbound forward
+//! before the channel acknowledges the message, so none is lost; this worker delivers them.
 
 mod payload;
 mod signature;
@@ -14,7 +15,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
-pub use payload::{delivery_report_body, websms_status};
+pub use payload::{callback_body, delivery_report_body, inbound_body, websms_status};
 pub use signature::{SIGNATURE_HEADER, sign, verify};
 
 /// Waits between attempts; after the last, the callback is given up (and stays visible).
@@ -97,8 +98,7 @@ where
     }
 
     async fn deliver(&self, cb: &CallbackDue) -> CallbackOutcome {
-        let body =
-            serde_json::to_vec(&delivery_report_body(cb)).expect("a callback body serialises");
+        let body = serde_json::to_vec(&callback_body(cb)).expect("a callback body serialises");
         let signature = sign(&self.config.secret, Utc::now().timestamp(), &body);
         let result = self
             .client

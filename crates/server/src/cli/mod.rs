@@ -5,6 +5,7 @@ mod accounts;
 mod contacts;
 mod numbers;
 mod serve;
+mod whatsapp;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +59,9 @@ enum Command {
     /// The built-in sandbox channels: simulate a customer's handset.
     #[command(subcommand)]
     Sandbox(numbers::SandboxCommand),
+    /// The WhatsApp add-on (account managers): activate with a package, remove, status.
+    #[command(subcommand)]
+    Whatsapp(whatsapp::WhatsappCommand),
 }
 
 pub fn run() -> ExitCode {
@@ -107,6 +111,7 @@ async fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Contacts(cmd) => contacts::contacts(config, cmd).await,
         Command::Number(cmd) => numbers::number(config, cmd).await,
         Command::Sandbox(cmd) => numbers::sandbox(config, cmd).await,
+        Command::Whatsapp(cmd) => whatsapp::whatsapp(config, cmd).await,
     }
 }
 

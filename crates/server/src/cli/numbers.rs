@@ -182,6 +182,7 @@ pub async fn sandbox(config: Config, cmd: SandboxCommand) -> anyhow::Result<()> 
     }
     let record = receive(
         store.as_ref(),
+        &config.packages,
         sandbox_message(args.channel, &from, to, args.text),
     )
     .await?;

@@ -26,7 +26,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = app.state().clone();
     let url = format!("http://{}", app.local_addr());
     tracing::info!(store = %state.config.database_url, "store ready");
-    match bootstrap(state.store.as_ref()).await? {
+    match bootstrap(state.store.as_ref(), state.config.default_time_zone).await? {
         Some(first) => {
             // Printed once: only hashes are kept.
             println!("bote is running at {url}");

@@ -14,21 +14,28 @@ pub use policy::{OptInPolicy, opt_in_policy};
 use bote_domain::ChannelKind;
 use bote_store::{InboundRecord, Store};
 
-/// Runs the pipeline for a new inbound message, with the account's policy and settings.
+use crate::addon::PackageCaps;
+
+/// Runs the pipeline for a new inbound message, with the account's policy and settings;
+/// returns whether the message is kept (the small package keeps only keywords, R3).
 /// Messages of no account, and SMS of accounts without `sms_keywords`, pass untouched.
-pub async fn on_inbound(store: &dyn Store, record: &InboundRecord) -> anyhow::Result<()> {
+pub async fn on_inbound(
+    store: &dyn Store,
+    caps: &PackageCaps,
+    record: &InboundRecord,
+) -> anyhow::Result<bool> {
     let Some(account) = record.account else {
-        return Ok(());
+        return Ok(true);
     };
     if record.channel == ChannelKind::Sms && !store.keyword_settings(account).await?.sms_keywords {
-        return Ok(());
+        return Ok(true);
     }
-    let policy = opt_in_policy(store, account).await?;
+    let policy = opt_in_policy(store, caps, account).await?;
     let handled = handle(store, record, policy).await?;
     tracing::debug!(
         id = record.id,
         ?handled,
         "inbound message through the consent pipeline"
     );
-    Ok(())
+    Ok(handled.kept)
 }

@@ -15,6 +15,8 @@ pub struct Events {
     pub store: Arc<dyn Store>,
     /// For senders' numbers written without a country code.
     pub region: Region,
+    /// The packages' opt-in caps, for the consent pipeline (R2).
+    pub caps: crate::addon::PackageCaps,
 }
 
 #[async_trait::async_trait]
@@ -34,6 +36,8 @@ impl EventSink for Events {
             provider_id: None,
             received_at: sms.received_at,
         };
-        receive(self.store.as_ref(), message).await.map(|_| ())
+        receive(self.store.as_ref(), &self.caps, message)
+            .await
+            .map(|_| ())
     }
 }

@@ -6,8 +6,14 @@
 use bote_domain::{PhoneNumber, Region};
 use bote_store::{InboundRecord, NewInbound, Store};
 
+use crate::addon::PackageCaps;
+
 /// Stores one inbound message; a provider's repeat of a message id is stored once.
-pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<InboundRecord> {
+pub async fn receive(
+    store: &dyn Store,
+    caps: &PackageCaps,
+    message: NewInbound,
+) -> anyhow::Result<InboundRecord> {
     let (record, new) = store.record_inbound(message).await?;
     if new {
         metrics::counter!(crate::metrics::INBOUND, "channel" => record.channel.as_str())
@@ -21,12 +27,15 @@ pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<I
             tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message");
             // The message is stored either way: a failure here is logged, since the
             // channel's retry would be a repeat that runs no keywords.
-            if let Err(e) = crate::consent::on_inbound(store, &record).await {
-                tracing::error!(
+            match crate::consent::on_inbound(store, caps, &record).await {
+                Ok(true) => {}
+                // Not kept (R3: the small package keeps only keywords): nothing to forward.
+                Ok(false) => return Ok(record),
+                Err(e) => tracing::error!(
                     id = record.id,
                     error = format!("{e:#}"),
                     "consent pipeline failed"
-                );
+                ),
             }
         }
         (true, None) => tracing::warn!(
@@ -35,6 +44,9 @@ pub async fn receive(store: &dyn Store, message: NewInbound) -> anyhow::Result<I
             to = %record.to,
             "inbound message to a number no account owns; kept unrouted"
         ),
+    }
+    if record.account.is_some() {
+        super::forward::forward(store, &record).await?;
     }
     Ok(record)
 }

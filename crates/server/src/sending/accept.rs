@@ -3,12 +3,13 @@ use std::collections::HashSet;
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
 use bote_store::{
-    Acceptance, AccountStore, NewSend, OutboxStore, Preview, Recipients, SkipReason, Skipped,
-    StoreError,
+    Acceptance, AccountStore, AddonStore, NewSend, OutboxStore, Preview, Recipients, SkipReason,
+    Skipped, StoreError,
 };
 use chrono::{DateTime, Utc};
 
 use super::spec::SendSpec;
+use crate::addon::{NotActive, require_whatsapp};
 
 /// Longest WhatsApp text the Cloud API takes.
 const MAX_WHATSAPP_TEXT: usize = 4096;
@@ -40,8 +41,11 @@ pub enum SendError {
     TextTooLong,
     #[error("placeholders are for SMS only; WhatsApp sends are broadcasts (R20)")]
     PlaceholdersOnWhatsapp,
-    #[error("the test account's 14-day trial ended on {0} (R5)")]
-    TrialEnded(DateTime<Utc>),
+    #[error("the test account's 14-day trial expired on {} (R5)", .0.format("%Y-%m-%d %H:%M UTC"))]
+    TrialExpired(DateTime<Utc>),
+    /// R1: WhatsApp only from an account whose add-on is active.
+    #[error(transparent)]
+    WhatsappNotActive(#[from] NotActive),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -62,7 +66,7 @@ pub async fn accept<S>(
     request: SendRequest,
 ) -> Result<Accepted, SendError>
 where
-    S: AccountStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + ?Sized,
 {
     let p = prepare(store, account, region, request).await?;
     let acceptance = store.accept_send(p.send, p.recipients).await?;
@@ -86,7 +90,7 @@ pub async fn accept_reply<S>(
     request: SendRequest,
 ) -> Result<Accepted, SendError>
 where
-    S: AccountStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + ?Sized,
 {
     let mut p = prepare(store, account, region, request).await?;
     p.recipients.replying = true;
@@ -114,7 +118,7 @@ pub async fn preview<S>(
     request: SendRequest,
 ) -> Result<Previewed, SendError>
 where
-    S: AccountStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + ?Sized,
 {
     let p = prepare(store, account, region, request).await?;
     let preview = store.preview_send(p.send, p.recipients).await?;
@@ -141,7 +145,7 @@ async fn prepare<S>(
     mut request: SendRequest,
 ) -> Result<Prepared, SendError>
 where
-    S: AccountStore + ?Sized,
+    S: AccountStore + AddonStore + ?Sized,
 {
     let account = store.account(account).await?;
     let only_to = match account.kind {
@@ -149,12 +153,15 @@ where
             if let Some(end) = account.trial_ends_at
                 && end < Utc::now()
             {
-                return Err(SendError::TrialEnded(end));
+                return Err(SendError::TrialExpired(end));
             }
             account.verified_number.clone()
         }
         AccountKind::Business => None,
     };
+    if request.channel == ChannelKind::Whatsapp {
+        require_whatsapp(store, &account).await??;
+    }
     let sms = check_content(&mut request)?;
 
     let (numbers, mut skipped) = parse_numbers(&request.numbers, region);

@@ -150,7 +150,7 @@ async fn notify(
         try_join_all(
             inbound
                 .into_iter()
-                .map(|m| receive(state.store.as_ref(), m)),
+                .map(|m| receive(state.store.as_ref(), &state.config.packages, m)),
         ),
     )
     .await;

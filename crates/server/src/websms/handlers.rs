@@ -163,7 +163,7 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
             4026,
             format!("maxSmsPerMessage exceeded: the message needs {segments} SMS, {max} allowed"),
         ),
-        SendError::TrialEnded(_) => WebsmsStatus::new(4013, format!("Message limit reached: {e}")),
+        SendError::TrialExpired(_) => WebsmsStatus::new(4001, format!("Inactive account: {e}")),
         SendError::NoContent(_) => WebsmsStatus::new(4009, "Invalid text"),
         SendError::Store(err) => {
             tracing::error!(error = %err, "websms send failed");

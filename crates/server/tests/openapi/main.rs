@@ -19,3 +19,4 @@ mod docs_page;
 mod document;
 mod routes;
 mod schema;
+mod whatsapp_answers;

@@ -84,6 +84,7 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -
     let (_, token) = create_token(store.as_ref(), account.id, "test", TokenScope::Full)
         .await
         .unwrap();
+    give_whatsapp(store.as_ref(), account.id, HARNESS_WHATSAPP_NUMBER).await;
     TestApp {
         base,
         client: reqwest::Client::new(),
@@ -179,6 +180,28 @@ impl TestApp {
         assert_eq!(status, 201, "creating group: {v}");
         v
     }
+}
+
+/// acme's WhatsApp business number, which makes its add-on active (R4).
+pub const HARNESS_WHATSAPP_NUMBER: &str = "+43800000001";
+
+/// Gives `account` an active WhatsApp add-on (R1): the medium package and a WhatsApp
+/// business number (R4), as an account manager would.
+pub async fn give_whatsapp(store: &dyn Store, account: bote_domain::AccountId, number: &str) {
+    bote::addon::activate(
+        store,
+        chrono_tz::Europe::Vienna,
+        account,
+        bote_domain::Package::Medium,
+        None,
+        false,
+    )
+    .await
+    .expect("activating WhatsApp");
+    store
+        .add_business_number(account, bote_store::NewBusinessNumber::plain(bote_domain::ChannelKind::Whatsapp, number))
+        .await
+        .expect("a WhatsApp business number");
 }
 
 /// Polls `check` until it returns `Some`, failing the test after `secs` seconds. For

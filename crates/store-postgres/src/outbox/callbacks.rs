@@ -4,12 +4,15 @@
 use std::collections::HashMap;
 
 use bote_domain::{AccountId, CallbackId, MessageStatus};
-use bote_store::{CallbackDue, CallbackKind, CallbackOutcome, StoreError, StoreResult};
+use bote_store::{
+    CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, StoreError, StoreResult,
+};
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::queries::messages_by_ids;
 use crate::errors::backend;
+use crate::inbound::inbound_by_ids;
 
 /// Whether reaching `status` calls for a delivery report.
 pub(crate) fn reports(status: MessageStatus) -> bool {
@@ -44,7 +47,8 @@ struct Claimed {
     account_id: i64,
     url: String,
     kind: String,
-    message_id: i64,
+    message_id: Option<i64>,
+    inbound_id: Option<i64>,
     attempts: i32,
     due: DateTime<Utc>,
     client_message_id: Option<String>,
@@ -66,7 +70,7 @@ pub(crate) async fn claim_callbacks(
            ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) \
          UPDATE callbacks c SET next_attempt_at = $2, lease_until = $2 FROM picked p \
          WHERE c.id = p.id \
-         RETURNING c.id, c.account_id, c.url, c.kind, c.message_id, c.attempts, \
+         RETURNING c.id, c.account_id, c.url, c.kind, c.message_id, c.inbound_id, c.attempts, \
          p.next_attempt_at AS due, \
          (SELECT s.client_message_id FROM messages m JOIN sends s ON s.id = m.send_id \
           WHERE m.id = c.message_id) AS client_message_id",
@@ -78,33 +82,56 @@ pub(crate) async fn claim_callbacks(
     .await
     .map_err(backend)?;
     rows.sort_by_key(|r| (r.due, r.id));
-    let ids: Vec<i64> = rows.iter().map(|r| r.message_id).collect();
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.message_id).collect();
     let messages: HashMap<i64, _> = messages_by_ids(&mut conn, &ids)
         .await?
         .into_iter()
         .map(|m| (m.id.0, m))
         .collect();
+    let inbound_ids: Vec<i64> = rows.iter().filter_map(|r| r.inbound_id).collect();
+    let inbound: HashMap<i64, _> = inbound_by_ids(&mut conn, &inbound_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     rows.into_iter()
         .map(|row| {
             let kind = match row.kind.as_str() {
                 "delivery_report" => CallbackKind::DeliveryReport,
+                "inbound" => CallbackKind::Inbound,
                 other => {
                     return Err(StoreError::Backend(anyhow::anyhow!(
                         "invalid callbacks.kind in the database: {other}"
                     )));
                 }
             };
-            let message = messages
-                .get(&row.message_id)
-                .cloned()
-                .ok_or(StoreError::NotFound("message"))?;
+            let subject = match (row.message_id, row.inbound_id) {
+                (Some(id), _) => CallbackSubject::Message {
+                    message: messages
+                        .get(&id)
+                        .cloned()
+                        .ok_or(StoreError::NotFound("message"))?,
+                    send_client_message_id: row.client_message_id,
+                },
+                (None, Some(id)) => CallbackSubject::Inbound(
+                    inbound
+                        .get(&id)
+                        .cloned()
+                        .ok_or(StoreError::NotFound("inbound message"))?,
+                ),
+                (None, None) => {
+                    return Err(StoreError::Backend(anyhow::anyhow!(
+                        "callback {} names neither a message nor an inbound message",
+                        row.id
+                    )));
+                }
+            };
             Ok(CallbackDue {
                 id: CallbackId(row.id),
                 account: AccountId(row.account_id),
                 url: row.url,
                 kind,
-                message,
-                send_client_message_id: row.client_message_id,
+                subject,
                 attempts: u32::try_from(row.attempts).unwrap_or(0),
             })
         })

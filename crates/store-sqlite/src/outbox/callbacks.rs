@@ -3,12 +3,16 @@
 use std::collections::HashMap;
 
 use bote_domain::{AccountId, CallbackId};
-use bote_store::{CallbackDue, CallbackKind, CallbackOutcome, StoreResult};
+use bote_store::{
+    CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, InboundRecord, StoreError,
+    StoreResult,
+};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use super::rows::{MESSAGE_COLUMNS, MessageRow, records};
 use crate::errors::DbResultExt;
+use crate::inbound::inbound_by_ids;
 use crate::rows::id_array;
 use crate::time;
 
@@ -20,11 +24,11 @@ pub(crate) async fn claim(
 ) -> StoreResult<Vec<CallbackDue>> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
     let now = time::text(now);
-    let rows: Vec<(i64, i64, i64, String, i64)> = sqlx::query_as(
+    let rows: Vec<Claimed> = sqlx::query_as(
         "UPDATE callbacks SET lease_until = ?2 WHERE id IN ( \
            SELECT id FROM callbacks WHERE status = 'pending' AND next_attempt_at <= ?1 \
              AND (lease_until IS NULL OR lease_until < ?1) ORDER BY next_attempt_at, id LIMIT ?3) \
-         RETURNING id, account_id, message_id, url, attempts",
+         RETURNING id, account_id, message_id, inbound_id, url, kind, attempts, next_attempt_at",
     )
     .bind(&now)
     .bind(time::text(lease_until))
@@ -36,7 +40,7 @@ pub(crate) async fn claim(
         tx.commit().await.db()?;
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.2).collect();
+    let ids: Vec<i64> = rows.iter().filter_map(|r| r.message_id).collect();
     let messages: Vec<MessageRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages WHERE id IN (SELECT value FROM json_each(?1))"
     )))
@@ -57,22 +61,57 @@ pub(crate) async fn claim(
     .fetch_all(&mut *tx)
     .await
     .db()?;
+    let inbound_ids = rows.iter().filter_map(|r| r.inbound_id);
+    let mut inbound: HashMap<i64, InboundRecord> = inbound_by_ids(&mut tx, inbound_ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
     tx.commit().await.db()?;
     let client_ids: HashMap<i64, Option<String>> = client_ids.into_iter().collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, account, message, url, attempts)| {
-            Some(CallbackDue {
-                id: CallbackId(id),
-                account: AccountId(account),
-                url,
-                kind: CallbackKind::DeliveryReport,
-                send_client_message_id: client_ids.get(&message).cloned().flatten(),
-                attempts: attempts as u32,
-                message: messages.remove(&message)?,
-            })
+    let mut rows = rows;
+    rows.sort_by(|a, b| (&a.next_attempt_at, a.id).cmp(&(&b.next_attempt_at, b.id)));
+    rows.into_iter()
+        .filter_map(|row| {
+            let subject = match (row.message_id, row.inbound_id) {
+                (Some(message), _) => CallbackSubject::Message {
+                    send_client_message_id: client_ids.get(&message).cloned().flatten(),
+                    message: messages.remove(&message)?,
+                },
+                (None, Some(id)) => CallbackSubject::Inbound(inbound.remove(&id)?),
+                (None, None) => return None,
+            };
+            let kind = match row.kind.as_str() {
+                "delivery_report" => CallbackKind::DeliveryReport,
+                "inbound" => CallbackKind::Inbound,
+                other => {
+                    return Some(Err(StoreError::Backend(anyhow::anyhow!(
+                        "invalid callbacks.kind in the database: {other}"
+                    ))));
+                }
+            };
+            Some(Ok(CallbackDue {
+                id: CallbackId(row.id),
+                account: AccountId(row.account_id),
+                url: row.url,
+                kind,
+                subject,
+                attempts: row.attempts as u32,
+            }))
         })
-        .collect())
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    id: i64,
+    account_id: i64,
+    message_id: Option<i64>,
+    inbound_id: Option<i64>,
+    url: String,
+    kind: String,
+    attempts: i64,
+    next_attempt_at: String,
 }
 
 pub(crate) async fn record(

@@ -61,21 +61,24 @@ pub async fn outbox_final_statuses_enqueue_callbacks<S: Store + OutboxStore + ?S
         .claim_callbacks(t, t + Duration::seconds(30), 10)
         .await
         .unwrap();
-    due.sort_by_key(|c| c.message.id);
+    due.sort_by_key(|c| c.message().unwrap().id);
     assert_eq!(due.len(), 2, "{due:?}");
-    assert_eq!(due[0].message.id, ids[0]);
-    assert_eq!(due[0].message.status, MessageStatus::Read);
-    assert_eq!(due[1].message.id, ids[1]);
-    assert_eq!(due[1].message.status, MessageStatus::Rejected);
-    assert_eq!(due[1].message.error_code.as_deref(), Some("0x0B"));
+    assert_eq!(due[0].message().unwrap().id, ids[0]);
+    assert_eq!(due[0].message().unwrap().status, MessageStatus::Read);
+    assert_eq!(due[1].message().unwrap().id, ids[1]);
+    assert_eq!(due[1].message().unwrap().status, MessageStatus::Rejected);
+    assert_eq!(
+        due[1].message().unwrap().error_code.as_deref(),
+        Some("0x0B")
+    );
     for callback in &due {
         assert_eq!(callback.account, a);
         assert_eq!(callback.url, url);
         assert_eq!(callback.kind, CallbackKind::DeliveryReport);
-        assert_eq!(callback.send_client_message_id.as_deref(), Some("c-1"));
+        assert_eq!(callback.send_client_message_id(), Some("c-1"));
         assert_eq!(callback.attempts, 0);
     }
-    assert_eq!(due[0].message.provider_ids, vec!["m0"]);
+    assert_eq!(due[0].message().unwrap().provider_ids, vec!["m0"]);
 }
 
 pub async fn outbox_callbacks_are_leased_retried_and_given_up<S: Store + OutboxStore + ?Sized>(
@@ -112,7 +115,7 @@ pub async fn outbox_callbacks_are_leased_retried_and_given_up<S: Store + OutboxS
     };
     let first = claim(t).await;
     assert_eq!(first.len(), 2);
-    assert_eq!(first[0].send_client_message_id, None);
+    assert_eq!(first[0].send_client_message_id(), None);
     assert!(claim(t).await.is_empty(), "leased");
     let (c0, c1): (CallbackId, CallbackId) = (first[0].id, first[1].id);
     store

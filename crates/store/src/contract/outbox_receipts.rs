@@ -391,7 +391,7 @@ pub async fn outbox_receipt_batches_end_as_receipts_one_by_one<S: Store + Outbox
     let reported = |world: &[MessageId]| -> Vec<usize> {
         let mut ks: Vec<usize> = due
             .iter()
-            .filter_map(|c| world.iter().position(|m| *m == c.message.id))
+            .filter_map(|c| world.iter().position(|m| *m == c.message().unwrap().id))
             .collect();
         ks.sort_unstable();
         ks
