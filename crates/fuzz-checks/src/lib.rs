@@ -9,8 +9,11 @@ pub mod receipt;
 pub mod smpp;
 pub mod sms;
 
+/// A target's check of one input.
+pub type Check = fn(&[u8]);
+
 /// Every target by name, for the regression replay.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Check)] = &[
     ("smpp_pdu", smpp::pdu),
     ("smpp_stream", smpp::stream),
     ("receipt_text", receipt::text),

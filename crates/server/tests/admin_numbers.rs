@@ -74,8 +74,14 @@ async fn managers_register_cloud_numbers_without_showing_secrets(backend: Backen
     // The account sees it as a Cloud API number, without credentials.
     let (status, numbers) = app.get_json("/api/v1/numbers").await;
     assert_eq!(status, 200, "{numbers}");
-    assert_eq!(numbers.as_array().unwrap().len(), 1);
-    assert_eq!(numbers[0]["cloud_api"], true);
+    let cloud: Vec<&Value> = numbers
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["number"] == "+43800100100")
+        .collect();
+    assert_eq!(cloud.len(), 1, "{numbers}");
+    assert_eq!(cloud[0]["cloud_api"], true);
     assert_no_secret(&numbers.to_string());
 
     // A sandbox number next to it, and an SMS short code.
@@ -212,7 +218,11 @@ async fn business_tokens_may_not_register_numbers(backend: Backend) {
     .await;
     assert_eq!(status, 403);
     let (_, numbers) = app.get_json("/api/v1/numbers").await;
-    assert_eq!(numbers, json!([]), "nothing was added");
+    assert_eq!(
+        numbers.as_array().unwrap().len(),
+        1,
+        "nothing was added to the harness's own number: {numbers}"
+    );
 }
 
 on_both_backends!(

@@ -17,7 +17,10 @@ const BUSINESS: &str = "+43800100100";
 async fn app_with_number(backend: Backend) -> TestApp {
     let app = spawn_app(backend).await;
     app.store
-        .add_business_number(app.account.id, NewBusinessNumber::plain(ChannelKind::Whatsapp, BUSINESS))
+        .add_business_number(
+            app.account.id,
+            NewBusinessNumber::plain(ChannelKind::Whatsapp, BUSINESS),
+        )
         .await
         .unwrap();
     app
@@ -482,9 +485,13 @@ async fn keyword_settings_variants_and_redelivery(backend: Backend) {
     let mut stop = sandbox_message(ChannelKind::Whatsapp, &from, BUSINESS.into(), "STOP".into());
     stop.provider_id = Some("wamid.same".into());
     write(&app, n, "START").await;
-    receive(app.store.as_ref(), &Default::default(), stop.clone()).await.unwrap();
+    receive(app.store.as_ref(), &Default::default(), stop.clone())
+        .await
+        .unwrap();
     write(&app, n, "Hallo nochmal").await;
-    receive(app.store.as_ref(), &Default::default(), stop).await.unwrap();
+    receive(app.store.as_ref(), &Default::default(), stop)
+        .await
+        .unwrap();
     assert_eq!(
         opted_in_numbers(&app).await,
         [n],
@@ -493,7 +500,10 @@ async fn keyword_settings_variants_and_redelivery(backend: Backend) {
 
     // SMS keywords: ignored until the account turns them on; then STOP by SMS revokes.
     app.store
-        .add_business_number(app.account.id, NewBusinessNumber::plain(ChannelKind::Sms, "0828"))
+        .add_business_number(
+            app.account.id,
+            NewBusinessNumber::plain(ChannelKind::Sms, "0828"),
+        )
         .await
         .unwrap();
     let sms_stop = json!({"channel": "sms", "from": n, "to": "0828", "text": "STOP"});

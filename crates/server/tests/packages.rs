@@ -150,7 +150,10 @@ async fn r1_r4_whatsapp_sends_need_an_active_addon(backend: Backend) {
 
     // Registering a WhatsApp number makes it active at once (R4).
     app.store
-        .add_business_number(shop.id, bote_store::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100500"))
+        .add_business_number(
+            shop.id,
+            bote_store::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100500"),
+        )
         .await
         .unwrap();
     let (status, r) = send_as(&app, &token, "/api/v1/sends", whatsapp_to("0676 1000001")).await;
@@ -272,6 +275,19 @@ async fn r5_test_accounts_send_only_to_their_number_until_the_trial_ends(backend
         bote::accounts::create_token(app.store.as_ref(), trial.id, "t", TokenScope::Full)
             .await
             .unwrap();
+    // R6 holds for test accounts too: the verified number has written first.
+    let verified =
+        bote_domain::PhoneNumber::parse("+436761234567", bote_domain::Region::AUSTRIA).unwrap();
+    let source = bote_store::ConsentSource {
+        kind: bote_store::SourceKind::Inbound,
+        reference: None,
+        text: Some("Hallo".into()),
+        business_number: None,
+    };
+    app.store
+        .give_opt_in(trial.id, &verified, source, None)
+        .await
+        .unwrap();
     for channel in ["sms", "whatsapp"] {
         let (status, r) = send_as(
             &app,
@@ -392,7 +408,10 @@ async fn inbound_messages_are_forwarded_once_in_websms_form(backend: Backend) {
     assert_eq!((status, s), (200, json!({"inbound_url": url})));
 
     app.store
-        .add_business_number(app.account.id, bote_store::NewBusinessNumber::plain(ChannelKind::Sms, "0828"))
+        .add_business_number(
+            app.account.id,
+            bote_store::NewBusinessNumber::plain(ChannelKind::Sms, "0828"),
+        )
         .await
         .unwrap();
     let (status, r) = app

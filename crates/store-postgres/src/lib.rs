@@ -5,8 +5,8 @@
 //! schema lives in `migrations/` and is embedded in the binary.
 
 mod accounts;
-mod consent;
 mod addon;
+mod consent;
 mod contacts;
 mod errors;
 mod groups;

@@ -5,8 +5,8 @@
 //! writing can fail with `SQLITE_BUSY` at once instead of waiting for the lock.
 
 mod accounts;
-mod consent;
 mod addon;
+mod consent;
 mod contacts;
 mod errors;
 mod groups;

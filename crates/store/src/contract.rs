@@ -13,8 +13,8 @@
 //! takes a store of its own, so tests never see each other's rows.
 
 mod accounts;
-mod consent;
 mod addon;
+mod consent;
 mod contacts;
 mod groups;
 mod import;
@@ -27,8 +27,8 @@ mod support;
 mod web_sessions;
 
 pub use accounts::*;
-pub use consent::*;
 pub use addon::*;
+pub use consent::*;
 pub use contacts::*;
 pub use groups::*;
 pub use import::*;

@@ -8,8 +8,8 @@
 //! [`contract`] holds the test suite both back ends must pass.
 
 mod accounts;
-mod consent;
 mod addon;
+mod consent;
 mod contacts;
 pub mod contract;
 mod error;
@@ -17,17 +17,17 @@ mod groups;
 mod import;
 mod inbound;
 mod outbox;
-mod web_sessions;
 mod secret;
+mod web_sessions;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
 };
+pub use addon::{Activated, Activation, AddonState, AddonStore, WhatsappAddon};
 pub use consent::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordReplies, KeywordSettings,
     LedgerEntry, OptIn, OptInResult, SourceKind,
 };
-pub use addon::{Activated, Activation, AddonState, AddonStore, WhatsappAddon};
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};

@@ -199,7 +199,10 @@ pub async fn give_whatsapp(store: &dyn Store, account: bote_domain::AccountId, n
     .await
     .expect("activating WhatsApp");
     store
-        .add_business_number(account, bote_store::NewBusinessNumber::plain(bote_domain::ChannelKind::Whatsapp, number))
+        .add_business_number(
+            account,
+            bote_store::NewBusinessNumber::plain(bote_domain::ChannelKind::Whatsapp, number),
+        )
         .await
         .expect("a WhatsApp business number");
 }

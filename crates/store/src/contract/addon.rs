@@ -62,7 +62,10 @@ pub async fn whatsapp_addon_is_pending_until_a_number_makes_it_active(store: Arc
     );
     // Another account's WhatsApp number does not count for A.
     store
-        .add_business_number(b, crate::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100200"))
+        .add_business_number(
+            b,
+            crate::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100200"),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -70,7 +73,10 @@ pub async fn whatsapp_addon_is_pending_until_a_number_makes_it_active(store: Arc
         AddonState::Pending
     );
     let number = store
-        .add_business_number(a, crate::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100100"))
+        .add_business_number(
+            a,
+            crate::NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800100100"),
+        )
         .await
         .unwrap();
     assert_eq!(
