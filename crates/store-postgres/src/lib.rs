@@ -13,6 +13,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod rows;
+mod stats;
 pub mod testing;
 mod web_sessions;
 

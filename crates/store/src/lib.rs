@@ -16,6 +16,7 @@ mod groups;
 mod import;
 mod inbound;
 mod outbox;
+mod stats;
 mod web_sessions;
 
 pub use accounts::{
@@ -35,7 +36,7 @@ pub use outbox::{
     MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome, Preview,
     ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
-
+pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
@@ -47,6 +48,7 @@ pub trait Store:
     + GroupStore
     + InboundStore
     + OutboxStore
+    + StatsStore
     + WebSessionStore
     + Send
     + Sync
