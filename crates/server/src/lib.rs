@@ -16,6 +16,7 @@ pub mod dispatch;
 pub mod inbound;
 pub mod metrics;
 pub mod sending;
+pub mod stats;
 pub mod store_open;
 pub mod web;
 pub mod websms;

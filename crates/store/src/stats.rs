@@ -37,7 +37,7 @@ pub struct StatsRow {
     pub delivered: u64,
     /// `failed`, `undelivered`, `expired`, `rejected`.
     pub failed: u64,
-    /// SMS parts (WhatsApp messages count one each) of the messages with a known count.
+    /// Parts as the provider took them (an SMS may take several), where known.
     pub segments: u64,
 }
 

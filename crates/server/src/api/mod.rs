@@ -14,6 +14,7 @@ mod openapi;
 mod optins;
 mod query;
 mod sends;
+pub(crate) mod stats;
 
 use axum::Router;
 
@@ -33,6 +34,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(sends::router())
         .merge(inbound::router())
         .merge(optins::router())
+        .merge(stats::router())
         .merge(keyword_settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
