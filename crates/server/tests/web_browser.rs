@@ -85,7 +85,11 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
         .click()
         .await
         .unwrap();
-    let table = c.wait().for_element(Locator::Css("table")).await.unwrap();
+    let table = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=recent-sends]"))
+        .await
+        .unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/");
     let rows = table.text().await.unwrap();
     assert!(rows.contains(&format!("#{send_id}")), "{rows}");
@@ -120,9 +124,49 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
     assert_eq!(h1, "Übersicht");
     driver.screenshot("dashboard-de").await;
 
+    // R21: the statistics page draws its chart in SVG, without a script library.
+    c.goto(&app.url("/stats")).await.unwrap();
+    let chart = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=stats-chart]"))
+        .await
+        .unwrap();
+    let bars = chart.find_all(Locator::Css("rect")).await.unwrap();
+    assert_eq!(bars.len(), 30 * 4, "30 days, four channels");
+    let table = c
+        .find(Locator::Css("[data-testid=stats-table]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        table.contains("whatsapp") && table.contains("voice"),
+        "{table}"
+    );
+    driver.screenshot("stats").await;
+    c.goto(&app.url("/stats?interval=month")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=stats-chart]"))
+        .await
+        .unwrap();
+    driver.screenshot("stats-month").await;
+    c.goto(&app.url("/")).await.unwrap();
+
     // Small screens: the same page still fits.
     c.set_window_size(390, 800).await.unwrap();
     driver.screenshot("dashboard-mobile").await;
+    c.goto(&app.url("/stats")).await.unwrap();
+    driver.screenshot("stats-mobile").await;
+    let stats_width: i64 = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(stats_width <= 390, "statistics fit a phone: {stats_width}");
+    c.goto(&app.url("/")).await.unwrap();
     let width: i64 = c
         .execute("return document.documentElement.scrollWidth", vec![])
         .await

@@ -10,6 +10,7 @@
 
 mod admin;
 mod assets;
+mod chart;
 mod headers;
 mod home;
 mod i18n;
@@ -18,6 +19,7 @@ mod login;
 mod page;
 mod rate_limit;
 mod session;
+mod stats;
 
 use std::sync::Arc;
 
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/admin", get(admin::show))
+        .route("/stats", get(stats::show))
+        .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
         .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
     Router::new()
