@@ -152,6 +152,59 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
         .await
         .unwrap();
     driver.screenshot("stats-month").await;
+
+    // R15: the contacts list, a contact created through the form, the groups page.
+    app.create_group("news").await;
+    app.create_contact(
+        json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
+    )
+    .await;
+    c.goto(&app.url("/contacts/new")).await.unwrap();
+    for (id, value) in [
+        ("first_name", "Anna"),
+        ("sms_number", "0676 1000001"),
+        ("groups", "news"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    driver.screenshot("contact-new").await;
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("delete")).await.unwrap();
+    c.goto(&app.url("/contacts")).await.unwrap();
+    let contacts = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=contacts]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        contacts.contains("Anna") && contacts.contains("Bert"),
+        "{contacts}"
+    );
+    driver.screenshot("contacts").await;
+    c.goto(&app.url("/groups")).await.unwrap();
+    let groups = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=groups]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(groups.contains("NEWS") && groups.contains('2'), "{groups}");
+    driver.screenshot("groups").await;
     c.goto(&app.url("/")).await.unwrap();
 
     // Small screens: the same page still fits.

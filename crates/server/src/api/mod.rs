@@ -2,7 +2,7 @@
 
 mod admin;
 mod channels;
-mod contacts;
+pub(crate) mod contacts;
 mod contacts_csv;
 mod error;
 mod groups;

@@ -11,6 +11,8 @@
 mod admin;
 mod assets;
 mod chart;
+mod contacts;
+mod groups;
 mod headers;
 mod home;
 mod i18n;
@@ -43,6 +45,14 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/admin", get(admin::show))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/new", get(contacts::new).post(contacts::create))
+        .route("/contacts/{id}", get(contacts::edit).post(contacts::update))
+        .route(
+            "/contacts/{id}/delete",
+            axum::routing::post(contacts::delete),
+        )
+        .route("/groups", get(groups::list))
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
