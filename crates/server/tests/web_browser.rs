@@ -205,6 +205,67 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
         .unwrap();
     assert!(groups.contains("NEWS") && groups.contains('2'), "{groups}");
     driver.screenshot("groups").await;
+
+    // R16: the send page asks for the channel first, previews, then sends.
+    c.goto(&app.url("/send")).await.unwrap();
+    driver.screenshot("send-channel").await;
+    c.find(Locator::Id("channel-sms"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("text"))
+        .await
+        .unwrap()
+        .send_keys("Grüße aus Wien")
+        .await
+        .unwrap();
+    c.find(Locator::Id("numbers"))
+        .await
+        .unwrap()
+        .send_keys("0676 1000003\n12x")
+        .await
+        .unwrap();
+    c.find(Locator::Id("groups"))
+        .await
+        .unwrap()
+        .send_keys("news")
+        .await
+        .unwrap();
+    c.find(Locator::Id("preview"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let accepted = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=accepted]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(accepted, "3", "one number and the two NEWS contacts");
+    driver.screenshot("send-preview").await;
+    c.find(Locator::Id("send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let counts = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=send-counts]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counts.contains("skipped"), "{counts}");
+    driver.screenshot("send-detail").await;
     c.goto(&app.url("/")).await.unwrap();
 
     // Small screens: the same page still fits.

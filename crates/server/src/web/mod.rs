@@ -20,6 +20,7 @@ mod lang;
 mod login;
 mod page;
 mod rate_limit;
+mod send;
 mod session;
 mod stats;
 
@@ -53,6 +54,9 @@ pub fn router() -> Router<AppState> {
             axum::routing::post(contacts::delete),
         )
         .route("/groups", get(groups::list))
+        .route("/send", get(send::show).post(send::submit))
+        .route("/send/preview", axum::routing::post(send::check))
+        .route("/sends/{id}", get(send::detail))
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
