@@ -18,6 +18,7 @@ pub mod inbound;
 pub mod metrics;
 pub mod numbers;
 pub mod sending;
+pub mod stats;
 pub mod store_open;
 pub mod web;
 pub mod webhooks;

@@ -85,7 +85,11 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
         .click()
         .await
         .unwrap();
-    let table = c.wait().for_element(Locator::Css("table")).await.unwrap();
+    let table = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=recent-sends]"))
+        .await
+        .unwrap();
     assert_eq!(c.current_url().await.unwrap().path(), "/");
     let rows = table.text().await.unwrap();
     assert!(rows.contains(&format!("#{send_id}")), "{rows}");
@@ -120,9 +124,163 @@ async fn a_person_logs_in_sees_the_dashboard_and_logs_out() {
     assert_eq!(h1, "Übersicht");
     driver.screenshot("dashboard-de").await;
 
+    // R21: the statistics page draws its chart in SVG, without a script library.
+    c.goto(&app.url("/stats")).await.unwrap();
+    let chart = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=stats-chart]"))
+        .await
+        .unwrap();
+    let bars = chart.find_all(Locator::Css("rect")).await.unwrap();
+    assert_eq!(bars.len(), 30 * 4, "30 days, four channels");
+    let table = c
+        .find(Locator::Css("[data-testid=stats-table]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        table.contains("whatsapp") && table.contains("voice"),
+        "{table}"
+    );
+    driver.screenshot("stats").await;
+    c.goto(&app.url("/stats?interval=month")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=stats-chart]"))
+        .await
+        .unwrap();
+    driver.screenshot("stats-month").await;
+
+    // R15: the contacts list, a contact created through the form, the groups page.
+    app.create_group("news").await;
+    app.create_contact(
+        json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
+    )
+    .await;
+    c.goto(&app.url("/contacts/new")).await.unwrap();
+    for (id, value) in [
+        ("first_name", "Anna"),
+        ("sms_number", "0676 1000001"),
+        ("groups", "news"),
+    ] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    driver.screenshot("contact-new").await;
+    c.find(Locator::Id("save"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("delete")).await.unwrap();
+    c.goto(&app.url("/contacts")).await.unwrap();
+    let contacts = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=contacts]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        contacts.contains("Anna") && contacts.contains("Bert"),
+        "{contacts}"
+    );
+    driver.screenshot("contacts").await;
+    c.goto(&app.url("/groups")).await.unwrap();
+    let groups = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=groups]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(groups.contains("NEWS") && groups.contains('2'), "{groups}");
+    driver.screenshot("groups").await;
+
+    // R16: the send page asks for the channel first, previews, then sends.
+    c.goto(&app.url("/send")).await.unwrap();
+    driver.screenshot("send-channel").await;
+    c.find(Locator::Id("channel-sms"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("text"))
+        .await
+        .unwrap()
+        .send_keys("Grüße aus Wien")
+        .await
+        .unwrap();
+    c.find(Locator::Id("numbers"))
+        .await
+        .unwrap()
+        .send_keys("0676 1000003\n12x")
+        .await
+        .unwrap();
+    c.find(Locator::Id("groups"))
+        .await
+        .unwrap()
+        .send_keys("news")
+        .await
+        .unwrap();
+    c.find(Locator::Id("preview"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let accepted = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=accepted]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(accepted, "3", "one number and the two NEWS contacts");
+    driver.screenshot("send-preview").await;
+    c.find(Locator::Id("send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let counts = c
+        .wait()
+        .for_element(Locator::Css("[data-testid=send-counts]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(counts.contains("skipped"), "{counts}");
+    driver.screenshot("send-detail").await;
+    c.goto(&app.url("/")).await.unwrap();
+
     // Small screens: the same page still fits.
     c.set_window_size(390, 800).await.unwrap();
     driver.screenshot("dashboard-mobile").await;
+    c.goto(&app.url("/stats")).await.unwrap();
+    driver.screenshot("stats-mobile").await;
+    let stats_width: i64 = c
+        .execute("return document.documentElement.scrollWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(stats_width <= 390, "statistics fit a phone: {stats_width}");
+    c.goto(&app.url("/")).await.unwrap();
     let width: i64 = c
         .execute("return document.documentElement.scrollWidth", vec![])
         .await

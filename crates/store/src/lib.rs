@@ -18,6 +18,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod secret;
+mod stats;
 mod web_sessions;
 
 pub use accounts::{
@@ -43,6 +44,7 @@ pub use outbox::{
 };
 pub use secret::Secret;
 
+pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
@@ -55,6 +57,7 @@ pub trait Store:
     + GroupStore
     + InboundStore
     + OutboxStore
+    + StatsStore
     + WebSessionStore
     + Send
     + Sync

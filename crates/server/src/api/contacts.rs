@@ -78,7 +78,7 @@ impl ContactInput {
 }
 
 /// R15: a contact has an SMS number, a WhatsApp number, or both.
-fn require_number(draft: &ContactDraft) -> ApiResult<()> {
+pub(crate) fn require_number(draft: &ContactDraft) -> ApiResult<()> {
     if draft.sms_number.is_none() && draft.whatsapp_number.is_none() {
         return Err(ApiError::invalid(
             "sms_number",

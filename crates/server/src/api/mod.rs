@@ -4,7 +4,7 @@ mod admin;
 mod admin_numbers;
 mod admin_whatsapp;
 mod channels;
-mod contacts;
+pub(crate) mod contacts;
 mod contacts_csv;
 mod error;
 mod groups;
@@ -18,6 +18,7 @@ mod query;
 mod sends;
 mod settings;
 mod whatsapp;
+pub(crate) mod stats;
 
 use axum::Router;
 
@@ -38,6 +39,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(sends::router())
         .merge(inbound::router())
         .merge(optins::router())
+        .merge(stats::router())
         .merge(keyword_settings::router())
         .merge(admin_whatsapp::router())
         .merge(whatsapp::router())

@@ -5,11 +5,13 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use bote_store::SendRecord;
+use bote_store::{SendRecord, StatsInterval};
+use chrono::Utc;
 
 use super::page::{Chrome, WebError, render};
 use super::session::WebUser;
 use crate::app::AppState;
+use crate::stats::{CHANNELS, Counts, ReportRange, period_start, report};
 
 /// Sends listed on the dashboard.
 const RECENT_SENDS: u32 = 10;
@@ -41,6 +43,28 @@ struct HomePage {
     chrome: Chrome,
     account_name: String,
     sends: Vec<SendRow>,
+    /// Per channel in [`CHANNELS`] order: today's counts and this month's (R21).
+    counts: Vec<(&'static str, Counts, Counts)>,
+}
+
+/// Today's and this month's totals per channel, each counted by the store in one query.
+async fn counts(
+    state: &AppState,
+    account: bote_domain::AccountId,
+) -> Result<Vec<(&'static str, Counts, Counts)>, WebError> {
+    let today = Utc::now().date_naive();
+    let totals = |interval| ReportRange {
+        from: period_start(today, interval),
+        to: today,
+        interval,
+        channel: None,
+    };
+    let day = report(&*state.store, account, totals(StatsInterval::Day)).await?;
+    let month = report(&*state.store, account, totals(StatsInterval::Month)).await?;
+    Ok(CHANNELS
+        .into_iter()
+        .map(|c| (c, day.totals[c], month.totals[c]))
+        .collect())
 }
 
 /// `GET /`.
@@ -50,12 +74,14 @@ pub async fn show(State(state): State<AppState>, user: WebUser) -> Result<Respon
     };
     let account_name = state.store.account(account).await?.name;
     let sends = state.store.list_sends(account, None, RECENT_SENDS).await?;
+    let counts = counts(&state, account).await?;
     Ok(render(
         StatusCode::OK,
         &HomePage {
             chrome: Chrome::for_user(&user, "/"),
             account_name,
             sends: sends.items.iter().map(SendRow::from).collect(),
+            counts,
         },
     ))
 }

@@ -10,6 +10,9 @@
 
 mod admin;
 mod assets;
+mod chart;
+mod contacts;
+mod groups;
 mod headers;
 mod home;
 mod i18n;
@@ -17,7 +20,9 @@ mod lang;
 mod login;
 mod page;
 mod rate_limit;
+mod send;
 mod session;
+mod stats;
 
 use std::sync::Arc;
 
@@ -41,6 +46,19 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login::show).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route("/admin", get(admin::show))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/new", get(contacts::new).post(contacts::create))
+        .route("/contacts/{id}", get(contacts::edit).post(contacts::update))
+        .route(
+            "/contacts/{id}/delete",
+            axum::routing::post(contacts::delete),
+        )
+        .route("/groups", get(groups::list))
+        .route("/send", get(send::show).post(send::submit))
+        .route("/send/preview", axum::routing::post(send::check))
+        .route("/sends/{id}", get(send::detail))
+        .route("/stats", get(stats::show))
+        .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
         .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
     Router::new()

@@ -491,6 +491,23 @@ async fn real_answers_fit_the_documented_schemas() {
     let bad = json!({"stop_words": ["two words"]});
     api.expect(Method::PUT, "/settings/keywords", settings, Some(bad), 422)
         .await;
+    // R21: statistics, and a bad interval.
+    api.expect(
+        Method::GET,
+        "/stats",
+        "/api/v1/stats?interval=month",
+        None,
+        200,
+    )
+    .await;
+    api.expect(
+        Method::GET,
+        "/stats",
+        "/api/v1/stats?interval=week",
+        None,
+        422,
+    )
+    .await;
     assert!(api.seen.len() >= 15, "{:?}", api.seen);
 }
 

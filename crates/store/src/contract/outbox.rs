@@ -19,6 +19,8 @@ mod dispatch;
 mod receipts;
 #[path = "outbox_scale.rs"]
 mod scale;
+#[path = "outbox_stats.rs"]
+mod stats;
 #[path = "outbox_views.rs"]
 mod views;
 
@@ -34,6 +36,7 @@ pub use callbacks::*;
 pub use dispatch::*;
 pub use receipts::*;
 pub use scale::*;
+pub use stats::*;
 pub use views::*;
 
 use crate::{
@@ -78,6 +81,8 @@ macro_rules! outbox_contract_tests {
             // views and isolation
             outbox_sends_and_messages_are_paged,
             outbox_accounts_cannot_see_or_change_each_others_sends,
+            // statistics
+            outbox_stats_count_per_period_and_channel,
         );
     };
 }
