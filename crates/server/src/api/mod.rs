@@ -17,8 +17,8 @@ mod optins;
 mod query;
 mod sends;
 mod settings;
-mod whatsapp;
 pub(crate) mod stats;
+mod whatsapp;
 
 use axum::Router;
 
