@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestApp;
 
-pub const METHODS: [&str; 7] = ["get", "put", "post", "patch", "delete", "head", "options"];
+pub use crate::support::source_routes::METHODS;
 pub const ROLES: [&str; 4] = ["read_only", "send", "full", "account_manager"];
 
 pub async fn fetch_document(app: &TestApp) -> Value {
