@@ -212,7 +212,9 @@ async fn run_on(
     std::fs::write(
         &config,
         format!(
-            "sandbox_delivery_delay_ms = {}\nsandbox_failure_share = 0.0\ncallback_secret = \"bote-bench-callback-secret\"\n",
+            "sandbox_delivery_delay_ms = {}\nsandbox_failure_share = 0.0\ncallback_secret = \"bote-bench-callback-secret\"\n\
+             # The load generator is one account; the API's per-account limit would be the figure.\n\
+             api_requests_per_second = 0\n",
             args.delivery_delay_ms
         ),
     )?;

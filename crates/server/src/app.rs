@@ -39,6 +39,8 @@ pub struct AppState {
     pub connections: Arc<Connections>,
     /// Where provider webhooks hand their receipts and inbound messages.
     pub events: Arc<Events>,
+    /// Failed authentications per address and requests per account (`auth::ApiLimits`).
+    pub limits: Arc<crate::auth::ApiLimits>,
 }
 
 pub struct App {
@@ -114,6 +116,10 @@ impl App {
         );
         let state = AppState {
             store,
+            limits: Arc::new(crate::auth::ApiLimits::new(
+                config.api_requests_per_second,
+                config.auth_failures_per_minute,
+            )),
             config: Arc::new(config),
             passwords: Arc::new(PasswordCheck::default()),
             wake,

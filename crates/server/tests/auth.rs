@@ -6,7 +6,7 @@ mod support;
 use bote_domain::{TokenScope, UserRole};
 use reqwest::Method;
 use serde_json::json;
-use support::{Backend, json_of, spawn_app};
+use support::{Backend, json_of, spawn_app, spawn_app_with};
 
 async fn credentials_are_checked(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -203,6 +203,90 @@ async fn account_managers_administer_accounts(backend: Backend) {
             .status(),
         403
     );
+}
+
+/// Wrong credentials from one address are counted; past the limit the address is refused
+/// for the rest of the minute without its credentials being checked, right ones included,
+/// on the JSON API and the websms API alike. Missing credentials are not counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_guessing_credentials_is_held_off() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.auth_failures_per_minute = 5).await;
+    app.user("anna", "the right password", UserRole::Owner)
+        .await;
+    for _ in 0..10 {
+        let r = app
+            .client
+            .get(app.url("/api/v1/contacts"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "no credentials: refused, not counted");
+    }
+    for attempt in 1..=5 {
+        let r = app
+            .client
+            .get(app.url("/api/v1/contacts"))
+            .basic_auth("anna", Some("a guess"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "wrong password {attempt}");
+    }
+    let held = app
+        .client
+        .get(app.url("/api/v1/contacts"))
+        .basic_auth("anna", Some("the right password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(held.status(), 429);
+    let wait: u64 = held.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let (_, e) = json_of(held).await;
+    assert_eq!(e["error"]["code"], "too_many_failures");
+    let (status, v) = json_of(
+        app.client
+            .post(app.url("/rest/smsmessaging/text"))
+            .bearer_auth(&app.token)
+            .json(&json!({"recipientAddressList": ["436761234567"], "messageContent": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, &v["statusCode"]), (429, &json!(4023)), "{v}");
+}
+
+/// `api_requests_per_second`: past it an account gets 429 `rate_limited` with
+/// `Retry-After`; another account is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_account_over_its_requests_per_second_is_slowed_down() {
+    let app = spawn_app_with(Backend::Sqlite, |c| c.api_requests_per_second = 3).await;
+    let (_, other) = app.other_account("other", TokenScope::Full).await;
+    let mut first_refusal = None;
+    for i in 0..50 {
+        let r = app.req(Method::GET, "/api/v1/groups").send().await.unwrap();
+        if r.status() == 429 {
+            assert_eq!(r.headers()["retry-after"], "1");
+            let (_, e) = json_of(r).await;
+            assert_eq!(e["error"]["code"], "rate_limited");
+            first_refusal = Some(i);
+            break;
+        }
+        assert_eq!(r.status(), 200);
+    }
+    let first = first_refusal.expect("50 requests in a row, none slowed down");
+    assert!(first >= 3, "refused after only {first} requests");
+    let r = app
+        .req_as(&other, Method::GET, "/api/v1/groups")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "another account has its own budget");
 }
 
 on_both_backends!(

@@ -14,6 +14,8 @@ pub struct ApiError {
     pub message: String,
     pub field: Option<String>,
     pub details: Option<serde_json::Value>,
+    /// Seconds for `Retry-After` on 429 and 503.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -39,7 +41,25 @@ impl ApiError {
             message: message.into(),
             field: None,
             details: None,
+            retry_after: None,
         }
+    }
+
+    /// 429 for a caller held off by a limit, with `Retry-After`.
+    pub fn limited(limited: crate::auth::Limited) -> Self {
+        let (code, message) = match limited {
+            crate::auth::Limited::Failures(_) => (
+                "too_many_failures",
+                "too many failed authentications from this address; wait before trying again",
+            ),
+            crate::auth::Limited::Requests(_) => (
+                "rate_limited",
+                "this account made too many requests this second; slow down",
+            ),
+        };
+        let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, code, message);
+        e.retry_after = Some(limited.retry_after_secs());
+        e
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -124,6 +144,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

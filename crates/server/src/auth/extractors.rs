@@ -3,13 +3,14 @@
 //! for platform information any caller may read.
 
 use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use bote_domain::{Access, AccountId};
 
 use super::credentials::Credentials;
-use super::principal::{Principal, authenticate};
+use super::principal::{Denied, Principal, admit};
 use crate::api::ApiError;
 use crate::app::AppState;
 
@@ -42,17 +43,32 @@ pub struct Tenant<A: Need> {
     _need: PhantomData<A>,
 }
 
-async fn principal(parts: &Parts, state: &AppState) -> Result<Principal, ApiError> {
-    let credentials =
-        Credentials::from_headers(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-    match authenticate(state, &credentials).await {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => {
-            tracing::info!(?credentials, "rejected credentials");
-            Err(ApiError::unauthorized())
-        }
-        Err(e) => Err(ApiError::internal(e)),
+/// The client's address, where the server knows it (it serves with connect info).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: std::marker::Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
+        ))
     }
+}
+
+async fn principal(parts: &mut Parts, state: &AppState) -> Result<Principal, ApiError> {
+    let credentials = Credentials::from_headers(&parts.headers);
+    let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
+    admit(state, credentials.as_ref(), ip)
+        .await
+        .map_err(|denied| match denied {
+            Denied::Wrong => ApiError::unauthorized(),
+            Denied::Limited(limited) => ApiError::limited(limited),
+            Denied::Store(e) => ApiError::internal(e),
+        })
 }
 
 impl<A: Need> FromRequestParts<AppState> for Tenant<A> {

@@ -3,12 +3,14 @@
 
 mod credentials;
 mod extractors;
+mod limits;
 mod password;
 mod principal;
 mod token;
 
 pub use credentials::Credentials;
-pub use extractors::{AccountManager, Manage, Read, Reader, Send, Tenant};
+pub use extractors::{AccountManager, ClientIp, Manage, Read, Reader, Send, Tenant};
+pub use limits::{ApiLimits, Limited};
 pub use password::{PasswordCheck, generate_password, hash_password};
-pub use principal::{Principal, Via, authenticate};
+pub use principal::{Denied, Principal, Via, admit, authenticate};
 pub use token::{NewTokenSecret, hash_token, new_token};

@@ -84,3 +84,41 @@ async fn by_password(
         },
     }))
 }
+
+/// Why a request's credentials were not accepted.
+#[derive(Debug)]
+pub enum Denied {
+    /// Missing or wrong credentials.
+    Wrong,
+    /// Held off by a limit (`ApiLimits`).
+    Limited(super::limits::Limited),
+    /// The store failed.
+    Store(anyhow::Error),
+}
+
+/// Checks `credentials` from client `ip` under the API's limits: an address with too many
+/// failures is refused unchecked, wrong credentials are counted, and a known account's request is
+/// counted against its requests per second.
+pub async fn admit(
+    state: &AppState,
+    credentials: Option<&Credentials>,
+    ip: Option<std::net::IpAddr>,
+) -> Result<Principal, Denied> {
+    state.limits.before_auth(ip).map_err(Denied::Limited)?;
+    let principal = match credentials {
+        Some(c) => authenticate(state, c).await.map_err(Denied::Store)?,
+        None => None,
+    };
+    let Some(principal) = principal else {
+        // Missing credentials cost nothing to refuse; wrong ones count against the address.
+        if let Some(c) = credentials {
+            tracing::info!(credentials = ?c, ?ip, "rejected credentials");
+            state.limits.failed(ip);
+        }
+        return Err(Denied::Wrong);
+    };
+    if let Some(account) = principal.account {
+        state.limits.request(account).map_err(Denied::Limited)?;
+    }
+    Ok(principal)
+}

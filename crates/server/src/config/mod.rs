@@ -34,6 +34,8 @@ const KEYS: &[&str] = &[
     "sandbox_failure_share",
     "callback_secret",
     "dispatch_lease_ms",
+    "api_requests_per_second",
+    "auth_failures_per_minute",
     "whatsapp_api_base",
     "whatsapp_api_version",
     "packages_small_cap",
@@ -55,6 +57,8 @@ struct RawConfig {
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
     dispatch_lease_ms: u64,
+    api_requests_per_second: u32,
+    auth_failures_per_minute: u32,
     whatsapp_api_base: String,
     whatsapp_api_version: String,
     smpp: SmppSetting,
@@ -93,6 +97,8 @@ impl Default for RawConfig {
             sandbox_failure_share: 0.0,
             callback_secret: None,
             dispatch_lease_ms: 60_000,
+            api_requests_per_second: 1_000,
+            auth_failures_per_minute: 30,
             whatsapp_api_base: "https://graph.facebook.com".into(),
             whatsapp_api_version: "v21.0".into(),
             smpp: SmppSetting::default(),
@@ -125,6 +131,10 @@ pub struct Config {
     /// How long a dispatcher's claim on a message holds. After a crash its messages are
     /// sent again once this has passed; it must exceed the slowest send attempt.
     pub dispatch_lease: std::time::Duration,
+    /// API requests (JSON and websms) an account may make per second; 0 = no limit.
+    pub api_requests_per_second: u32,
+    /// Wrong API credentials from one address per minute before it is held off (≥ 1).
+    pub auth_failures_per_minute: u32,
     /// Where the WhatsApp Cloud API (Meta's Graph API) answers; a stand-in in tests.
     pub whatsapp_api_base: url::Url,
     /// The Graph API version in request paths, like `v21.0`.
@@ -217,6 +227,9 @@ impl Config {
                 raw.dispatch_lease_ms
             );
         }
+        if raw.auth_failures_per_minute == 0 {
+            bail!("config key `auth_failures_per_minute`: must be at least 1");
+        }
         let whatsapp_api_base = url::Url::parse(raw.whatsapp_api_base.trim())
             .ok()
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
@@ -246,6 +259,8 @@ impl Config {
             callback_secret,
             smpp,
             dispatch_lease: std::time::Duration::from_millis(raw.dispatch_lease_ms),
+            api_requests_per_second: raw.api_requests_per_second,
+            auth_failures_per_minute: raw.auth_failures_per_minute,
             whatsapp_api_base,
             whatsapp_api_version,
             packages,

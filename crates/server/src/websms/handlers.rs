@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::request::{self, Content, Endpoint, WebsmsRequest};
 use super::status::{WebsmsResponse, WebsmsStatus, transfer_id};
 use crate::app::AppState;
-use crate::auth::{Credentials, authenticate};
+use crate::auth::{ClientIp, Credentials, Denied, admit};
 use crate::sending::{SendError, SendRequest, SendSpec, accept};
 
 pub fn router() -> Router<AppState> {
@@ -31,19 +31,23 @@ type WebsmsResult = Result<Json<WebsmsResponse>, WebsmsStatus>;
 
 async fn account_of(
     state: &AppState,
+    ip: ClientIp,
     headers: &HeaderMap,
     access_token: Option<&str>,
 ) -> Result<AccountId, WebsmsStatus> {
     let credentials = Credentials::from_headers(headers)
-        .or_else(|| access_token.map(|t| Credentials::Bearer(t.to_owned())))
-        .ok_or_else(WebsmsStatus::bad_credentials)?;
-    let principal = authenticate(state, &credentials)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "websms authentication failed");
-            WebsmsStatus::internal()
-        })?
-        .ok_or_else(WebsmsStatus::bad_credentials)?;
+        .or_else(|| access_token.map(|t| Credentials::Bearer(t.to_owned())));
+    let principal =
+        admit(state, credentials.as_ref(), ip.0)
+            .await
+            .map_err(|denied| match denied {
+                Denied::Wrong => WebsmsStatus::bad_credentials(),
+                Denied::Limited(limited) => WebsmsStatus::limited(limited),
+                Denied::Store(e) => {
+                    tracing::error!(error = %e, "websms authentication failed");
+                    WebsmsStatus::internal()
+                }
+            })?;
     let account = principal
         .account
         .ok_or_else(|| WebsmsStatus::new(4022, "Access denied: account managers cannot send"))?;
@@ -66,14 +70,24 @@ fn object(body: &[u8]) -> Result<Map<String, Value>, WebsmsStatus> {
     }
 }
 
-async fn text(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> WebsmsResult {
-    let account = account_of(&state, &headers, None).await?;
+async fn text(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> WebsmsResult {
+    let account = account_of(&state, ip, &headers, None).await?;
     let request = request::parse(&object(&body)?, Endpoint::Text, state.config.default_region)?;
     send(&state, account, request).await
 }
 
-async fn binary(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> WebsmsResult {
-    let account = account_of(&state, &headers, None).await?;
+async fn binary(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> WebsmsResult {
+    let account = account_of(&state, ip, &headers, None).await?;
     let request = request::parse(
         &object(&body)?,
         Endpoint::Binary,
@@ -85,11 +99,13 @@ async fn binary(State(state): State<AppState>, headers: HeaderMap, body: Bytes) 
 /// `?recipientAddressList=…&messageContent=…&test=…&access_token=…`, as GET or POST.
 async fn simple(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> WebsmsResult {
     let account = account_of(
         &state,
+        ip,
         &headers,
         params.get("access_token").map(String::as_str),
     )

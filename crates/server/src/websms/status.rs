@@ -35,6 +35,19 @@ impl WebsmsStatus {
     pub fn missing(parameter: &str) -> Self {
         Self::new(4019, format!("Parameter missing: {parameter}"))
     }
+    /// 4023 for an address held off for its failed authentications, 4024 for an account
+    /// over its requests per second; HTTP 429 either way.
+    pub fn limited(limited: crate::auth::Limited) -> Self {
+        match limited {
+            crate::auth::Limited::Failures(_) => Self::new(
+                4023,
+                "Request limit exceeded for this IP: too many failed authentications",
+            ),
+            crate::auth::Limited::Requests(_) => {
+                Self::new(4024, "Too many requests for this account; slow down")
+            }
+        }
+    }
     pub fn internal() -> Self {
         Self::new(5000, "Internal error")
     }
@@ -44,6 +57,7 @@ impl WebsmsStatus {
     fn http_status(&self) -> StatusCode {
         match self.code {
             4001 => StatusCode::UNAUTHORIZED,
+            4023 | 4024 => StatusCode::TOO_MANY_REQUESTS,
             5000 => StatusCode::INTERNAL_SERVER_ERROR,
             _ => StatusCode::OK,
         }
