@@ -211,13 +211,18 @@ fn parse_batches(
         valid: Vec::with_capacity(BATCH_ROWS),
         rejected: Vec::new(),
     };
-    let (mut rows, mut last_offset) = (0u64, 0u64);
+    // The header is line 1. The reader counts lines by `\n`, so rows ended by a bare `\r`
+    // (old Mac "CSV (Macintosh)" files) would all share one line number; each row is at
+    // least one line after the one before.
+    let (mut rows, mut last_offset, mut last_line) = (0u64, 0u64, 1u64);
     for record in &mut records {
-        let record = record.map_err(|e| csv_error(e, 0))?;
+        let record = record.map_err(|e| csv_error(e, last_line + 1))?;
         let (line, offset) = record
             .position()
             .map(|p| (p.line(), p.byte()))
             .unwrap_or((0, last_offset));
+        let line = line.max(last_line + 1);
+        last_line = line;
         last_offset = offset;
         batch.rows += 1;
         rows += 1;
@@ -266,3 +271,6 @@ pub async fn spool<R: tokio::io::AsyncRead + Unpin>(
     }
     Ok(Some(path))
 }
+
+#[cfg(test)]
+mod proptests;

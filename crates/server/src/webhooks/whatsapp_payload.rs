@@ -291,6 +291,9 @@ fn time_of(timestamp: Option<&Json>) -> DateTime<Utc> {
 }
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod tests {
     use serde_json::json;
 

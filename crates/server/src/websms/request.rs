@@ -318,3 +318,6 @@ fn validity(body: &Map<String, Value>) -> Result<Option<u32>, WebsmsStatus> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;
