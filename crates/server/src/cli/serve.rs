@@ -16,7 +16,7 @@ pub struct ServeArgs {
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {
-    if config.callback_secret.is_generated() {
+    if crate::config::is_generated(&config.callback_secret) {
         tracing::warn!(
             "no callback_secret configured: callbacks are signed with a key made for this run only; \
              set BOTE_CALLBACK_SECRET so receivers can check signatures across restarts"

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::connections::{self, SmppSetting};
 pub use crate::connections::{SmppConnection, parse_smpp_urls};
 pub use database_url::{Backend, DatabaseUrl};
-pub use secret::Secret;
+pub use secret::{Secret, is_generated};
 
 mod database_url;
 mod secret;
@@ -218,7 +218,7 @@ impl Config {
                 bail!("config key `callback_secret`: use at least 16 characters")
             }
             Some(s) => Secret::new(s),
-            None => Secret::generated(),
+            None => secret::generated(),
         };
         let smpp = connections::validate(raw.smpp)?;
         if !(1_000..=3_600_000).contains(&raw.dispatch_lease_ms) {

@@ -1,35 +1,30 @@
-//! Configured secrets: never shown by `Debug`.
+//! Configured secrets are the store's [`Secret`] (never shown by `Debug`, never
+//! serialised); one type for every secret bote holds. When no callback key is configured,
+//! one is made up at start and marked so `bote serve` can warn.
 
-use std::fmt;
+pub use bote_store::Secret;
 
 const GENERATED: &str = "generated:";
 
-/// A secret value: never shown by `Debug` or `Display`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// A random secret for this run, for when none is configured.
-    pub(super) fn generated() -> Self {
-        Self(format!("{GENERATED}{}", crate::auth::generate_password()))
-    }
-
-    /// Whether this secret was made up at start rather than configured.
-    pub fn is_generated(&self) -> bool {
-        self.0.starts_with(GENERATED)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
+/// A random secret for this run, for when none is configured.
+pub(super) fn generated() -> Secret {
+    Secret::new(format!("{GENERATED}{}", crate::auth::generate_password()))
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(*****)")
+/// Whether `secret` was made up at start rather than configured.
+pub fn is_generated(secret: &Secret) -> bool {
+    secret.expose().starts_with(GENERATED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_made_up_secret_is_known_as_such_and_hidden() {
+        let made = generated();
+        assert!(is_generated(&made));
+        assert!(!is_generated(&Secret::new("configured-callback-key")));
+        assert_eq!(format!("{made:?}"), "Secret(*****)");
     }
 }
