@@ -191,8 +191,19 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::webhooks::router(&state))
         .merge(crate::metrics::router())
         .layer(axum::middleware::from_fn(crate::metrics::track_requests))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The span of a request names its method and path, never its query: the websms API
+/// takes `access_token` there.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        version = ?request.version(),
+    )
 }
 
 /// 200 once the store answers; 503 when it does not.

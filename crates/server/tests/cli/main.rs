@@ -28,5 +28,6 @@ pub(crate) fn sqlite(dir: &tempfile::TempDir) -> String {
 
 mod accounts;
 mod numbers;
+mod secrets;
 mod setup;
 mod whatsapp;
