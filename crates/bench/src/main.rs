@@ -8,6 +8,7 @@ mod kannel;
 mod load;
 mod receiver;
 mod smsc;
+mod webhooks;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,8 @@ enum Command {
     E2e(e2e::E2eArgs),
     /// The same loop through Kannel (bearerbox + smsbox) against the node-smpp test SMSC.
     Kannel(kannel::KannelArgs),
+    /// Signed WhatsApp webhook deliveries of inbound messages → stored, keywords applied.
+    Webhooks(webhooks::WebhookArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::E2e(args) => runtime.block_on(e2e::run(args)),
         Command::Kannel(args) => runtime.block_on(kannel::run(args)),
+        Command::Webhooks(args) => runtime.block_on(webhooks::run(args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

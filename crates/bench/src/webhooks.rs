@@ -1,0 +1,247 @@
+//! Inbound WhatsApp at scale: signed webhook deliveries, as Meta sends them, to
+//! `POST /webhooks/whatsapp/{phone_number_id}` of a running `bote serve`. bote answers 200
+//! only after each message is stored and through the consent pipeline (keywords R10–R12,
+//! first-message opt-in R7 with its contact, R9), so answered means durable. Every sender is
+//! a new number; a share of the texts are keywords (`START NEWS`, `STOP`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use futures::StreamExt;
+use serde_json::{Value, json};
+
+use crate::child::{Bote, Database, free_port};
+use crate::e2e::Backend;
+use crate::load::quantile;
+
+const PHONE_NUMBER_ID: &str = "106540352240001";
+const BUSINESS_NUMBER: &str = "+43800900900";
+const APP_SECRET: &str = "bote-bench-app-secret";
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// The bote binary to run.
+    #[arg(long, default_value = "target/release/bote")]
+    bote: PathBuf,
+    #[arg(long, value_enum)]
+    database: Backend,
+    /// Inbound messages in all (a multiple of --per-delivery).
+    #[arg(long, default_value_t = 50_000)]
+    messages: u64,
+    /// Messages per webhook delivery (Meta batches several into one POST under load).
+    #[arg(long, default_value_t = 1)]
+    per_delivery: u64,
+    /// Deliveries in flight at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// Every Nth message is a keyword (alternately `START NEWS` and `STOP`); the rest are
+    /// plain texts, each a first message and so an opt-in (R7).
+    #[arg(long, default_value_t = 10)]
+    keyword_every: u64,
+    /// PostgreSQL server to create the benchmark database on.
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+}
+
+fn delivery(first: u64, count: u64, keyword_every: u64) -> String {
+    let messages: Vec<Value> = (first..first + count)
+        .map(|i| {
+            let text = match (keyword_every > 0 && i.is_multiple_of(keyword_every), i % 2) {
+                (true, 0) => "START NEWS".to_owned(),
+                (true, _) => "STOP".to_owned(),
+                (false, _) => format!("Hallo, ich hätte gern einen Termin ({i})"),
+            };
+            json!({
+                "from": format!("43699{i:08}"),
+                "id": format!("wamid.bench{i:012}"),
+                "timestamp": "1764800000",
+                "type": "text",
+                "text": {"body": text}
+            })
+        })
+        .collect();
+    json!({
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "43800900900", "phone_number_id": PHONE_NUMBER_ID},
+            "contacts": [],
+            "messages": messages
+        }}]}]
+    })
+    .to_string()
+}
+
+pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
+    if args.per_delivery == 0 || !args.messages.is_multiple_of(args.per_delivery) {
+        bail!("--messages must be a multiple of --per-delivery");
+    }
+    let dir = tempfile::tempdir()?;
+    let db = match args.database {
+        Backend::Sqlite => Database::sqlite(dir.path()),
+        Backend::Postgres => Database::postgres(&args.postgres_url)?,
+    };
+    let config = dir.path().join("bote.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "api_requests_per_second = 0\n[packages]\nlarge_cap = {}\n",
+            args.messages * 2
+        ),
+    )?;
+    let bote = Bote {
+        bin: args.bote.clone(),
+        config,
+        database_url: db.url().to_owned(),
+        env: Vec::new(),
+    };
+    bote.cli(&["migrate"])?;
+    bote.cli(&["account", "create", "--name", "bench"])?;
+    bote.cli(&[
+        "whatsapp",
+        "activate",
+        "--account",
+        "bench",
+        "--package",
+        "large",
+    ])?;
+    bote.cli(&[
+        "number",
+        "add",
+        "--account",
+        "bench",
+        "--whatsapp",
+        "--number",
+        BUSINESS_NUMBER,
+        "--phone-number-id",
+        PHONE_NUMBER_ID,
+        "--access-token",
+        "bench-access-token",
+        "--app-secret",
+        APP_SECRET,
+        "--verify-token",
+        "bench-verify",
+    ])?;
+    let token = bote.cli(&[
+        "token",
+        "create",
+        "--account",
+        "bench",
+        "--scope",
+        "full",
+        "--name",
+        "bench",
+    ])?;
+    let http = reqwest::Client::new();
+    let mut server = bote.serve(free_port()?, &dir.path().join("bote.log"))?;
+    server.wait_healthy(&http).await?;
+    let created = http
+        .post(format!("{}/api/v1/groups", server.base))
+        .bearer_auth(&token)
+        .json(&json!({"code": "NEWS"}))
+        .send()
+        .await?;
+    if !created.status().is_success() {
+        bail!("creating the group NEWS: {}", created.text().await?);
+    }
+
+    let url = format!("{}/webhooks/whatsapp/{PHONE_NUMBER_ID}", server.base);
+    let deliveries = args.messages / args.per_delivery;
+    let errors = Arc::new(AtomicU64::new(0));
+    let load_before = crate::e2e::loadavg();
+    let cpu_before = server.cpu_time();
+    let started = Instant::now();
+    let mut latencies: Vec<Duration> = futures::stream::iter(0..deliveries)
+        .map(|d| {
+            let (http, url, errors) = (http.clone(), url.clone(), errors.clone());
+            async move {
+                let body = delivery(d * args.per_delivery, args.per_delivery, args.keyword_every);
+                let signature = bote_graph_standin::sign(APP_SECRET.as_bytes(), body.as_bytes());
+                let sent = Instant::now();
+                let answer = http
+                    .post(&url)
+                    .header("content-type", "application/json")
+                    .header("x-hub-signature-256", signature)
+                    .body(body)
+                    .send()
+                    .await;
+                match answer {
+                    Ok(r) if r.status() == 200 => {}
+                    Ok(r) => {
+                        if errors.fetch_add(1, Ordering::Relaxed) < 3 {
+                            eprintln!(
+                                "delivery {d}: {} {}",
+                                r.status(),
+                                r.text().await.unwrap_or_default()
+                            );
+                        }
+                    }
+                    Err(e) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("delivery {d}: {e}");
+                    }
+                }
+                sent.elapsed()
+            }
+        })
+        .buffer_unordered(args.concurrency)
+        .collect()
+        .await;
+    let elapsed = started.elapsed();
+    let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
+    let load_after = crate::e2e::loadavg();
+    latencies.sort_unstable();
+
+    let stored = count_inbound(&http, &server.base, &token).await?;
+    let peak = server.peak_rss_kib();
+    server.stop();
+    db.drop_database()?;
+
+    let errors = errors.load(Ordering::Relaxed);
+    println!(
+        "webhook ingest, {}: {} messages in {deliveries} deliveries of {} ({} in flight), every {}th a keyword",
+        db.backend(),
+        args.messages,
+        args.per_delivery,
+        args.concurrency,
+        args.keyword_every
+    );
+    println!(
+        "  {:.0} messages/s ({:.0} deliveries/s) over {:.2} s; latency p50 {:.1} ms, p99 {:.1} ms",
+        args.messages as f64 / elapsed.as_secs_f64(),
+        deliveries as f64 / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        quantile(&latencies, 0.5).as_secs_f64() * 1e3,
+        quantile(&latencies, 0.99).as_secs_f64() * 1e3,
+    );
+    println!(
+        "  stored inbound messages: {stored} of {}; refused deliveries: {errors}; bote peak RSS {} MB, CPU {}",
+        args.messages,
+        peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
+        cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+    );
+    println!("  load average before: {load_before}; after: {load_after}");
+    Ok(errors == 0 && stored == args.messages)
+}
+
+/// Inbound messages bote stored, paging through `GET /api/v1/inbound`.
+async fn count_inbound(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<u64> {
+    let (mut count, mut cursor) = (0u64, None::<String>);
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{base}/api/v1/inbound?limit=1000&cursor={c}"),
+            None => format!("{base}/api/v1/inbound?limit=1000"),
+        };
+        let request = http.get(url).bearer_auth(token);
+        let page: Value = request.send().await?.json().await.context("inbound page")?;
+        count += page["data"].as_array().map_or(0, |d| d.len() as u64);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return Ok(count),
+        }
+    }
+}
