@@ -6,7 +6,7 @@
 mod support;
 mod web;
 
-use bote_domain::{AccountKind, ChannelKind, Package, UserRole};
+use bote_domain::{AccountKind, ChannelKind, Package, TokenScope, UserRole};
 use bote_store::AddonState;
 use fantoccini::Locator;
 use support::{Backend, spawn_app};
@@ -211,20 +211,23 @@ async fn the_admin_area_is_for_account_managers_only() {
         assert_eq!(anna.post(path, form).await.status, 403, "{path}");
     }
     assert!(app.store.account_by_name("Sneaky").await.is_err());
-    assert!(
-        app.store
-            .whatsapp_addon(app.account.id)
-            .await
-            .unwrap()
-            .is_none()
+    let addon = app
+        .store
+        .whatsapp_addon(app.account.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        addon.package,
+        Package::Medium,
+        "the harness's package, unchanged"
     );
-    assert!(
-        app.store
-            .business_numbers(Some(app.account.id))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let numbers = app
+        .store
+        .business_numbers(Some(app.account.id))
+        .await
+        .unwrap();
+    assert!(numbers.iter().all(|n| n.number != "+4312345678"));
 
     let mut max = Browser::new(&app.base);
     assert_eq!(max.log_in("max", "manager pass").await.status, 303);
@@ -238,8 +241,9 @@ async fn the_admin_area_is_for_account_managers_only() {
     assert!(app.store.account_by_name("Sneaky").await.is_err());
     assert_eq!(max.get("/contacts").await.status, 403, "no account");
 
+    let (globex, _) = app.other_account("globex", TokenScope::Full).await;
     let csrf = max.get("/admin").await.csrf();
-    let path = format!("/admin/accounts/{id}/whatsapp");
+    let path = format!("/admin/accounts/{}/whatsapp", globex.id.0);
     let small = max
         .post(&path, &[("csrf", &csrf), ("package", "small")])
         .await;
@@ -249,12 +253,7 @@ async fn the_admin_area_is_for_account_managers_only() {
         .await;
     assert_eq!(up.status, 422, "R3: moving up from small needs the reset");
     assert!(up.body.contains("opt in again"), "{}", up.body);
-    let addon = app
-        .store
-        .whatsapp_addon(app.account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let addon = app.store.whatsapp_addon(globex.id).await.unwrap().unwrap();
     assert_eq!(addon.package, Package::Small);
     let reset = max
         .post(
@@ -267,11 +266,6 @@ async fn the_admin_area_is_for_account_managers_only() {
         )
         .await;
     assert_eq!(reset.status, 200);
-    let addon = app
-        .store
-        .whatsapp_addon(app.account.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let addon = app.store.whatsapp_addon(globex.id).await.unwrap().unwrap();
     assert_eq!(addon.package, Package::Large);
 }
