@@ -84,7 +84,7 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
     assert_eq!(owner.log_in("huber", "huber pass 1").await.status, 303);
 
     // R1, R3: WhatsApp medium for Blumen Huber; the setup is pending with its date.
-    let row = format!("tr[data-account='Blumen Huber']");
+    let row = "tr[data-account='Blumen Huber']";
     c.find(Locator::Css(&format!("{row} select[name=package]")))
         .await
         .unwrap()

@@ -128,6 +128,14 @@ async fn a_newcomer_opts_in_and_out_from_the_sandbox_phone() {
         .await
         .unwrap();
     assert!(h1.is_displayed().await.unwrap());
+    let chat = c
+        .find(Locator::Css("[data-testid=chat]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chat.contains("Bye from acme."), "the handset stays open");
     driver.screenshot("sandbox-phone-de").await;
 }
 

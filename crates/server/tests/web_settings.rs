@@ -111,6 +111,12 @@ async fn tokens_callbacks_and_keywords_are_set_in_the_browser() {
     c.refresh().await.unwrap();
     let source = c.source().await.unwrap();
     assert!(!source.contains(&secret), "the secret is shown once");
+    let named = app.store.list_tokens(app.account.id).await.unwrap();
+    assert_eq!(
+        named.iter().filter(|t| t.name == "Reporting").count(),
+        1,
+        "a reload creates no second token"
+    );
 
     // Revoked, it stops working.
     c.find(Locator::Css(&format!(

@@ -29,6 +29,8 @@ struct AccountRow {
     created: String,
     /// `package` or `package (pending until date)`; empty without the add-on.
     whatsapp: String,
+    /// The package the form offers first: the current one, else small.
+    package: &'static str,
 }
 
 /// What the page says above the list after a write.
@@ -72,6 +74,10 @@ pub async fn accounts_page(
         .await?
         .into_iter()
         .map(|a| AccountRow {
+            package: addons
+                .iter()
+                .find(|w| w.account == a.id)
+                .map_or("small", |w| w.package.as_str()),
             whatsapp: addons
                 .iter()
                 .find(|w| w.account == a.id)

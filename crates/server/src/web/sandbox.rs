@@ -76,6 +76,10 @@ fn account(user: &WebUser) -> Result<AccountId, WebError> {
     user.user.account_id.ok_or(WebError::Forbidden(user.lang))
 }
 
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// The provider ids of the account's messages to `number`.
 async fn provider_ids(
     state: &AppState,
@@ -223,7 +227,13 @@ async fn page(
     Ok(render(
         status,
         &SandboxPage {
-            chrome: Chrome::for_user(user, "/sandbox"),
+            // The language switch comes back to the open handset.
+            chrome: Chrome::for_user(
+                user,
+                &number.as_ref().map_or("/sandbox".to_owned(), |n| {
+                    format!("/sandbox?number={}", encode(n.as_str()))
+                }),
+            ),
             s: PageTexts::of(user.lang),
             handsets: handsets(state, account).await?,
             current: number
@@ -288,10 +298,7 @@ pub async fn send(
     };
     match from_handset(&state, account, channel, &form.from, to, &form.text).await {
         Ok(record) => {
-            let to = format!(
-                "/sandbox?number={}",
-                url::form_urlencoded::byte_serialize(record.from.as_bytes()).collect::<String>()
-            );
+            let to = format!("/sandbox?number={}", encode(&record.from));
             Ok(Redirect::to(&to).into_response())
         }
         Err(e) if e.status.is_server_error() => Err(WebError::Store(

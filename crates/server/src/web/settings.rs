@@ -3,11 +3,14 @@
 //! Every write goes through the function the API uses, so both refuse the same input with
 //! the same message.
 
+use std::time::Duration;
+
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use bote_domain::{AccountId, TokenId, TokenScope};
 use bote_store::{KeywordReplies, KeywordSettings, StoreError};
 use serde::Deserialize;
@@ -15,7 +18,7 @@ use serde::Deserialize;
 use super::i18n_pages::PageTexts;
 use super::page::{Chrome, WebError, render};
 use super::refusal::refusal;
-use super::session::WebUser;
+use super::session::{WebUser, cookie, is_https, removal};
 use crate::accounts::create_token;
 use crate::api::keyword_settings::checked;
 use crate::api::settings::checked_callback_url;
@@ -177,9 +180,38 @@ async fn page(
     ))
 }
 
-/// `GET /settings`.
-pub async fn show(State(state): State<AppState>, user: WebUser) -> Result<Response, WebError> {
-    page(&state, &user, None, None, Outcome::default()).await
+/// Carries a new token's secret from the form's POST to the page it redirects to, once:
+/// the page removes it, so neither a reload nor the back button shows or re-creates it.
+const NEW_TOKEN_COOKIE: &str = "bote_new_token";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowParams {
+    saved: Option<String>,
+}
+
+/// `GET /settings`; `?saved=1` after a form was saved.
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    jar: CookieJar,
+    Query(params): Query<ShowParams>,
+) -> Result<Response, WebError> {
+    let secret = jar.get(NEW_TOKEN_COOKIE).map(|c| c.value().to_owned());
+    let outcome = Outcome {
+        saved: params.saved.is_some(),
+        secret: secret.clone(),
+        error: None,
+    };
+    let page = page(&state, &user, None, None, outcome).await?;
+    Ok(match secret {
+        Some(_) => (
+            jar.add(removal(NEW_TOKEN_COOKIE)),
+            [(axum::http::header::CACHE_CONTROL, "no-store")],
+            page,
+        )
+            .into_response(),
+        None => page,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,11 +224,13 @@ pub struct TokenForm {
     scope: String,
 }
 
-/// `POST /settings/tokens`: a new token; the answer is the page with its secret, which
+/// `POST /settings/tokens`: a new token; the page it redirects to shows its secret, which
 /// is never stored and so never shown again.
 pub async fn create(
     State(state): State<AppState>,
     user: WebUser,
+    jar: CookieJar,
+    headers: HeaderMap,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     let account = account(&user)?;
@@ -227,11 +261,13 @@ pub async fn create(
             crate::accounts::AccountError::Store(s) => s,
             other => StoreError::Backend(anyhow::anyhow!(other)),
         })?;
-    let outcome = Outcome {
-        secret: Some(secret),
-        ..Outcome::default()
-    };
-    page(&state, &user, None, None, outcome).await
+    let flash = cookie(
+        NEW_TOKEN_COOKIE,
+        secret,
+        is_https(&headers),
+        Duration::from_secs(60),
+    );
+    Ok((jar.add(flash), Redirect::to("/settings#tokens")).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -279,11 +315,7 @@ pub async fn callbacks(
                 .store
                 .set_inbound_callback_url(account, url.as_deref())
                 .await?;
-            let outcome = Outcome {
-                saved: true,
-                ..Outcome::default()
-            };
-            page(&state, &user, None, None, outcome).await
+            Ok(Redirect::to("/settings?saved=1").into_response())
         }
         Err(e) => {
             let outcome = Outcome {
@@ -306,11 +338,7 @@ pub async fn keywords(
     match checked(form.settings()) {
         Ok(settings) => {
             state.store.set_keyword_settings(account, &settings).await?;
-            let outcome = Outcome {
-                saved: true,
-                ..Outcome::default()
-            };
-            page(&state, &user, None, None, outcome).await
+            Ok(Redirect::to("/settings?saved=1").into_response())
         }
         Err(e) => {
             let outcome = Outcome {
