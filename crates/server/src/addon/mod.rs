@@ -4,11 +4,13 @@
 mod activate;
 mod caps;
 mod gate;
+mod pending;
 mod policy;
 mod status;
 
 pub use activate::{ActivateError, activate};
 pub use caps::PackageCaps;
 pub use gate::{NotActive, require_whatsapp};
+pub use pending::{PendingSetup, pending_setups};
 pub use policy::opt_in_policy;
 pub use status::{WhatsappState, WhatsappStatus, whatsapp_status};

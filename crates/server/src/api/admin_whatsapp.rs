@@ -6,12 +6,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use bote_domain::{AccountId, Package};
-use bote_store::{AddonState, WhatsappAddon};
-use chrono::{NaiveDate, Utc};
+use bote_store::WhatsappAddon;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiJson, ApiResult};
-use crate::addon::{ActivateError, activate};
+use crate::addon::{ActivateError, PendingSetup, activate, pending_setups};
 use crate::app::AppState;
 use crate::auth::{AccountManager, Via};
 
@@ -87,45 +86,12 @@ async fn deactivate(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Serialize)]
-struct PendingSetup {
-    account: AccountId,
-    account_name: String,
-    package: Package,
-    activated_at: chrono::DateTime<Utc>,
-    expected_on: NaiveDate,
-    /// The expected date has passed and the account still has no WhatsApp number.
-    overdue: bool,
-}
-
 /// Pending setups, the soonest expected first: the account managers' work list (R3, R4).
 async fn pending(
     _manager: AccountManager,
     State(state): State<AppState>,
 ) -> ApiResult<Json<Vec<PendingSetup>>> {
-    let today = Utc::now()
-        .with_timezone(&state.config.default_time_zone)
-        .date_naive();
-    let accounts = state.store.list_accounts().await?;
-    let mut setups: Vec<PendingSetup> = state
-        .store
-        .whatsapp_addons()
-        .await?
-        .into_iter()
-        .filter(|a| a.state == AddonState::Pending)
-        .map(|a| PendingSetup {
-            account_name: accounts
-                .iter()
-                .find(|x| x.id == a.account)
-                .map(|x| x.name.clone())
-                .unwrap_or_default(),
-            account: a.account,
-            package: a.package,
-            activated_at: a.activated_at,
-            expected_on: a.expected_on,
-            overdue: a.expected_on < today,
-        })
-        .collect();
-    setups.sort_by_key(|s| (s.expected_on, s.account));
-    Ok(Json(setups))
+    Ok(Json(
+        pending_setups(state.store.as_ref(), state.config.default_time_zone).await?,
+    ))
 }

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use bote_domain::ChannelKind;
+use bote_domain::{AccountId, ChannelKind};
 use bote_store::{BusinessNumber, InboundQuery, InboundRecord};
 use serde::Deserialize;
 
@@ -77,16 +77,38 @@ async fn inject(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<InjectInput>,
 ) -> ApiResult<(StatusCode, Json<InboundRecord>)> {
-    if body.channel == ChannelKind::Sms && !state.connections.smpp.is_empty() {
+    let record = from_handset(
+        &state,
+        tenant.account,
+        body.channel,
+        &body.from,
+        &body.to,
+        &body.text,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(record)))
+}
+
+/// `text` from the simulated handset `from` to the account's business number `to`: what
+/// `POST /api/v1/sandbox/inbound` and the web page's sandbox phone both do.
+pub(crate) async fn from_handset(
+    state: &AppState,
+    account: AccountId,
+    channel: ChannelKind,
+    from: &str,
+    to: &str,
+    text: &str,
+) -> ApiResult<InboundRecord> {
+    if channel == ChannelKind::Sms && !state.connections.smpp.is_empty() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "sandbox_off",
             "SMS go through SMPP connections here, not the sandbox: inbound SMS come from the SMSC",
         ));
     }
-    let from = input::phone("from", Some(&body.from), state.config.default_region)?
+    let from = input::phone("from", Some(from), state.config.default_region)?
         .ok_or_else(|| ApiError::invalid("from", "missing", "from: give the handset's number"))?;
-    let text = body.text.trim();
+    let text = text.trim();
     if text.is_empty() || text.chars().count() > MAX_TEXT {
         return Err(ApiError::invalid(
             "text",
@@ -94,37 +116,36 @@ async fn inject(
             format!("text: 1 to {MAX_TEXT} characters"),
         ));
     }
-    let to = normalise_to(&body.to);
-    let owned = state.store.business_numbers(Some(tenant.account)).await?;
+    let number = normalise_to(to);
+    let owned = state.store.business_numbers(Some(account)).await?;
     if !owned
         .iter()
-        .any(|n| n.channel == body.channel && n.number == to)
+        .any(|n| n.channel == channel && n.number == number)
     {
         let known: Vec<&str> = owned
             .iter()
-            .filter(|n| n.channel == body.channel)
+            .filter(|n| n.channel == channel)
             .map(|n| n.number.as_str())
             .collect();
         let hint = if known.is_empty() {
             format!(
                 "this account has no {} business number yet (`bote number add`)",
-                body.channel
+                channel
             )
         } else {
-            format!("its {} numbers: {}", body.channel, known.join(", "))
+            format!("its {} numbers: {}", channel, known.join(", "))
         };
         return Err(ApiError::invalid(
             "to",
             "unknown_business_number",
             format!(
                 "to: '{}' is not a business number of this account; {hint}",
-                body.to
+                to
             ),
         ));
     }
-    let message = sandbox_message(body.channel, &from, to, text.to_owned());
-    let record = receive(state.store.as_ref(), &state.config.packages, message)
+    let message = sandbox_message(channel, &from, number, text.to_owned());
+    receive(state.store.as_ref(), &state.config.packages, message)
         .await
-        .map_err(ApiError::internal)?;
-    Ok((StatusCode::CREATED, Json(record)))
+        .map_err(ApiError::internal)
 }

@@ -41,7 +41,9 @@ async fn replace(
     Ok(Json(settings))
 }
 
-fn checked(mut s: KeywordSettings) -> ApiResult<KeywordSettings> {
+/// The settings as saved: words checked and upper-cased, replies within their length. The
+/// API and the settings page both check them here.
+pub(crate) fn checked(mut s: KeywordSettings) -> ApiResult<KeywordSettings> {
     s.start_words = words("start_words", &s.start_words)?;
     s.stop_words = words("stop_words", &s.stop_words)?;
     if let Some(w) = s.start_words.iter().find(|w| s.stop_words.contains(w)) {

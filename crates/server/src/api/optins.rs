@@ -143,7 +143,7 @@ async fn ledger(
 }
 
 /// The ledger as CSV: one line per event, with a header.
-fn ledger_csv(entries: &[LedgerEntry]) -> anyhow::Result<String> {
+pub(crate) fn ledger_csv(entries: &[LedgerEntry]) -> anyhow::Result<String> {
     let mut out = csv::Writer::from_writer(Vec::new());
     out.write_record([
         "at",

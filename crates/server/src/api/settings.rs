@@ -34,23 +34,28 @@ async fn update(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<CallbackSettings>,
 ) -> ApiResult<Json<CallbackSettings>> {
-    let url = body.inbound_url.as_deref().map(str::trim);
-    if let Some(url) = url {
-        let ok = url::Url::parse(url)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-        if !ok || url.len() > 2048 {
-            return Err(ApiError::invalid(
-                "inbound_url",
-                "invalid_url",
-                format!("'{url}' is not an http(s) URL"),
-            ));
-        }
-    }
+    let url = checked_callback_url(body.inbound_url.as_deref())?;
     state
         .store
-        .set_inbound_callback_url(tenant.account, url)
+        .set_inbound_callback_url(tenant.account, url.as_deref())
         .await?;
-    Ok(Json(CallbackSettings {
-        inbound_url: url.map(str::to_owned),
-    }))
+    Ok(Json(CallbackSettings { inbound_url: url }))
+}
+
+/// The inbound callback URL as saved: trimmed, an http(s) URL with a host, or none. The
+/// API and the settings page both check it here.
+pub(crate) fn checked_callback_url(raw: Option<&str>) -> ApiResult<Option<String>> {
+    let Some(url) = raw.map(str::trim) else {
+        return Ok(None);
+    };
+    let ok = url::Url::parse(url)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if !ok || url.len() > 2048 {
+        return Err(ApiError::invalid(
+            "inbound_url",
+            "invalid_url",
+            format!("'{url}' is not an http(s) URL"),
+        ));
+    }
+    Ok(Some(url.to_owned()))
 }

@@ -9,6 +9,8 @@
 //! limited per address and user name (`rate_limit`), and every form carries a CSRF token.
 
 mod admin;
+mod admin_numbers;
+mod admin_whatsapp;
 mod assets;
 mod chart;
 mod contacts;
@@ -16,12 +18,17 @@ mod groups;
 mod headers;
 mod home;
 mod i18n;
+mod i18n_pages;
 mod lang;
 mod login;
+mod optins;
 mod page;
 mod rate_limit;
+mod refusal;
+mod sandbox;
 mod send;
 mod session;
+mod settings;
 mod stats;
 
 use std::sync::Arc;
@@ -59,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/sends/{id}", get(send::detail))
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
+        .merge(account_pages())
         .route("/lang/{code}", get(lang::switch))
         .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
     Router::new()
@@ -66,6 +74,37 @@ pub fn router() -> Router<AppState> {
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers::security_headers))
+}
+
+/// Opt-ins, settings, the sandbox phone and the account managers' area.
+fn account_pages() -> Router<AppState> {
+    use axum::routing::post;
+    Router::new()
+        .route("/optins", get(optins::list))
+        .route("/optins/export", get(optins::export))
+        .route("/optins/{number}", get(optins::ledger))
+        .route("/optins/{number}/ledger.csv", get(optins::ledger_export))
+        .route(
+            "/optins/{number}/revoke",
+            get(optins::confirm).post(optins::revoke),
+        )
+        .route("/settings", get(settings::show))
+        .route("/settings/tokens", post(settings::create))
+        .route("/settings/tokens/{id}/revoke", post(settings::revoke))
+        .route("/settings/callbacks", post(settings::callbacks))
+        .route("/settings/keywords", post(settings::keywords))
+        .route("/sandbox", get(sandbox::show))
+        .route("/sandbox/inbound", post(sandbox::send))
+        .route("/admin/accounts", post(admin::create))
+        .route(
+            "/admin/accounts/{id}/whatsapp",
+            post(admin_whatsapp::activate_addon),
+        )
+        .route("/admin/pending", get(admin_whatsapp::pending))
+        .route(
+            "/admin/numbers",
+            get(admin_numbers::show).post(admin_numbers::add),
+        )
 }
 
 async fn not_found(jar: CookieJar, headers: HeaderMap) -> Response {
