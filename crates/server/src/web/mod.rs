@@ -23,6 +23,7 @@ mod rate_limit;
 mod send;
 mod session;
 mod stats;
+mod widget;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ use axum_extra::extract::CookieJar;
 pub use headers::CSP;
 pub use rate_limit::{LOGIN_ATTEMPTS, LOGIN_WINDOW};
 pub use session::{SESSION_COOKIE, SESSION_LIFETIME};
+pub use widget::WIDGET_CSP;
 
 use crate::app::AppState;
 
@@ -60,12 +62,15 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
+        .merge(widget::settings_router())
         .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
     Router::new()
         .merge(pages)
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers::security_headers))
+        // After the layer: the widget's public pages may be framed by any site (R8).
+        .merge(widget::public_router())
 }
 
 async fn not_found(jar: CookieJar, headers: HeaderMap) -> Response {

@@ -5,6 +5,7 @@
 
 pub mod receiver;
 pub mod smsc;
+pub mod smtp;
 
 use std::sync::Arc;
 
