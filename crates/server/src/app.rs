@@ -22,6 +22,7 @@ use crate::callbacks::{CallbackConfig, CallbackWorker};
 use crate::config::Config;
 use crate::connections::Connections;
 use crate::dispatch::{Channels, DispatchConfig, Dispatcher};
+use crate::email::{MailCheck, Mailer};
 use crate::inbound::{Events, ReceiptWriter};
 use crate::store_open::open_store;
 
@@ -41,6 +42,11 @@ pub struct AppState {
     pub events: Arc<Events>,
     /// Failed authentications per address and requests per account (`auth::ApiLimits`).
     pub limits: Arc<crate::auth::ApiLimits>,
+    /// The SMTP client, when `[smtp]` is configured.
+    pub mailer: Option<Arc<Mailer>>,
+    /// bote's address for links that leave a request (emails): `public_url`, else the
+    /// address it listens on.
+    pub public_base: String,
 }
 
 pub struct App {
@@ -114,7 +120,23 @@ impl App {
             )
             .expect("an HTTP client for callbacks"),
         );
+        let mailer = config.smtp.as_ref().and_then(|smtp| match Mailer::new(smtp) {
+            Ok(m) => Some(Arc::new(m)),
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "SMTP is configured but unusable: no emails");
+                None
+            }
+        });
+        let public_base = match &config.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => format!(
+                "http://{}",
+                listener.local_addr().map_or(config.listen, |a| a)
+            ),
+        };
         let state = AppState {
+            mailer,
+            public_base,
             store,
             limits: Arc::new(crate::auth::ApiLimits::new(
                 config.api_requests_per_second,
@@ -162,6 +184,14 @@ impl App {
         let router = router(self.state.clone());
         let token = self.shutdown.clone();
         let mut workers = vec![tokio::spawn(self.callbacks.clone().run(token.clone()))];
+        if let Some(mailer) = &self.state.mailer {
+            let check = Arc::new(MailCheck {
+                store: self.state.store.clone(),
+                mailer: mailer.clone(),
+                public_base: self.state.public_base.clone(),
+            });
+            workers.push(tokio::spawn(check.run(token.clone())));
+        }
         // Several dispatch loops: while one waits on the store, another sends.
         for _ in 0..self.dispatcher.loops() {
             workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));

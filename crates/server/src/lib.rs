@@ -14,6 +14,7 @@ pub mod connections;
 pub mod consent;
 pub mod contacts_csv;
 pub mod dispatch;
+pub mod email;
 pub mod inbound;
 pub mod metrics;
 pub mod numbers;
@@ -24,6 +25,7 @@ pub mod store_open;
 pub mod web;
 pub mod webhooks;
 pub mod websms;
+pub mod widget;
 
 pub use app::{App, AppState};
 pub use config::Config;

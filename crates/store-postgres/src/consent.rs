@@ -115,7 +115,7 @@ async fn active(
 }
 
 /// Appends one ledger entry.
-async fn record(
+pub(crate) async fn record(
     conn: &mut PgConnection,
     account: AccountId,
     number: &PhoneNumber,

@@ -12,11 +12,13 @@ mod errors;
 mod groups;
 mod import;
 mod inbound;
+mod mail_log;
 mod outbox;
 mod rows;
 mod stats;
 pub mod testing;
 mod web_sessions;
+mod widget;
 
 use std::time::Duration;
 

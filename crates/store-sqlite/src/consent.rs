@@ -85,7 +85,7 @@ async fn active(
 }
 
 /// Appends one ledger entry.
-async fn record(
+pub(crate) async fn record(
     conn: &mut SqliteConnection,
     account: AccountId,
     number: &PhoneNumber,

@@ -12,6 +12,7 @@ mod errors;
 mod groups;
 mod import;
 mod inbound;
+mod mail_log;
 mod merge;
 mod outbox;
 mod rows;
@@ -19,6 +20,7 @@ mod search;
 mod stats;
 mod time;
 mod web_sessions;
+mod widget;
 
 #[cfg(test)]
 mod plans;

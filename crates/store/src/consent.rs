@@ -72,15 +72,19 @@ pub enum ConsentEvent {
     Revoked,
     GroupJoined,
     GroupLeft,
+    /// The opt-in widget sent the number an SMS with the business's WhatsApp number (R8);
+    /// the opt-in follows when the person writes to it (R7).
+    WidgetRequest,
 }
 
 impl ConsentEvent {
-    pub const ALL: [ConsentEvent; 5] = [
+    pub const ALL: [ConsentEvent; 6] = [
         ConsentEvent::OptIn,
         ConsentEvent::Refused,
         ConsentEvent::Revoked,
         ConsentEvent::GroupJoined,
         ConsentEvent::GroupLeft,
+        ConsentEvent::WidgetRequest,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -90,6 +94,7 @@ impl ConsentEvent {
             ConsentEvent::Revoked => "revoked",
             ConsentEvent::GroupJoined => "group_joined",
             ConsentEvent::GroupLeft => "group_left",
+            ConsentEvent::WidgetRequest => "widget_request",
         }
     }
 }
@@ -103,7 +108,14 @@ impl std::str::FromStr for ConsentEvent {
             .ok_or_else(|| UnknownValue {
                 kind: "consent event",
                 value: s.into(),
-                allowed: &["opt_in", "refused", "revoked", "group_joined", "group_left"],
+                allowed: &[
+                    "opt_in",
+                    "refused",
+                    "revoked",
+                    "group_joined",
+                    "group_left",
+                    "widget_request",
+                ],
             })
     }
 }

@@ -21,10 +21,12 @@ mod import;
 mod inbound;
 mod isolation;
 mod load;
+mod mail_log;
 mod outbox;
 mod search;
 mod support;
 mod web_sessions;
+mod widget;
 
 pub use accounts::*;
 pub use addon::*;
@@ -35,9 +37,11 @@ pub use import::*;
 pub use inbound::*;
 pub use isolation::*;
 pub use load::*;
+pub use mail_log::*;
 pub use outbox::*;
 pub use search::*;
 pub use web_sessions::*;
+pub use widget::*;
 
 /// Expands to one test per contract test function, each on a fresh store from `$fresh`.
 #[macro_export]
@@ -103,6 +107,10 @@ macro_rules! contract_tests {
             // web sessions
             web_sessions_are_found_by_hash_until_they_expire,
             web_sessions_end_by_logout_and_purge,
+            // the opt-in widget
+            widgets_have_random_public_ids_and_keep_their_look,
+            widget_requests_are_recorded_in_the_ledger_before_the_opt_in,
+            account_mails_are_recorded_once_per_kind,
         );
     };
 }

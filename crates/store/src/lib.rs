@@ -16,10 +16,12 @@ mod error;
 mod groups;
 mod import;
 mod inbound;
+mod mail_log;
 mod outbox;
 mod secret;
 mod stats;
 mod web_sessions;
+mod widget;
 
 pub use accounts::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, User, UserCredentials,
@@ -37,6 +39,7 @@ pub use inbound::{
     BusinessNumber, CloudCredentials, DEFAULT_MESSAGES_PER_SECOND, InboundQuery, InboundRecord,
     InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,
 };
+pub use mail_log::{MailKind, MailLogStore};
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
     ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,
@@ -46,6 +49,7 @@ pub use secret::Secret;
 
 pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
+pub use widget::{Widget, WidgetLook, WidgetStore};
 
 /// Everything bote keeps. One object implements all parts so a transaction can span them.
 #[async_trait::async_trait]
@@ -59,6 +63,8 @@ pub trait Store:
     + OutboxStore
     + StatsStore
     + WebSessionStore
+    + WidgetStore
+    + MailLogStore
     + Send
     + Sync
     + 'static

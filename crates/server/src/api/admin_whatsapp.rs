@@ -70,6 +70,15 @@ async fn activate_addon(
         )
         .with_field("reset_opt_ins"),
     })?;
+    if done.changed {
+        // The owners get their widget's link (R8); in the background, never in the way.
+        crate::email::after_activation(
+            state.store.clone(),
+            state.mailer.clone(),
+            AccountId(id),
+            state.public_base.clone(),
+        );
+    }
     Ok(Json(Activated {
         addon: done.addon,
         opt_ins_must_reset: done.opt_ins_must_reset,

@@ -19,6 +19,7 @@ mod sends;
 pub(crate) mod settings;
 pub(crate) mod stats;
 mod whatsapp;
+mod widget_settings;
 
 use axum::Router;
 
@@ -44,6 +45,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin_whatsapp::router())
         .merge(whatsapp::router())
         .merge(settings::router())
+        .merge(widget_settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,
         ))

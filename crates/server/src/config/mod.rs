@@ -15,8 +15,11 @@ pub use crate::connections::{SmppConnection, parse_smpp_urls};
 pub use database_url::{Backend, DatabaseUrl};
 pub use secret::{Secret, is_generated};
 
+pub use smtp::{SmtpConfig, SmtpTls};
+
 mod database_url;
 mod secret;
+mod smtp;
 #[cfg(test)]
 mod tests;
 
@@ -41,6 +44,13 @@ const KEYS: &[&str] = &[
     "packages_small_cap",
     "packages_medium_cap",
     "packages_large_cap",
+    "public_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_tls",
+    "smtp_user",
+    "smtp_password",
+    "smtp_from",
 ];
 
 /// Configuration as read, before validation.
@@ -63,6 +73,8 @@ struct RawConfig {
     whatsapp_api_version: String,
     smpp: SmppSetting,
     packages: RawPackages,
+    public_url: Option<String>,
+    smtp: smtp::RawSmtp,
 }
 
 /// `[packages]`: opt-in caps per WhatsApp package (R2).
@@ -103,6 +115,8 @@ impl Default for RawConfig {
             whatsapp_api_version: "v21.0".into(),
             smpp: SmppSetting::default(),
             packages: RawPackages::default(),
+            public_url: None,
+            smtp: smtp::RawSmtp::default(),
         }
     }
 }
@@ -141,6 +155,11 @@ pub struct Config {
     pub whatsapp_api_version: String,
     /// Opt-in caps of the WhatsApp packages (R2).
     pub packages: crate::addon::PackageCaps,
+    /// bote's address as browsers reach it (`https://bote.example.com`), for links that
+    /// leave the request: widget links in emails. Unset: taken from each request's host.
+    pub public_url: Option<url::Url>,
+    /// Where emails go out; `None`: bote sends none.
+    pub smtp: Option<SmtpConfig>,
 }
 
 /// Values given on the command line; they win over everything else.
@@ -166,9 +185,12 @@ impl Config {
         // `BOTE_PACKAGES_SMALL_CAP` sets `packages.small_cap`.
         figment = figment.merge(Env::prefixed("BOTE_").only(KEYS).map(|key| {
             let key = key.as_str().to_ascii_lowercase();
-            match key.strip_prefix("packages_") {
-                Some(rest) => format!("packages.{rest}").into(),
-                None => key.into(),
+            if let Some(rest) = key.strip_prefix("packages_") {
+                format!("packages.{rest}").into()
+            } else if let Some(rest) = key.strip_prefix("smtp_") {
+                format!("smtp.{rest}").into()
+            } else {
+                key.into()
             }
         }));
         if let Some(listen) = &overrides.listen {
@@ -247,6 +269,22 @@ impl Config {
             );
         }
         let packages = validate_packages(&raw.packages)?;
+        let public_url = raw
+            .public_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(|u| {
+                url::Url::parse(u)
+                    .ok()
+                    .filter(|p| matches!(p.scheme(), "http" | "https") && p.has_host())
+                    .with_context(|| {
+                        format!(
+                            "config key `public_url`: '{u}' is not an http(s) URL like https://bote.example.com"
+                        )
+                    })
+            })
+            .transpose()?;
         Ok(Config {
             listen,
             database_url,
@@ -264,6 +302,8 @@ impl Config {
             whatsapp_api_base,
             whatsapp_api_version,
             packages,
+            public_url,
+            smtp: smtp::validate(raw.smtp)?,
         })
     }
 
@@ -314,7 +354,7 @@ fn redact_error(e: figment::Error) -> String {
     for err in e {
         let key = err.path.join(".");
         let mut text = err.kind.to_string();
-        if key == "database_url" || key == "callback_secret" {
+        if key == "database_url" || key == "callback_secret" || key == "smtp.password" {
             text = "invalid value".into();
         }
         if key == "smpp" || key.starts_with("smpp.") {

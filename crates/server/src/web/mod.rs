@@ -30,6 +30,7 @@ mod send;
 mod session;
 mod settings;
 mod stats;
+mod widget;
 
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ use axum_extra::extract::CookieJar;
 pub use headers::CSP;
 pub use rate_limit::{LOGIN_ATTEMPTS, LOGIN_WINDOW};
 pub use session::{SESSION_COOKIE, SESSION_LIFETIME};
+pub use widget::WIDGET_CSP;
 
 use crate::app::AppState;
 
@@ -68,12 +70,15 @@ pub fn router() -> Router<AppState> {
         .route("/stats/export", get(stats::export))
         .merge(account_pages())
         .route("/lang/{code}", get(lang::switch))
+        .merge(widget::settings_router())
         .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
     Router::new()
         .merge(pages)
         .route("/static/{name}", get(assets::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers::security_headers))
+        // After the layer: the widget's public pages may be framed by any site (R8).
+        .merge(widget::public_router())
 }
 
 /// Opt-ins, settings, the sandbox phone and the account managers' area.

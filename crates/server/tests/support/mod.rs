@@ -5,6 +5,7 @@
 
 pub mod receiver;
 pub mod smsc;
+pub mod smtp;
 pub mod source_routes;
 
 use std::sync::Arc;

@@ -1,0 +1,19 @@
+// bote opt-in widget: put <script src="…/embed.js" async></script> where the form should
+// appear; this inserts the hosted widget page as an iframe right after the script tag.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var frame = document.createElement("iframe");
+  frame.src = "__PAGE_URL__";
+  frame.title = "__TITLE__";
+  frame.loading = "lazy";
+  frame.style.width = "100%";
+  frame.style.maxWidth = "420px";
+  frame.style.height = "520px";
+  frame.style.border = "0";
+  if (script && script.parentNode) {
+    script.parentNode.insertBefore(frame, script.nextSibling);
+  } else {
+    document.body.appendChild(frame);
+  }
+})();
