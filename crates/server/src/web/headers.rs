@@ -1,5 +1,5 @@
-//! Security headers on every page: no inline scripts or styles (CSP), no framing, no MIME
-//! sniffing, no full URLs leaked to other sites.
+//! Security headers on every page: no inline scripts or styles (CSP, unless a page states a
+//! policy of its own), no framing, no MIME sniffing, no full URLs leaked to other sites.
 
 use axum::extract::Request;
 use axum::http::HeaderValue;
@@ -14,10 +14,10 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A page may state its own policy (the widget settings' preview shows https logos).
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
