@@ -15,6 +15,7 @@ pub mod consent;
 pub mod contacts_csv;
 pub mod dispatch;
 pub mod inbound;
+pub mod media;
 pub mod metrics;
 pub mod numbers;
 pub mod sending;

@@ -12,22 +12,27 @@ mod admin;
 mod assets;
 mod chart;
 mod contacts;
+mod flow_i18n;
 mod groups;
 mod headers;
 mod home;
 mod i18n;
+mod import;
+mod import_jobs;
 mod lang;
 mod login;
 mod page;
 mod rate_limit;
 mod send;
+mod send_media;
+mod sends;
 mod session;
 mod stats;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Extension;
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -48,6 +53,16 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/contacts", get(contacts::list))
         .route("/contacts/new", get(contacts::new).post(contacts::create))
+        .route(
+            "/contacts/import",
+            // The upload is spooled with the configured `max_import_bytes` as its limit.
+            get(import::show)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/contacts/import/{id}", get(import::job))
+        .route("/contacts/import/{id}/progress.json", get(import::progress))
+        .route("/contacts/export", get(import::export))
         .route("/contacts/{id}", get(contacts::edit).post(contacts::update))
         .route(
             "/contacts/{id}/delete",
@@ -56,14 +71,27 @@ pub fn router() -> Router<AppState> {
         .route("/groups", get(groups::list))
         .route("/send", get(send::show).post(send::submit))
         .route("/send/preview", axum::routing::post(send::check))
-        .route("/sends/{id}", get(send::detail))
+        .route(
+            "/send/media",
+            // The upload is limited per media kind while it is stored.
+            axum::routing::post(send_media::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/sends", get(sends::list))
+        .route("/sends/{id}", get(sends::detail))
+        .route("/sends/{id}/progress.json", get(sends::progress))
+        .route("/sends/{id}/pause", axum::routing::post(sends::pause))
+        .route("/sends/{id}/resume", axum::routing::post(sends::resume))
+        .route("/sends/{id}/cancel", axum::routing::post(sends::cancel))
+        .route("/messages/{id}", get(sends::message))
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
         .route("/lang/{code}", get(lang::switch))
-        .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
+        .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())))
+        .layer(Extension(Arc::new(import_jobs::ImportJobs::default())));
     Router::new()
         .merge(pages)
         .route("/static/{name}", get(assets::serve))
+        .route("/media/{token}", get(crate::media::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers::security_headers))
 }
