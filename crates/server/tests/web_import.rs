@@ -207,7 +207,10 @@ async fn the_import_page_works_in_a_browser() {
         csv.push_str(&format!("P{i},+4367620{i:05},NEWS\n"));
     }
     csv.push_str("Bad,123,NEWS\n");
-    let file = screenshot_dir().join("import-upload.csv");
+    let file = screenshot_dir()
+        .canonicalize()
+        .unwrap()
+        .join("import-upload.csv");
     std::fs::write(&file, &csv).unwrap();
 
     let driver = Driver::start("de-DE").await;
