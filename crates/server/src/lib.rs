@@ -16,6 +16,7 @@ pub mod contacts_csv;
 pub mod dispatch;
 pub mod email;
 pub mod inbound;
+pub mod media;
 pub mod metrics;
 pub mod numbers;
 pub mod rate_limit;

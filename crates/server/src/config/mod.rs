@@ -32,6 +32,7 @@ const KEYS: &[&str] = &[
     "default_time_zone",
     "max_body_bytes",
     "max_import_bytes",
+    "media_dir",
     "smpp",
     "sandbox_delivery_delay_ms",
     "sandbox_failure_share",
@@ -63,6 +64,7 @@ struct RawConfig {
     default_time_zone: String,
     max_body_bytes: usize,
     max_import_bytes: u64,
+    media_dir: String,
     sandbox_delivery_delay_ms: u64,
     sandbox_failure_share: f64,
     callback_secret: Option<String>,
@@ -105,6 +107,7 @@ impl Default for RawConfig {
             default_time_zone: "Europe/Vienna".into(),
             max_body_bytes: 2 * 1024 * 1024,
             max_import_bytes: 2 * 1024 * 1024 * 1024,
+            media_dir: "media".into(),
             sandbox_delivery_delay_ms: 500,
             sandbox_failure_share: 0.0,
             callback_secret: None,
@@ -134,6 +137,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Largest CSV upload.
     pub max_import_bytes: u64,
+    /// Where media uploaded for WhatsApp sends are kept (R18), served at `/media/{token}`.
+    pub media_dir: std::path::PathBuf,
     /// The built-in sandbox SMS channel: delay before its delivery reports.
     pub sandbox_delivery_delay: std::time::Duration,
     /// Share of sandbox messages reported undelivered, 0 to 1.
@@ -292,6 +297,7 @@ impl Config {
             default_time_zone,
             max_body_bytes: raw.max_body_bytes,
             max_import_bytes: raw.max_import_bytes,
+            media_dir: raw.media_dir.into(),
             sandbox_delivery_delay: std::time::Duration::from_millis(raw.sandbox_delivery_delay_ms),
             sandbox_failure_share: raw.sandbox_failure_share,
             callback_secret,

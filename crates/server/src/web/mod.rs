@@ -14,11 +14,14 @@ mod admin_whatsapp;
 mod assets;
 mod chart;
 mod contacts;
+mod flow_i18n;
 mod groups;
 mod headers;
 mod home;
 mod i18n;
 mod i18n_pages;
+mod import;
+mod import_jobs;
 mod lang;
 mod login;
 mod optins;
@@ -27,6 +30,8 @@ mod rate_limit;
 mod refusal;
 mod sandbox;
 mod send;
+mod send_media;
+mod sends;
 mod session;
 mod settings;
 mod stats;
@@ -35,7 +40,7 @@ mod widget;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::Extension;
+use axum::extract::{DefaultBodyLimit, Extension};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -57,6 +62,16 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin::show))
         .route("/contacts", get(contacts::list))
         .route("/contacts/new", get(contacts::new).post(contacts::create))
+        .route(
+            "/contacts/import",
+            // The upload is spooled with the configured `max_import_bytes` as its limit.
+            get(import::show)
+                .post(import::upload)
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .route("/contacts/import/{id}", get(import::job))
+        .route("/contacts/import/{id}/progress.json", get(import::progress))
+        .route("/contacts/export", get(import::export))
         .route("/contacts/{id}", get(contacts::edit).post(contacts::update))
         .route(
             "/contacts/{id}/delete",
@@ -65,16 +80,29 @@ pub fn router() -> Router<AppState> {
         .route("/groups", get(groups::list))
         .route("/send", get(send::show).post(send::submit))
         .route("/send/preview", axum::routing::post(send::check))
-        .route("/sends/{id}", get(send::detail))
+        .route(
+            "/send/media",
+            // The upload is limited per media kind while it is stored.
+            axum::routing::post(send_media::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/sends", get(sends::list))
+        .route("/sends/{id}", get(sends::detail))
+        .route("/sends/{id}/progress.json", get(sends::progress))
+        .route("/sends/{id}/pause", axum::routing::post(sends::pause))
+        .route("/sends/{id}/resume", axum::routing::post(sends::resume))
+        .route("/sends/{id}/cancel", axum::routing::post(sends::cancel))
+        .route("/messages/{id}", get(sends::message))
         .route("/stats", get(stats::show))
         .route("/stats/export", get(stats::export))
         .merge(account_pages())
         .route("/lang/{code}", get(lang::switch))
         .merge(widget::settings_router())
-        .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())));
+        .layer(Extension(Arc::new(rate_limit::LoginLimiter::default())))
+        .layer(Extension(Arc::new(import_jobs::ImportJobs::default())));
     Router::new()
         .merge(pages)
         .route("/static/{name}", get(assets::serve))
+        .route("/media/{token}", get(crate::media::serve))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(headers::security_headers))
         // After the layer: the widget's public pages may be framed by any site (R8).

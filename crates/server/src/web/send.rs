@@ -1,23 +1,29 @@
 //! The send page (R16, R19, R22): the channel is chosen first, then text and recipients;
 //! a preview through `sending::preview` (the same checks and expansion as the real send,
 //! rolled back) shows the counts, skipped recipients with reasons, the SMS encoding and
-//! segments and the R19 warning; only then is the send accepted. A detail page shows the
-//! send's messages counted by status.
+//! segments and the R19 warning; only then is the send accepted, now or at a local date and
+//! time in the account's time zone. A live counter (app.js) shows characters, encoding and
+//! parts while typing and names the character that forces UCS-2. The send's own page is
+//! `sends`.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use bote_domain::{AccountId, ChannelKind, SendId};
+use bote_domain::sms::gsm7;
+use bote_domain::{AccountId, ChannelKind};
 use bote_store::{MAX_LISTED_SKIPS, StoreError};
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::Deserialize;
 
 use super::page::{Chrome, WebError, render};
+use super::send_media::{Attached, media_of};
 use super::session::WebUser;
 use crate::api::{ApiError, input};
 use crate::app::AppState;
-use crate::sending::{SendError, SendRequest, SendSpec, accept, preview};
+use crate::sending::{Media, SendError, SendRequest, SendSpec, accept, preview};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ChannelParam {
@@ -27,6 +33,9 @@ pub struct ChannelParam {
 /// What the form carries through the preview to the send.
 #[derive(Debug, Default, Deserialize)]
 pub struct SendForm {
+    /// A WhatsApp send's uploaded media (`send_media`), by token.
+    #[serde(default)]
+    media_token: String,
     #[serde(default)]
     csrf: String,
     #[serde(default)]
@@ -39,6 +48,9 @@ pub struct SendForm {
     /// Group codes, separated by commas or spaces.
     #[serde(default)]
     groups: String,
+    /// Empty, or a local date and time (`2026-12-24T09:30`) in the account's time zone.
+    #[serde(default)]
+    schedule_at: String,
 }
 
 struct Skip {
@@ -63,26 +75,20 @@ struct Findings {
 
 #[derive(Template)]
 #[template(path = "send.html")]
-struct SendPage {
+pub struct SendPage {
     chrome: Chrome,
+    /// WhatsApp: the file attached by the upload form.
+    pub media: Option<Attached>,
     /// `None`: the channel is still to be chosen (R16).
     channel: Option<&'static str>,
     form: SendForm,
-    error: Option<String>,
+    pub error: Option<String>,
     findings: Option<Findings>,
-}
-
-#[derive(Template)]
-#[template(path = "send_detail.html")]
-struct DetailPage {
-    chrome: Chrome,
-    id: i64,
-    channel: &'static str,
-    state: &'static str,
-    created: String,
-    text: String,
-    counts: Vec<(&'static str, u64)>,
-    total: u64,
+    /// The time zone `schedule_at` is read in.
+    time_zone: &'static str,
+    /// GSM-7 characters costing one septet, and those costing two, for the live counter.
+    gsm_basic: String,
+    gsm_extension: String,
 }
 
 fn account(user: &WebUser) -> Result<AccountId, WebError> {
@@ -93,29 +99,61 @@ fn channel_of(text: &str) -> Option<ChannelKind> {
     text.parse().ok()
 }
 
-fn page(user: &WebUser, channel: Option<ChannelKind>, form: SendForm) -> SendPage {
+pub fn page(
+    state: &AppState,
+    user: &WebUser,
+    channel: Option<ChannelKind>,
+    form: SendForm,
+) -> SendPage {
+    let gsm = |septets: usize| -> String {
+        gsm7::all_chars()
+            .filter(|&c| gsm7::septet_len(c) == Some(septets))
+            .collect()
+    };
     SendPage {
         chrome: Chrome::for_user(user, "/send"),
         channel: channel.map(|c| c.as_str()),
         form,
+        media: None,
         error: None,
         findings: None,
+        time_zone: state.config.default_time_zone.name(),
+        gsm_basic: gsm(1),
+        gsm_extension: gsm(2),
+    }
+}
+
+impl SendForm {
+    pub fn for_channel(channel: ChannelKind) -> SendForm {
+        SendForm {
+            channel: channel.as_str().to_owned(),
+            ..SendForm::default()
+        }
     }
 }
 
 /// `GET /send`: the channel choice, or (with `?channel=`) the form for that channel.
-pub async fn show(user: WebUser, Query(param): Query<ChannelParam>) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Query(param): Query<ChannelParam>,
+) -> Result<Response, WebError> {
     account(&user)?;
     let channel = param.channel.as_deref().and_then(channel_of);
     let form = SendForm {
         channel: channel.map(|c| c.as_str().to_owned()).unwrap_or_default(),
         ..SendForm::default()
     };
-    Ok(render(StatusCode::OK, &page(&user, channel, form)))
+    Ok(render(StatusCode::OK, &page(&state, &user, channel, form)))
 }
 
 /// The request a form describes, checked as the API checks it.
-fn request(channel: ChannelKind, form: &SendForm) -> Result<SendRequest, ApiError> {
+fn request(
+    channel: ChannelKind,
+    form: &SendForm,
+    time_zone: Tz,
+    media: Option<Media>,
+) -> Result<SendRequest, ApiError> {
     let numbers = form
         .numbers
         .split(['\n', ',', ';'])
@@ -135,12 +173,13 @@ fn request(channel: ChannelKind, form: &SendForm) -> Result<SendRequest, ApiErro
         channel,
         spec: SendSpec {
             text: (!text.is_empty()).then(|| form.text.replace("\r\n", "\n")),
+            media,
             ..SendSpec::default()
         },
         numbers,
         contacts: Vec::new(),
         groups: input::group_codes("groups", &groups)?,
-        schedule_at: None,
+        schedule_at: schedule_at(&form.schedule_at, time_zone)?,
         client_message_id: None,
         callback_url: None,
         test: false,
@@ -148,23 +187,75 @@ fn request(channel: ChannelKind, form: &SendForm) -> Result<SendRequest, ApiErro
     })
 }
 
+/// The form's local date and time in `time_zone`, as the instant the send is due.
+fn schedule_at(local: &str, time_zone: Tz) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let local = local.trim();
+    if local.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        ApiError::invalid(
+            "schedule_at",
+            "invalid_schedule_at",
+            format!("'{local}' is not a date and time in {}", time_zone.name()),
+        )
+    };
+    let naive = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| invalid())?;
+    // In the hour the clocks go back, the earlier of the two; in the hour they skip, none.
+    let at = time_zone
+        .from_local_datetime(&naive)
+        .earliest()
+        .ok_or_else(invalid)?;
+    Ok(Some(at.with_timezone(&Utc)))
+}
+
+/// The request a form describes with the media it attaches (WhatsApp only), or why not.
+async fn prepare(
+    state: &AppState,
+    account: AccountId,
+    channel: ChannelKind,
+    form: &SendForm,
+    headers: &HeaderMap,
+) -> Result<(SendRequest, Option<Attached>), String> {
+    let found = match channel {
+        ChannelKind::Whatsapp => media_of(state, account, &form.media_token, headers).await?,
+        _ => None,
+    };
+    let (media, attached) = found.unzip();
+    let request =
+        request(channel, form, state.config.default_time_zone, media).map_err(field_message)?;
+    Ok((request, attached))
+}
+
 /// A refused send as the form shows it; store failures are errors of the page.
 fn refusal(e: SendError) -> Result<String, WebError> {
     match e {
         SendError::Store(StoreError::Backend(b)) => Err(WebError::Store(StoreError::Backend(b))),
-        other => {
-            let e = ApiError::from(other);
-            Ok(match e.field {
-                Some(field) => format!("{field}: {}", e.message),
-                None => e.message,
-            })
-        }
+        other => Ok(field_message(ApiError::from(other))),
     }
 }
 
-fn with_error(user: &WebUser, channel: ChannelKind, form: SendForm, error: String) -> Response {
-    let mut p = page(user, Some(channel), form);
+/// An error as the form shows it: the field it is about, then what is wrong.
+fn field_message(e: ApiError) -> String {
+    match e.field {
+        Some(field) => format!("{field}: {}", e.message),
+        None => e.message,
+    }
+}
+
+fn with_error(
+    state: &AppState,
+    user: &WebUser,
+    channel: ChannelKind,
+    form: SendForm,
+    attached: Option<Attached>,
+    error: String,
+) -> Response {
+    let mut p = page(state, user, Some(channel), form);
     p.error = Some(error);
+    p.media = attached;
     render(StatusCode::UNPROCESSABLE_ENTITY, &p)
 }
 
@@ -172,6 +263,7 @@ fn with_error(user: &WebUser, channel: ChannelKind, form: SendForm, error: Strin
 pub async fn check(
     State(state): State<AppState>,
     user: WebUser,
+    headers: HeaderMap,
     Form(form): Form<SendForm>,
 ) -> Result<Response, WebError> {
     let account = account(&user)?;
@@ -179,14 +271,17 @@ pub async fn check(
     let Some(channel) = channel_of(&form.channel) else {
         return Ok(Redirect::to("/send").into_response());
     };
-    let request = match request(channel, &form) {
+    let (request, attached) = match prepare(&state, account, channel, &form, &headers).await {
         Ok(r) => r,
-        Err(e) => return Ok(with_error(&user, channel, form, e.message)),
+        Err(e) => return Ok(with_error(&state, &user, channel, form, None, e)),
     };
     let previewed =
         match preview(&*state.store, account, state.config.default_region, request).await {
             Ok(p) => p,
-            Err(e) => return Ok(with_error(&user, channel, form, refusal(e)?)),
+            Err(e) => {
+                let error = refusal(e)?;
+                return Ok(with_error(&state, &user, channel, form, attached, error));
+            }
         };
     let a = &previewed.preview.acceptance;
     let listed = a.skipped.len() as u64;
@@ -216,8 +311,9 @@ pub async fn check(
         personalised: previewed.personalised,
         on_both_channels: previewed.preview.on_both_channels,
     };
-    let mut p = page(&user, Some(channel), form);
+    let mut p = page(&state, &user, Some(channel), form);
     p.findings = Some(findings);
+    p.media = attached;
     Ok(render(StatusCode::OK, &p))
 }
 
@@ -225,6 +321,7 @@ pub async fn check(
 pub async fn submit(
     State(state): State<AppState>,
     user: WebUser,
+    headers: HeaderMap,
     Form(form): Form<SendForm>,
 ) -> Result<Response, WebError> {
     let account = account(&user)?;
@@ -232,44 +329,18 @@ pub async fn submit(
     let Some(channel) = channel_of(&form.channel) else {
         return Ok(Redirect::to("/send").into_response());
     };
-    let request = match request(channel, &form) {
+    let (request, attached) = match prepare(&state, account, channel, &form, &headers).await {
         Ok(r) => r,
-        Err(e) => return Ok(with_error(&user, channel, form, e.message)),
+        Err(e) => return Ok(with_error(&state, &user, channel, form, None, e)),
     };
     match accept(&*state.store, account, state.config.default_region, request).await {
         Ok(accepted) => {
             let id = accepted.acceptance.send.id.0;
             Ok(Redirect::to(&format!("/sends/{id}")).into_response())
         }
-        Err(e) => Ok(with_error(&user, channel, form, refusal(e)?)),
+        Err(e) => {
+            let error = refusal(e)?;
+            Ok(with_error(&state, &user, channel, form, attached, error))
+        }
     }
-}
-
-/// `GET /sends/{id}`: the send and its messages counted by status.
-pub async fn detail(
-    State(state): State<AppState>,
-    user: WebUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let account = account(&user)?;
-    let send = match state.store.send_record(account, SendId(id)).await {
-        Ok(s) => s,
-        Err(StoreError::NotFound(_)) => return Err(WebError::NotFound(user.lang)),
-        Err(e) => return Err(e.into()),
-    };
-    let counts: Vec<(&'static str, u64)> =
-        send.counts.iter().map(|(s, n)| (s.as_str(), *n)).collect();
-    Ok(render(
-        StatusCode::OK,
-        &DetailPage {
-            chrome: Chrome::for_user(&user, &format!("/sends/{id}")),
-            id,
-            channel: send.channel.as_str(),
-            state: send.state.as_str(),
-            created: send.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            text: send.content["text"].as_str().unwrap_or_default().to_owned(),
-            total: counts.iter().map(|(_, n)| n).sum(),
-            counts,
-        },
-    ))
 }
