@@ -14,6 +14,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod rows;
+mod service_window;
 mod stats;
 pub mod testing;
 mod web_sessions;

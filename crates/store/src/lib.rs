@@ -40,7 +40,8 @@ pub use inbound::{
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
     ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,
-    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
+    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, ServiceWindow,
+    SkipReason, Skipped,
 };
 pub use secret::Secret;
 
