@@ -90,6 +90,10 @@ async fn cloud_numbers_send_through_the_graph_api(backend: Backend) {
         .await
         .unwrap();
     opted_in(&app, &["0664 1000001", "0664 1000002", "0664 1000003"]).await;
+    // They wrote lately: free-form messages may go to them (the 24-hour window).
+    for n in ["0664 1000001", "0664 1000003"] {
+        support::cloud::wrote(&app, n, "+43800200200", chrono::Utc::now()).await;
+    }
 
     let (status, cloud) = app
         .post_json(
@@ -136,7 +140,8 @@ async fn cloud_numbers_send_through_the_graph_api(backend: Backend) {
     })
     .await;
 
-    // 131047: outside the 24-hour window — failed at once with Meta's code, no retry.
+    // 131047: outside the 24-hour window by Meta's reckoning (bote's inbound record said
+    // inside) — failed at once with Meta's code, no retry.
     standin.fail_next(1, 131047, 400);
     let (status, late) = app
         .post_json(

@@ -346,6 +346,83 @@ async fn batched_statuses_update_messages_once(backend: Backend) {
     assert_eq!(statuses_by_recipient(&app, send).await[0].1, "read");
 }
 
+/// Status events are matched by wamid platform-wide (connection `whatsapp-cloud`), not by
+/// the number whose webhook they arrive at: wamids are unique across all numbers, and Meta
+/// sends the statuses of every number of an app to whichever webhook it has configured. A
+/// status arriving at the account's second number of the same app updates the message.
+async fn statuses_match_by_wamid_whichever_number_reports_them(backend: Backend) {
+    let (app, _) = cloud_app(backend).await;
+    let second = "8008";
+    app.store
+        .add_business_number(
+            app.account.id,
+            NewBusinessNumber {
+                cloud: Some(CloudCredentials {
+                    access_token: Secret::new("EAAG-second"),
+                    app_secret: Secret::new(APP_SECRET),
+                    verify_token: Secret::new("second-verify"),
+                }),
+                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800800800")
+                    .with_provider_ref(second)
+            },
+        )
+        .await
+        .unwrap();
+    // They wrote first (their opt-ins, R7).
+    let hello = json!([
+        text("436641000008", "wamid.IN8", "Hallo"),
+        text("436641000009", "wamid.IN9", "Hallo")
+    ]);
+    let (status, e) = post_signed(
+        &app,
+        &notification(vec![entry(vec![change(hello, json!([]))])]),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    let send = sent_through_the_cloud_api(
+        &app,
+        &["+436641000008", "+436641000009"],
+        &["wamid.ONE", "wamid.TWO"],
+    )
+    .await;
+    let of_second = |wamid: &str| {
+        json!({"field": "messages", "value": {
+            "metadata": {"display_phone_number": "43800800800", "phone_number_id": second},
+            "statuses": [status_event(wamid, "delivered")]}})
+    };
+    // One status names the second number, one names the first; both arrive at the second
+    // number's webhook.
+    let body = notification(vec![entry(vec![
+        of_second("wamid.ONE"),
+        change(json!([]), json!([status_event("wamid.TWO", "read")])),
+    ])])
+    .to_string()
+    .into_bytes();
+    let (status, e) = json_of(
+        app.client
+            .post(app.url(&format!("/webhooks/whatsapp/{second}")))
+            .header("content-type", "application/json")
+            .header("X-Hub-Signature-256", signature(APP_SECRET, &body))
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    assert_eq!(
+        statuses_by_recipient(&app, send).await,
+        vec![
+            (
+                "+436641000008".to_owned(),
+                "delivered".to_owned(),
+                Value::Null
+            ),
+            ("+436641000009".to_owned(), "read".to_owned(), Value::Null),
+        ]
+    );
+}
+
 /// Inbound messages of every type are kept with their kind and readable text, routed to
 /// the account owning the phone number id; Meta's redeliveries are kept once.
 async fn inbound_messages_of_every_type_are_kept_once(backend: Backend) {
@@ -583,5 +660,6 @@ on_both_backends!(
     verification_handshake_answers_the_challenge,
     posts_need_the_number_s_signature,
     batched_statuses_update_messages_once,
+    statuses_match_by_wamid_whichever_number_reports_them,
     inbound_messages_of_every_type_are_kept_once,
 );

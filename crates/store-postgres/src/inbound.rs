@@ -272,4 +272,13 @@ impl InboundStore for PostgresStore {
         let (items, next_after) = paginate(items, limit as usize, |m| m.id);
         Ok(Page { items, next_after })
     }
+
+    async fn in_service_window(
+        &self,
+        business_number: &str,
+        numbers: &[String],
+        since: DateTime<Utc>,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        crate::service_window::in_window(&self.pool, business_number, numbers, since).await
+    }
 }

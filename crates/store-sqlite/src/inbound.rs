@@ -295,4 +295,13 @@ impl InboundStore for SqliteStore {
         };
         Ok(Page { items, next_after })
     }
+
+    async fn in_service_window(
+        &self,
+        business_number: &str,
+        numbers: &[String],
+        since: DateTime<Utc>,
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        crate::service_window::in_window(&self.pool, business_number, numbers, since).await
+    }
 }

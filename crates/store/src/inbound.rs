@@ -159,4 +159,13 @@ pub trait InboundStore: Send + Sync {
         account: AccountId,
         query: InboundQuery,
     ) -> StoreResult<Page<InboundRecord>>;
+    /// Which of `numbers` sent a WhatsApp message to `business_number` at or after `since`:
+    /// those inside their 24-hour customer-service window when `since` is 24 hours ago.
+    /// One query for the whole set.
+    async fn in_service_window(
+        &self,
+        business_number: &str,
+        numbers: &[String],
+        since: DateTime<Utc>,
+    ) -> StoreResult<std::collections::HashSet<String>>;
 }

@@ -43,7 +43,8 @@ pub use mail_log::{MailKind, MailLogStore};
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
     ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,
-    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
+    Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, ServiceWindow,
+    SkipReason, Skipped,
 };
 pub use secret::Secret;
 

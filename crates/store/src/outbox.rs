@@ -162,6 +162,22 @@ pub struct Recipients {
     /// of STOP, R11): WhatsApp needs no active opt-in for it. Every other WhatsApp
     /// recipient without one is skipped `no_opt_in` (R6, R17).
     pub replying: bool,
+    /// "One message per person" (R19) on a WhatsApp send: a recipient without an active
+    /// opt-in (or a contact without a WhatsApp number) gets the message by SMS instead, to
+    /// the number or the contact's SMS number; never both. Such messages have channel `sms`.
+    pub else_sms: bool,
+    /// Previews only: count the WhatsApp messages that would go out from this Cloud API
+    /// number to recipients outside their 24-hour customer-service window.
+    pub service_window: Option<ServiceWindow>,
+}
+
+/// The 24-hour customer-service window of a Cloud API business number: a recipient is in
+/// it when it sent that number a message at or after `since`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceWindow {
+    /// The business number as stored (`+` and digits).
+    pub business_number: String,
+    pub since: DateTime<Utc>,
 }
 
 /// Most skipped recipients listed in an [`Acceptance`]; the rest are counted.
@@ -187,6 +203,23 @@ pub struct Preview {
     /// Recipients taken from contacts that have both an SMS and a WhatsApp number: they
     /// would get the same content twice if it also went out on the other channel (R19).
     pub on_both_channels: u64,
+    /// With [`Recipients::service_window`]: queued WhatsApp messages to recipients outside
+    /// the window (they need a template).
+    pub outside_service_window: u64,
+    /// With [`Recipients::else_sms`]: queued messages that go by SMS instead of WhatsApp.
+    pub by_sms_instead: u64,
+}
+
+impl Preview {
+    /// A preview of what was accepted (or replayed): nothing more to count.
+    pub fn of(acceptance: Acceptance) -> Self {
+        Preview {
+            acceptance,
+            on_both_channels: 0,
+            outside_service_window: 0,
+            by_sms_instead: 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

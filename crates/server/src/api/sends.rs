@@ -21,7 +21,7 @@ use crate::addon::NotActive;
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
 use crate::sending::{
-    Media, Previewed, SendError, SendRequest, SendSpec, WindowInput, accept, preview,
+    Media, Previewed, SendError, SendRequest, SendSpec, Template, WindowInput, accept, preview,
 };
 
 pub fn router() -> Router<AppState> {
@@ -58,10 +58,37 @@ enum SenderInput {
     },
 }
 
+/// The channel a send asks for: one of them, or "one message per person" (R19).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ChannelInput {
+    Sms,
+    Whatsapp,
+    /// WhatsApp where the recipient has an active opt-in, SMS otherwise; never both.
+    WhatsappElseSms,
+}
+
+impl ChannelInput {
+    fn kind(self) -> ChannelKind {
+        match self {
+            ChannelInput::Sms => ChannelKind::Sms,
+            ChannelInput::Whatsapp | ChannelInput::WhatsappElseSms => ChannelKind::Whatsapp,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ChannelInput::Sms => "sms",
+            ChannelInput::Whatsapp => "whatsapp",
+            ChannelInput::WhatsappElseSms => "whatsapp_else_sms",
+        }
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendInput {
-    channel: ChannelKind,
+    channel: ChannelInput,
     text: Option<String>,
     media: Option<Media>,
     to: To,
@@ -78,6 +105,10 @@ struct SendInput {
     /// Days and hours in which messages may go out; `time_zone` defaults to the server's
     /// `default_time_zone`.
     window: Option<WindowInput>,
+    /// WhatsApp: send this approved template as the whole message.
+    template: Option<Template>,
+    /// WhatsApp: the template for recipients outside their 24-hour customer-service window.
+    fallback_template: Option<Template>,
 }
 
 /// Most explicit numbers, contacts and groups one request may name.
@@ -93,7 +124,8 @@ impl SendInput {
                 format!("at most {MAX_LISTED} numbers, contacts and groups per send; use a group"),
             ));
         }
-        if self.channel == ChannelKind::Sms && self.media.is_some() {
+        let channel = self.channel.kind();
+        if channel == ChannelKind::Sms && self.media.is_some() {
             return Err(ApiError::invalid(
                 "media",
                 "media_on_sms",
@@ -139,8 +171,11 @@ impl SendInput {
                 )
             })?;
         Ok(SendRequest {
-            channel: self.channel,
+            channel,
             spec: SendSpec {
+                template: self.template,
+                fallback_template: self.fallback_template,
+                else_sms: self.channel == ChannelInput::WhatsappElseSms,
                 text: self.text,
                 media: self.media,
                 sender,
@@ -181,6 +216,14 @@ impl From<SendError> for ApiError {
             SendError::TooManySegments { .. } => ("text", "too_many_segments"),
             SendError::TextTooLong => ("text", "text_too_long"),
             SendError::PlaceholdersOnWhatsapp => ("text", "placeholders_on_whatsapp"),
+            SendError::TemplateOnSms => ("template", "template_on_sms"),
+            SendError::TemplateWithContent => ("template", "template_with_content"),
+            SendError::InvalidTemplate { field, source } => {
+                let field = format!("{field}.{}", source.part);
+                return ApiError::invalid(&field, "invalid_template", e.to_string());
+            }
+            SendError::FallbackForTemplate => ("fallback_template", "fallback_for_template"),
+            SendError::ElseSmsContent => ("channel", "else_sms_content"),
             SendError::TrialExpired(end) => {
                 return ApiError::new(StatusCode::FORBIDDEN, "trial_expired", e.to_string())
                     .with_field("account")
@@ -258,14 +301,24 @@ async fn create(
 /// `POST /sends/preview`: what the same body would do at `POST /sends`, with nothing sent.
 #[derive(Debug, Serialize)]
 struct PreviewBody {
-    channel: ChannelKind,
+    channel: &'static str,
     accepted: u64,
+    /// `whatsapp_else_sms`: how the accepted messages split over the channels (R19).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<Split>,
     skipped: Vec<Skipped>,
     skipped_by_reason: BTreeMap<SkipReason, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     sms: Option<SmsInfo>,
     cost: Cost,
     warnings: Vec<Warning>,
+}
+
+/// Messages of a `whatsapp_else_sms` send by the channel they go out on.
+#[derive(Debug, Serialize)]
+struct Split {
+    whatsapp: u64,
+    sms: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -291,8 +344,10 @@ async fn preview_send(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SendInput>,
 ) -> ApiResult<Json<PreviewBody>> {
+    let asked = body.channel;
     let request = body.into_request(state.config.default_time_zone)?;
     let channel = request.channel;
+    let has_fallback = request.spec.fallback_template.is_some();
     let Previewed {
         preview,
         sms,
@@ -306,7 +361,19 @@ async fn preview_send(
     .await?;
     let a = preview.acceptance;
     let mut warnings = Vec::new();
-    if preview.on_both_channels > 0 {
+    if preview.outside_service_window > 0 {
+        warnings.push(outside_window_warning(
+            preview.outside_service_window,
+            has_fallback,
+        ));
+    }
+    let else_sms = asked == ChannelInput::WhatsappElseSms;
+    let channels = else_sms.then(|| Split {
+        whatsapp: a.accepted.saturating_sub(preview.by_sms_instead),
+        sms: preview.by_sms_instead,
+    });
+    // "One message per person" never sends twice: R19 is solved, not warned about.
+    if preview.on_both_channels > 0 && !else_sms {
         let (this, other) = match channel {
             ChannelKind::Sms => ("SMS", "WhatsApp"),
             ChannelKind::Whatsapp => ("WhatsApp", "SMS"),
@@ -323,8 +390,9 @@ async fn preview_send(
         });
     }
     Ok(Json(PreviewBody {
-        channel,
+        channel: asked.as_str(),
         accepted: a.accepted,
+        channels,
         skipped: a.skipped,
         skipped_by_reason: a.skipped_by_reason,
         cost: Cost {
@@ -335,6 +403,30 @@ async fn preview_send(
         sms,
         warnings,
     }))
+}
+
+/// Free-form WhatsApp to recipients outside their 24-hour customer-service window.
+fn outside_window_warning(n: u64, has_fallback: bool) -> Warning {
+    let message = if has_fallback {
+        format!(
+            "{n} recipients have not written to this WhatsApp number in the last 24 hours: \
+             they get the fallback template instead of this message."
+        )
+    } else {
+        format!(
+            "{n} recipients have not written to this WhatsApp number in the last 24 hours: \
+             WhatsApp takes only templates for them, so their messages fail as \
+             outside_service_window. Name a fallback_template to reach them."
+        )
+    };
+    Warning {
+        code: "outside_service_window",
+        // Meta's rule, not one of bote's: free-form only within 24 hours of the last
+        // message from the person.
+        rule: "whatsapp_24h_window",
+        contacts: n,
+        message,
+    }
 }
 
 #[derive(Debug, Deserialize)]

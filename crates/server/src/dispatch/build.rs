@@ -125,15 +125,22 @@ pub fn build_whatsapp(claimed: &[ClaimedMessage], now: DateTime<Utc>) -> Vec<Bui
 }
 
 fn whatsapp_one(message: &ClaimedMessage, spec: &SendSpec) -> Built {
-    let content = match (&spec.media, &spec.text) {
-        (Some(media), text) => WhatsappContent::Media {
+    let content = match (&spec.template, &spec.media, &spec.text) {
+        (Some(t), _, _) => WhatsappContent::Template {
+            name: t.name.clone(),
+            language: t.language.clone(),
+            parameters: t.parameters.clone(),
+        },
+        (None, Some(media), text) => WhatsappContent::Media {
             kind: media.kind,
             link: media.url.clone(),
             caption: media.caption.clone().or_else(|| text.clone()),
             filename: media.filename.clone(),
         },
-        (None, Some(text)) if !text.is_empty() => WhatsappContent::Text { body: text.clone() },
-        (None, _) => return Built::Fail("the WhatsApp message has no content".into()),
+        (None, None, Some(text)) if !text.is_empty() => {
+            WhatsappContent::Text { body: text.clone() }
+        }
+        (None, None, _) => return Built::Fail("the WhatsApp message has no content".into()),
     };
     Built::ReadyWhatsapp(OutboundWhatsapp {
         message_id: message.id.0,

@@ -5,6 +5,7 @@
 mod build;
 mod retry;
 mod senders;
+mod window;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 pub use build::Built;
 pub use retry::{RETRY_SCHEDULE, next_retry};
 pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};
+pub use window::{OUTSIDE_SERVICE_WINDOW, SERVICE_WINDOW};
 
 /// Most outcomes recorded in one transaction. Outcomes are recorded as soon as any are
 /// ready, so under load a chunk fills up and in a trickle each goes alone; what a crash
@@ -178,7 +180,8 @@ where
             ChannelKind::Sms => build::build_sms(self.store.as_ref(), &claimed, now).await?,
             ChannelKind::Whatsapp => {
                 let built = build::build_whatsapp(&claimed, now);
-                self.route_whatsapp(&claimed, built).await?
+                let routed = self.route_whatsapp(&claimed, built).await?;
+                window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
         let mut step = Dispatched {

@@ -3,12 +3,13 @@ use std::collections::HashSet;
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
 use bote_store::{
-    Acceptance, AccountStore, AddonStore, NewSend, OutboxStore, Preview, Recipients, SkipReason,
-    Skipped, StoreError,
+    Acceptance, AccountStore, AddonStore, InboundStore, NewSend, OutboxStore, Preview, Recipients,
+    ServiceWindow, SkipReason, Skipped, StoreError,
 };
 use chrono::{DateTime, Utc};
 
 use super::spec::SendSpec;
+use super::template::TemplateError;
 use crate::addon::{NotActive, require_whatsapp};
 
 /// Longest WhatsApp text the Cloud API takes.
@@ -41,6 +42,21 @@ pub enum SendError {
     TextTooLong,
     #[error("placeholders are for SMS only; WhatsApp sends are broadcasts (R20)")]
     PlaceholdersOnWhatsapp,
+    #[error("templates are for WhatsApp sends; SMS carry text")]
+    TemplateOnSms,
+    #[error("a template send carries no text or media: the template is the whole message")]
+    TemplateWithContent,
+    #[error("{field}.{source}")]
+    InvalidTemplate {
+        field: &'static str,
+        source: TemplateError,
+    },
+    #[error("fallback_template is for free-form (text or media) sends; a template send needs none")]
+    FallbackForTemplate,
+    #[error(
+        "whatsapp_else_sms sends need a text (the SMS carries it), no media and no template; use text with fallback_template for WhatsApp recipients outside their 24-hour window"
+    )]
+    ElseSmsContent,
     #[error("the test account's 14-day trial expired on {} (R5)", .0.format("%Y-%m-%d %H:%M UTC"))]
     TrialExpired(DateTime<Utc>),
     /// R1: WhatsApp only from an account whose add-on is active.
@@ -110,7 +126,9 @@ pub struct Previewed {
     pub personalised: bool,
 }
 
-/// Runs every check and the store's expansion of [`accept`], then rolls it back.
+/// Runs every check and the store's expansion of [`accept`], then rolls it back. For a
+/// free-form WhatsApp send from a Cloud API number, also counts the recipients outside
+/// their 24-hour customer-service window.
 pub async fn preview<S>(
     store: &S,
     account: bote_domain::AccountId,
@@ -118,14 +136,38 @@ pub async fn preview<S>(
     request: SendRequest,
 ) -> Result<Previewed, SendError>
 where
-    S: AccountStore + AddonStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
-    let p = prepare(store, account, region, request).await?;
+    let mut p = prepare(store, account, region, request).await?;
+    if let Some(sender) = &p.cloud_check {
+        p.recipients.service_window = service_window(store, account, sender.as_deref()).await?;
+    }
     let preview = store.preview_send(p.send, p.recipients).await?;
     Ok(Previewed {
         preview,
         sms: p.sms,
         personalised: p.personalised,
+    })
+}
+
+/// The customer-service window of the business number a WhatsApp send goes out from
+/// (its sender, else the account's first number), when that is a Cloud API number.
+async fn service_window<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    sender: Option<&str>,
+) -> Result<Option<ServiceWindow>, SendError>
+where
+    S: InboundStore + ?Sized,
+{
+    let numbers = store.whatsapp_numbers(account).await?;
+    let from = crate::dispatch::choose(&numbers, sender);
+    Ok(match crate::dispatch::route_of(from) {
+        crate::dispatch::WhatsappRoute::Cloud(_) => from.map(|n| ServiceWindow {
+            business_number: n.number.number.clone(),
+            since: Utc::now() - crate::dispatch::SERVICE_WINDOW,
+        }),
+        crate::dispatch::WhatsappRoute::Sandbox => None,
     })
 }
 
@@ -135,6 +177,8 @@ struct Prepared {
     recipients: Recipients,
     sms: Option<SmsInfo>,
     personalised: bool,
+    /// A free-form WhatsApp send (its sender): its recipients' service windows matter.
+    cloud_check: Option<Option<String>>,
 }
 
 /// The checks every interface shares, and the send and recipients as the store takes them.
@@ -197,18 +241,51 @@ where
         skipped,
         only_to,
         replying: false,
+        else_sms: request.channel == ChannelKind::Whatsapp && request.spec.else_sms,
+        service_window: None,
     };
+    let cloud_check = (request.channel == ChannelKind::Whatsapp && request.spec.template.is_none())
+        .then(|| request.spec.sender.as_ref().map(|s| s.address.clone()));
     Ok(Prepared {
         send,
         recipients,
         sms,
         personalised: request.spec.personalised,
+        cloud_check,
     })
+}
+
+/// WhatsApp templates (whole-template sends, fallbacks) and "one message per person".
+fn check_templates(spec: &SendSpec, has_text: bool) -> Result<(), SendError> {
+    for (field, template) in [
+        ("template", &spec.template),
+        ("fallback_template", &spec.fallback_template),
+    ] {
+        if let Some(t) = template {
+            t.check()
+                .map_err(|source| SendError::InvalidTemplate { field, source })?;
+        }
+    }
+    if spec.else_sms && (!has_text || spec.media.is_some() || spec.template.is_some()) {
+        return Err(SendError::ElseSmsContent);
+    }
+    if spec.template.is_some() {
+        if has_text || spec.media.is_some() {
+            return Err(SendError::TemplateWithContent);
+        }
+        if spec.fallback_template.is_some() {
+            return Err(SendError::FallbackForTemplate);
+        }
+    }
+    Ok(())
 }
 
 fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError> {
     let spec = &request.spec;
     match request.channel {
+        ChannelKind::Sms if spec.template.is_some() || spec.fallback_template.is_some() => {
+            Err(SendError::TemplateOnSms)
+        }
         ChannelKind::Sms => {
             if let Some(segments) = &spec.binary {
                 if segments.is_empty() {
@@ -242,6 +319,10 @@ fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError
         }
         ChannelKind::Whatsapp => {
             let text = spec.text.as_deref().filter(|t| !t.is_empty());
+            check_templates(spec, text.is_some())?;
+            if spec.template.is_some() {
+                return Ok(None);
+            }
             if text.is_none() && spec.media.is_none() {
                 return Err(SendError::NoContent(ChannelKind::Whatsapp));
             }
@@ -253,7 +334,10 @@ fn check_content(request: &mut SendRequest) -> Result<Option<SmsInfo>, SendError
                     return Err(SendError::PlaceholdersOnWhatsapp);
                 }
             }
-            Ok(None)
+            // The SMS part of "one message per person" carries the text.
+            Ok(text
+                .filter(|_| spec.else_sms)
+                .map(|t| analyze(t, ConcatRef::Bits8)))
         }
     }
 }

@@ -5,6 +5,7 @@ pub use bote_domain::MediaKind;
 use bote_domain::Sender;
 use serde::{Deserialize, Serialize};
 
+use super::template::Template;
 use super::window::SendingWindow;
 
 /// WhatsApp media by link (R18).
@@ -49,4 +50,15 @@ pub struct SendSpec {
     /// When messages may go out; outside it the dispatcher holds them until it opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<SendingWindow>,
+    /// WhatsApp: the whole message is this template (no text or media).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
+    /// WhatsApp: sent instead of the free-form text or media to recipients outside their
+    /// 24-hour customer-service window (Cloud API numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_template: Option<Template>,
+    /// WhatsApp "one message per person" (R19): recipients without an active opt-in get
+    /// the text by SMS instead (API channel `whatsapp_else_sms`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub else_sms: bool,
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod cloud;
 pub mod receiver;
 pub mod smsc;
 pub mod smtp;

@@ -10,9 +10,11 @@ use bote_store::{
 };
 use sqlx::{PgConnection, PgPool};
 
+use super::else_sms;
 use super::queries::send_record;
 use super::rows::{skip_reason, unsigned};
 use crate::errors::backend;
+use crate::service_window;
 
 /// The status and reason of a recipient with number `number` (`$1` = only_to, `$2` = test,
 /// `$5` = account, the argument = whether WhatsApp needs an opt-in), and its due time (`$3` =
@@ -74,10 +76,7 @@ async fn accept_or_preview(
     recipients: Recipients,
     preview: bool,
 ) -> StoreResult<Preview> {
-    let committed = |acceptance| Preview {
-        acceptance,
-        on_both_channels: 0,
-    };
+    let committed = Preview::of;
     let account = send.account;
     if let Some(client_id) = &send.client_message_id
         && let Some(id) = by_client_id(pool, account, client_id).await?
@@ -125,6 +124,10 @@ async fn accept_or_preview(
     insert_server_skips(&mut tx, &target, &recipients.skipped).await?;
     insert_numbers(&mut tx, &target, &recipients).await?;
     insert_contacts(&mut tx, &target, &recipients).await?;
+    if recipients.else_sms && target.needs_opt_in {
+        let only = target.only_to.as_deref();
+        else_sms::reroute(&mut tx, id, only, target.test, target.schedule_at).await?;
+    }
     let acceptance = acceptance(&mut tx, account, SendId(id), false).await?;
     if !preview {
         tx.commit().await.map_err(backend)?;
@@ -139,10 +142,21 @@ async fn accept_or_preview(
     .fetch_one(&mut *tx)
     .await
     .map_err(backend)?;
+    let outside_service_window = match &recipients.service_window {
+        Some(window) => service_window::outside_count(&mut tx, id, window).await?,
+        None => 0,
+    };
+    let by_sms_instead = if recipients.else_sms {
+        else_sms::by_sms(&mut tx, id).await?
+    } else {
+        0
+    };
     tx.rollback().await.map_err(backend)?;
     Ok(Preview {
         acceptance,
         on_both_channels: u64::try_from(on_both).unwrap_or(0),
+        outside_service_window,
+        by_sms_instead,
     })
 }
 

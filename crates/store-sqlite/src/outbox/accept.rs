@@ -10,9 +10,11 @@ use bote_store::{
 };
 use sqlx::{SqliteConnection, SqlitePool};
 
+use super::else_sms;
 use super::queries::send_record;
 use crate::errors::DbResultExt;
 use crate::rows::{id_array, text_array};
+use crate::service_window;
 use crate::time;
 
 /// Rows per multi-row INSERT (8 values each, well under SQLite's variable limit).
@@ -56,10 +58,7 @@ async fn accept_or_preview(
         if let Some(id) = earlier {
             let acceptance = summary(&mut tx, send.account, SendId(id), true).await?;
             tx.commit().await.db()?;
-            return Ok(Preview {
-                acceptance,
-                on_both_channels: 0,
-            });
+            return Ok(Preview::of(acceptance));
         }
     }
     let group_ids = resolve_groups(&mut tx, &send, &recipients).await?;
@@ -138,13 +137,14 @@ async fn accept_or_preview(
         )
         .await?;
     }
+    if recipients.else_sms && needs_opt_in {
+        let now = time::text(now);
+        else_sms::reroute(&mut tx, send_id, &send, only.as_deref(), &due, &now).await?;
+    }
     let acceptance = summary(&mut tx, send.account, SendId(send_id), false).await?;
     if !preview {
         tx.commit().await.db()?;
-        return Ok(Preview {
-            acceptance,
-            on_both_channels: 0,
-        });
+        return Ok(Preview::of(acceptance));
     }
     let on_both: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM messages m JOIN contacts c ON c.id = m.contact_id \
@@ -155,10 +155,21 @@ async fn accept_or_preview(
     .fetch_one(&mut *tx)
     .await
     .db()?;
+    let outside_service_window = match &recipients.service_window {
+        Some(window) => service_window::outside_count(&mut tx, send_id, window).await?,
+        None => 0,
+    };
+    let by_sms_instead = if recipients.else_sms {
+        else_sms::by_sms(&mut tx, send_id).await?
+    } else {
+        0
+    };
     tx.rollback().await.db()?;
     Ok(Preview {
         acceptance,
         on_both_channels: on_both.max(0) as u64,
+        outside_service_window,
+        by_sms_instead,
     })
 }
 

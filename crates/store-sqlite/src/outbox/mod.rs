@@ -3,6 +3,7 @@
 mod accept;
 mod callbacks;
 mod claim;
+mod else_sms;
 mod outcomes;
 mod queries;
 mod receipts;

@@ -15,6 +15,8 @@ mod accept;
 mod callbacks;
 #[path = "outbox_dispatch.rs"]
 mod dispatch;
+#[path = "outbox_else_sms.rs"]
+mod else_sms;
 #[path = "outbox_receipts.rs"]
 mod receipts;
 #[path = "outbox_scale.rs"]
@@ -34,6 +36,7 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 pub use accept::*;
 pub use callbacks::*;
 pub use dispatch::*;
+pub use else_sms::*;
 pub use receipts::*;
 pub use scale::*;
 pub use stats::*;
@@ -60,6 +63,8 @@ macro_rules! outbox_contract_tests {
             outbox_client_message_ids_make_accepting_idempotent,
             outbox_large_group_sends_are_accepted_in_the_database,
             outbox_previews_count_like_acceptance_and_keep_nothing,
+            outbox_whatsapp_else_sms_sends_each_person_one_message,
+            outbox_service_windows_come_from_inbound_messages,
             // dispatch
             outbox_scheduled_messages_wait_and_oldest_go_first,
             outbox_claims_lease_and_reclaim_after_the_lease,
