@@ -17,6 +17,7 @@ pub mod dispatch;
 pub mod inbound;
 pub mod metrics;
 pub mod numbers;
+pub mod send_slots;
 pub mod sending;
 pub mod stats;
 pub mod store_open;

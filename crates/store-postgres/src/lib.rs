@@ -14,6 +14,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod rows;
+mod send_slots;
 mod stats;
 pub mod testing;
 mod web_sessions;

@@ -16,6 +16,7 @@ mod merge;
 mod outbox;
 mod rows;
 mod search;
+mod send_slots;
 mod stats;
 mod time;
 mod web_sessions;

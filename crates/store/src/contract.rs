@@ -23,6 +23,7 @@ mod isolation;
 mod load;
 mod outbox;
 mod search;
+mod send_slots;
 mod support;
 mod web_sessions;
 
@@ -37,6 +38,7 @@ pub use isolation::*;
 pub use load::*;
 pub use outbox::*;
 pub use search::*;
+pub use send_slots::*;
 pub use web_sessions::*;
 
 /// Expands to one test per contract test function, each on a fresh store from `$fresh`.
@@ -103,6 +105,9 @@ macro_rules! contract_tests {
             // web sessions
             web_sessions_are_found_by_hash_until_they_expire,
             web_sessions_end_by_logout_and_purge,
+            // send slots shared between processes
+            send_slot_blocks_follow_each_other,
+            concurrent_send_slot_blocks_do_not_overlap,
         );
     };
 }

@@ -18,6 +18,7 @@ mod import;
 mod inbound;
 mod outbox;
 mod secret;
+mod send_slots;
 mod stats;
 mod web_sessions;
 
@@ -43,6 +44,7 @@ pub use outbox::{
     Preview, ReceiptResult, ReceiptUpdate, Recipients, SendRecord, SendState, SkipReason, Skipped,
 };
 pub use secret::Secret;
+pub use send_slots::{SendSlotStore, block_micros, wait_from_micros};
 
 pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
@@ -59,6 +61,7 @@ pub trait Store:
     + OutboxStore
     + StatsStore
     + WebSessionStore
+    + SendSlotStore
     + Send
     + Sync
     + 'static
