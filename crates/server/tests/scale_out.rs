@@ -104,7 +104,7 @@ impl Cluster {
 }
 
 fn numbers(from: usize, n: usize) -> Vec<String> {
-    (from..from + n).map(|i| format!("+436{i:09}")).collect()
+    (from..from + n).map(|i| format!("+436761{i:06}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -318,7 +318,7 @@ async fn connection_rate_holds_across_three_processes() {
         "{N} submits in {span} ms exceed {MPS}/s in total"
     );
     assert!(
-        busiest <= MPS + 2,
+        busiest <= MPS + MPS / 5,
         "{busiest} submits in one second at mps={MPS}"
     );
 }
