@@ -251,8 +251,8 @@ fn busiest_second(mut at: Vec<u64>) -> usize {
     at.sort_unstable();
     let mut most = 0;
     let mut start = 0;
-    for end in 0..at.len() {
-        while at[end] - at[start] >= 1000 {
+    for (end, &t) in at.iter().enumerate() {
+        while t - at[start] >= 1000 {
             start += 1;
         }
         most = most.max(end - start + 1);
