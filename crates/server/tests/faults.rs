@@ -6,6 +6,7 @@
 //! - the PostgreSQL server restarts in the middle of a send (a private server of this
 //!   test's own, not the machine's shared one): dispatch, receipts and callbacks carry on
 //!   once it is back, every message ends delivered.
+//!
 //! Real parts: the app as `bote serve` builds it, real PostgreSQL, real HTTP, the Graph
 //! API stand-in.
 
