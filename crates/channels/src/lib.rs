@@ -10,6 +10,7 @@ mod events;
 mod outbound;
 mod routes;
 pub mod sandbox;
+pub mod shared_slots;
 pub mod smpp;
 pub mod throttle;
 mod whatsapp;

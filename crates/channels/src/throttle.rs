@@ -3,12 +3,16 @@
 //! `ESME_RTHROTTLED` / `ESME_RMSGQFUL`, Cloud API 130429): new sends pause (100 ms,
 //! doubling while throttling goes on, at most 5 s), and for [`SLOW_FOR`] after the last
 //! throttling answer the rate is halved (or, when unlimited, held at [`SLOW_MPS`]).
-//! Shared by all concurrent callers: each `acquire` takes the next free slot.
+//! Shared by all concurrent callers: each `acquire` takes the next free slot. With a
+//! [`SlotSource`] ([`Throttle::shared`]) the slots come from a schedule all processes
+//! share, so the rate holds in total across them.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use crate::shared_slots::{SharedSlots, SlotSource};
 
 pub const PAUSE_MIN: Duration = Duration::from_millis(100);
 pub const PAUSE_MAX: Duration = Duration::from_secs(5);
@@ -23,10 +27,19 @@ struct State {
     slow_until: Instant,
 }
 
-#[derive(Debug)]
 pub struct Throttle {
     mps: u32,
     state: Mutex<State>,
+    shared: Option<SharedSlots>,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle")
+            .field("mps", &self.mps)
+            .field("shared", &self.shared.is_some())
+            .finish()
+    }
 }
 
 impl Throttle {
@@ -40,6 +53,16 @@ impl Throttle {
                 pause: Duration::ZERO,
                 slow_until: now,
             }),
+            shared: None,
+        }
+    }
+
+    /// A throttle whose slots come from the schedule `key` of `source`, which every
+    /// process sending through the same connection or number shares.
+    pub fn shared(mps: u32, source: Arc<dyn SlotSource>, key: impl Into<String>) -> Throttle {
+        Throttle {
+            shared: Some(SharedSlots::new(source, key.into())),
+            ..Throttle::new(mps)
         }
     }
 
@@ -57,6 +80,20 @@ impl Throttle {
 
     /// Waits for the next send slot (one SMS segment, one WhatsApp message).
     pub async fn acquire(&self) {
+        if let Some(shared) = &self.shared {
+            let (rate, pause_until) = {
+                let s = self.state.lock().expect("throttle lock");
+                (self.rate(&s, Instant::now()), s.pause_until)
+            };
+            let at = match rate {
+                0 => pause_until,
+                rate => shared.next_slot(rate).await.max(pause_until),
+            };
+            if at > Instant::now() {
+                tokio::time::sleep_until(at).await;
+            }
+            return;
+        }
         let at = {
             let mut s = self.state.lock().expect("throttle lock");
             let now = Instant::now();
@@ -138,5 +175,44 @@ mod tests {
             t.acquire().await;
         }
         assert!(Instant::now() - start >= Duration::from_millis(990));
+    }
+
+    /// A schedule kept in memory, as the database keeps it for several processes.
+    struct Schedule(Mutex<Instant>);
+
+    #[async_trait::async_trait]
+    impl SlotSource for Schedule {
+        async fn reserve(
+            &self,
+            _key: &str,
+            count: u32,
+            interval: Duration,
+        ) -> Result<Duration, String> {
+            let mut next = self.0.lock().unwrap();
+            let now = Instant::now();
+            let start = (*next).max(now);
+            *next = start + interval * count;
+            Ok(start - now)
+        }
+    }
+
+    /// Two throttles (two processes) on one schedule hold 10/s together, not 10/s each.
+    #[tokio::test(start_paused = true)]
+    async fn shared_throttles_hold_the_rate_together() {
+        let schedule: Arc<dyn SlotSource> = Arc::new(Schedule(Mutex::new(Instant::now())));
+        let a = Arc::new(Throttle::shared(10, schedule.clone(), "smpp:x"));
+        let b = Arc::new(Throttle::shared(10, schedule, "smpp:x"));
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let t = if i % 2 == 0 { a.clone() } else { b.clone() };
+                tokio::spawn(async move { t.acquire().await })
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        // 20 slots at 10/s: the last at 1.9 s or later (alone, each would end at 0.9 s).
+        assert!(Instant::now() - start >= Duration::from_millis(1900));
     }
 }

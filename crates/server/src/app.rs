@@ -78,7 +78,15 @@ impl App {
             region: config.default_region,
             caps: config.packages,
         });
-        let connections = Arc::new(Connections::start(&config.smpp, events.clone()));
+        // Only processes that dispatch bind the SMSCs: an `api` process would add binds
+        // (SMSCs limit them per account) that never carry a message.
+        let smpp: &[crate::config::SmppConnection] = if config.role.runs_workers() {
+            &config.smpp
+        } else {
+            &[]
+        };
+        let slots = crate::send_slots::for_store(&store);
+        let connections = Arc::new(Connections::start(smpp, events.clone(), slots.clone()));
         let sandbox = Arc::new(Sandbox::start(
             SandboxConfig {
                 delivery_delay: config.sandbox_delivery_delay,
@@ -93,10 +101,14 @@ impl App {
             Channels {
                 sms: connections.sms_routes(sandbox.sms.clone()),
                 whatsapp: sandbox.whatsapp.clone(),
-                cloud: Arc::new(
-                    CloudApi::new(config.cloud_config())
-                        .expect("an HTTP client for the WhatsApp Cloud API"),
-                ),
+                cloud: Arc::new({
+                    let cloud = CloudApi::new(config.cloud_config())
+                        .expect("an HTTP client for the WhatsApp Cloud API");
+                    match slots {
+                        Some(slots) => cloud.with_shared_rates(slots),
+                        None => cloud,
+                    }
+                }),
             },
             DispatchConfig {
                 // SQLite has one writer at a time: more loops only queue on its lock.
@@ -179,22 +191,31 @@ impl App {
     }
 
     /// Serves HTTP and runs the dispatcher and the callback worker until shutdown, then
-    /// unbinds the SMPP connections.
+    /// unbinds the SMPP connections. The role decides which: `api` runs no worker,
+    /// `worker` serves only `/healthz` and `/metrics`.
     pub async fn run(self) -> anyhow::Result<()> {
-        let router = router(self.state.clone());
+        let role = self.state.config.role;
+        let router = if role.serves_api() {
+            router(self.state.clone())
+        } else {
+            health_router(self.state.clone())
+        };
         let token = self.shutdown.clone();
-        let mut workers = vec![tokio::spawn(self.callbacks.clone().run(token.clone()))];
-        if let Some(mailer) = &self.state.mailer {
-            let check = Arc::new(MailCheck {
-                store: self.state.store.clone(),
-                mailer: mailer.clone(),
-                public_base: self.state.public_base.clone(),
-            });
-            workers.push(tokio::spawn(check.run(token.clone())));
-        }
-        // Several dispatch loops: while one waits on the store, another sends.
-        for _ in 0..self.dispatcher.loops() {
-            workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));
+        let mut workers = Vec::new();
+        if role.runs_workers() {
+            workers.push(tokio::spawn(self.callbacks.clone().run(token.clone())));
+            if let Some(mailer) = &self.state.mailer {
+                let check = Arc::new(MailCheck {
+                    store: self.state.store.clone(),
+                    mailer: mailer.clone(),
+                    public_base: self.state.public_base.clone(),
+                });
+                workers.push(tokio::spawn(check.run(token.clone())));
+            }
+            // Several dispatch loops: while one waits on the store, another sends.
+            for _ in 0..self.dispatcher.loops() {
+                workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));
+            }
         }
         // The peer address reaches handlers: the login limit counts attempts per address.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -236,12 +257,25 @@ fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Spa
     )
 }
 
+/// A worker's listener: health and metrics, nothing that takes requests for work.
+pub fn health_router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(crate::metrics::router())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .with_state(state)
+}
+
 /// 200 once the store answers; 503 when it does not.
 async fn healthz(State(state): State<AppState>) -> (StatusCode, axum::Json<serde_json::Value>) {
     match state.store.ping().await {
         Ok(()) => (
             StatusCode::OK,
-            axum::Json(serde_json::json!({ "status": "ok", "store": state.store.backend() })),
+            axum::Json(serde_json::json!({
+                "status": "ok",
+                "store": state.store.backend(),
+                "role": state.config.role.as_str(),
+            })),
         ),
         Err(e) => {
             tracing::warn!(error = %e, "health check failed");

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::bail;
+use bote_channels::shared_slots::SlotSource;
 use bote_channels::smpp::{ConnectionState, SmppConfig, SmppConnector};
 use bote_channels::{EventSink, SmsChannel, SmsRoutes};
 use chrono::{DateTime, Utc};
@@ -343,15 +344,21 @@ pub struct Connections {
 impl Connections {
     /// Starts one connector per configured connection; each reports to `sink`. Must run
     /// inside a Tokio runtime.
-    pub fn start(configured: &[SmppConnection], sink: Arc<dyn EventSink>) -> Connections {
+    /// With `slots`, each connection's `mps` is shared with the other processes.
+    pub fn start(
+        configured: &[SmppConnection],
+        sink: Arc<dyn EventSink>,
+        slots: Option<Arc<dyn SlotSource>>,
+    ) -> Connections {
         let smpp = configured
             .iter()
             .map(|c| {
                 tracing::info!(connection = %c.name, smsc = %c.config, routes = ?c.routes, default = c.default, "starting SMPP connection");
-                let connector = Arc::new(SmppConnector::start(
+                let connector = Arc::new(SmppConnector::start_with_slots(
                     c.name.clone(),
                     c.config.clone(),
                     sink.clone(),
+                    slots.clone(),
                 ));
                 let status = Arc::new(Mutex::new(LinkStatus {
                     state: LinkState::Connecting,

@@ -20,6 +20,7 @@ pub mod media;
 pub mod metrics;
 pub mod numbers;
 pub mod rate_limit;
+pub mod send_slots;
 pub mod sending;
 pub mod stats;
 pub mod store_open;

@@ -10,7 +10,6 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use bote::accounts::{create_account, create_token};
@@ -18,6 +17,7 @@ use bote::config::DatabaseUrl;
 use bote::store_open::open_store;
 use bote_domain::{AccountKind, TokenScope};
 use serde_json::json;
+use support::serve::{Serve, free_port, healthy};
 use support::smsc::Smsc;
 use support::{Backend, database_url, eventually};
 
@@ -27,57 +27,6 @@ const KILL_AFTER: usize = 500;
 /// bote's dispatcher records outcomes as they come, at most this many in a transaction.
 const RECORD_CHUNK: usize = 128;
 const WINDOW: usize = 32;
-
-/// A `bote serve` child process, killed with SIGKILL when dropped.
-struct Serve(Child);
-
-impl Serve {
-    fn start(env: &[(&str, String)], log: &std::path::Path) -> Serve {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(log)
-            .unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bote"));
-        cmd.arg("serve")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .env("BOTE_LOG", "warn");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        Serve(cmd.spawn().expect("starting bote serve"))
-    }
-
-    /// SIGKILL: no shutdown, no unbind, nothing flushed.
-    fn kill_9(&mut self) {
-        self.0.kill().expect("kill -9");
-        self.0.wait().unwrap();
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn healthy(client: &reqwest::Client, base: &str) {
-    eventually(60, "bote serve answering /healthz", || async {
-        let r = client.get(format!("{base}/healthz")).send().await.ok()?;
-        (r.status() == 200).then_some(())
-    })
-    .await;
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 async fn kill_9_mid_send_loses_no_message(backend: Backend) {
     bote::install_tls_provider();

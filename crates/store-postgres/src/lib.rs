@@ -15,6 +15,7 @@ mod inbound;
 mod mail_log;
 mod outbox;
 mod rows;
+mod send_slots;
 mod service_window;
 mod stats;
 pub mod testing;

@@ -17,6 +17,7 @@ mod merge;
 mod outbox;
 mod rows;
 mod search;
+mod send_slots;
 mod service_window;
 mod stats;
 mod time;

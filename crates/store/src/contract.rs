@@ -24,6 +24,7 @@ mod load;
 mod mail_log;
 mod outbox;
 mod search;
+mod send_slots;
 mod support;
 mod web_sessions;
 mod widget;
@@ -40,6 +41,7 @@ pub use load::*;
 pub use mail_log::*;
 pub use outbox::*;
 pub use search::*;
+pub use send_slots::*;
 pub use web_sessions::*;
 pub use widget::*;
 
@@ -111,6 +113,9 @@ macro_rules! contract_tests {
             widgets_have_random_public_ids_and_keep_their_look,
             widget_requests_are_recorded_in_the_ledger_before_the_opt_in,
             account_mails_are_recorded_once_per_kind,
+            // send slots shared between processes
+            send_slot_blocks_follow_each_other,
+            concurrent_send_slot_blocks_do_not_overlap,
         );
     };
 }

@@ -19,6 +19,7 @@ mod inbound;
 mod mail_log;
 mod outbox;
 mod secret;
+mod send_slots;
 mod stats;
 mod web_sessions;
 mod widget;
@@ -47,6 +48,7 @@ pub use outbox::{
     SkipReason, Skipped,
 };
 pub use secret::Secret;
+pub use send_slots::{SendSlotStore, block_micros, wait_from_micros};
 
 pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
@@ -66,6 +68,7 @@ pub trait Store:
     + WebSessionStore
     + WidgetStore
     + MailLogStore
+    + SendSlotStore
     + Send
     + Sync
     + 'static

@@ -16,6 +16,7 @@ use super::pdu::{self, Body, status};
 use super::session::{BindKind, Session, SessionError};
 use super::submit;
 use super::url::{BindMode, SmppConfig};
+use crate::shared_slots::SlotSource;
 use crate::throttle::Throttle;
 use crate::{EventSink, OutboundSms, SendOutcome, SmsChannel};
 
@@ -55,11 +56,26 @@ impl SmppConnector {
         cfg: SmppConfig,
         sink: Arc<dyn EventSink>,
     ) -> SmppConnector {
+        Self::start_with_slots(name, cfg, sink, None)
+    }
+
+    /// Like [`start`](Self::start); with `slots`, the connection's `mps` is shared with
+    /// every process that binds the same connection (schedule `smpp:{name}`).
+    pub fn start_with_slots(
+        name: impl Into<String>,
+        cfg: SmppConfig,
+        sink: Arc<dyn EventSink>,
+        slots: Option<Arc<dyn SlotSource>>,
+    ) -> SmppConnector {
         let name = name.into();
+        let throttle = match slots {
+            Some(source) => Throttle::shared(cfg.mps, source, format!("smpp:{name}")),
+            None => Throttle::new(cfg.mps),
+        };
         let inner = Arc::new(Inner {
             inbound: Arc::new(Inbound::new(name.clone(), sink, REASSEMBLY_TIMEOUT)),
             name,
-            throttle: Throttle::new(cfg.mps),
+            throttle,
             concat_ref: AtomicU16::new(rand_u16()),
             cfg,
             session: watch::Sender::new(None),

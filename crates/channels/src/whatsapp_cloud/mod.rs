@@ -104,6 +104,15 @@ impl CloudApi {
         })
     }
 
+    /// Shares every number's rate with the other processes through `slots`.
+    pub fn with_shared_rates(
+        mut self,
+        slots: std::sync::Arc<dyn crate::shared_slots::SlotSource>,
+    ) -> CloudApi {
+        self.rates = rate::NumberRates::shared(slots);
+        self
+    }
+
     /// Sends one message from `from`, waiting for the number's rate limit first.
     pub async fn send(&self, from: &CloudNumber, message: &OutboundWhatsapp) -> SendOutcome {
         let throttle = self

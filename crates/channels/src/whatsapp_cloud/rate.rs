@@ -4,21 +4,40 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::shared_slots::SlotSource;
 use crate::throttle::Throttle;
 
 #[derive(Default)]
 pub struct NumberRates {
     by_number: Mutex<HashMap<String, (u32, Arc<Throttle>)>>,
+    /// When set, each number's rate is shared with every process (schedule
+    /// `whatsapp:{phone_number_id}`).
+    slots: Option<Arc<dyn SlotSource>>,
 }
 
 impl NumberRates {
+    /// Rates shared through `slots` with the other processes.
+    pub fn shared(slots: Arc<dyn SlotSource>) -> NumberRates {
+        NumberRates {
+            by_number: Mutex::default(),
+            slots: Some(slots),
+        }
+    }
+
     /// The throttle of `phone_number_id`; a changed rate starts a fresh one.
     pub fn of(&self, phone_number_id: &str, messages_per_second: u32) -> Arc<Throttle> {
         let mut map = self.by_number.lock().expect("rates lock");
         match map.get(phone_number_id) {
             Some((mps, throttle)) if *mps == messages_per_second => throttle.clone(),
             _ => {
-                let throttle = Arc::new(Throttle::new(messages_per_second));
+                let throttle = Arc::new(match &self.slots {
+                    Some(source) => Throttle::shared(
+                        messages_per_second,
+                        source.clone(),
+                        format!("whatsapp:{phone_number_id}"),
+                    ),
+                    None => Throttle::new(messages_per_second),
+                });
                 map.insert(
                     phone_number_id.to_owned(),
                     (messages_per_second, throttle.clone()),

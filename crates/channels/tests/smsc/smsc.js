@@ -15,8 +15,9 @@
 //   SMSC_IGNORE         comma list of commands never answered (submit_sm, enquire_link)
 //   SMSC_DROP_AFTER     N: drop the connection (once) on the N-th submit, unanswered
 //   SMSC_TLS_KEY / SMSC_TLS_CERT  PEM files: listen with TLS
-//   SMSC_RECORD         path of a JSONL file: every accepted submit, every
-//                       deliver_sm_resp status and every unbind is appended there
+//   SMSC_RECORD         path of a JSONL file: every accepted submit (with the number of
+//                       the connection that sent it, `bind`, and the time, `at` ms),
+//                       every deliver_sm_resp status and every unbind is appended there
 //
 // Commands, one JSON object a line on stdin:
 //   {"cmd":"mo","from":"4366412345","to":"43828","text":"Hi","encoding":"gsm7|ucs2",
@@ -137,6 +138,8 @@ function onSubmit(session, pdu) {
   const sm = pdu.short_message || {};
   record({
     kind: 'submit', id,
+    // Which bind took it (several clients may share the SMSC) and when, in ms.
+    bind: session.boteBind, at: Date.now(),
     source: { ton: pdu.source_addr_ton, npi: pdu.source_addr_npi, addr: pdu.source_addr },
     dest: { ton: pdu.dest_addr_ton, npi: pdu.dest_addr_npi, addr: pdu.destination_addr },
     esm_class: pdu.esm_class, data_coding: pdu.data_coding,
@@ -169,7 +172,9 @@ function onSubmit(session, pdu) {
 const tlsOptions = env.SMSC_TLS_KEY
   ? { key: fs.readFileSync(env.SMSC_TLS_KEY), cert: fs.readFileSync(env.SMSC_TLS_CERT) }
   : {};
+let binds = 0;
 const server = smpp.createServer(tlsOptions, (session) => {
+  session.boteBind = ++binds;
   const onBind = (canReceive) => (pdu) => {
     if (pdu.system_id !== SYSTEM_ID || pdu.password !== PASSWORD) {
       session.send(pdu.response({ command_status: smpp.ESME_RBINDFAIL }));

@@ -37,7 +37,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server: HTTP API and workers.
+    /// Run the server: HTTP API and workers (`--api` or `--worker` for one of them).
     Serve(serve::ServeArgs),
     /// Apply database migrations and exit.
     Migrate,
@@ -88,12 +88,13 @@ pub fn run() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let listen = match &cli.command {
-        Command::Serve(args) => args.listen.clone(),
-        _ => None,
+    let (listen, role) = match &cli.command {
+        Command::Serve(args) => (args.listen.clone(), args.role()),
+        _ => (None, None),
     };
     let overrides = Overrides {
         listen,
+        role,
         database_url: cli.database_url.clone(),
         smpp: cli.smpp.clone(),
     };

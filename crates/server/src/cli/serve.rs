@@ -13,6 +13,25 @@ pub struct ServeArgs {
     /// Address to listen on. Env: BOTE_LISTEN. Default 127.0.0.1:8080.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Serve only HTTP (API, websms, web pages, webhooks); no dispatch, no callbacks, no
+    /// SMPP connections. Env: BOTE_ROLE=api.
+    #[arg(long, conflicts_with = "worker")]
+    pub api: bool,
+    /// Run only the workers (dispatch, callbacks, SMPP connections with their receipts and
+    /// inbound messages); the listener answers only /healthz and /metrics. Env: BOTE_ROLE=worker.
+    #[arg(long)]
+    pub worker: bool,
+}
+
+impl ServeArgs {
+    /// The role the flags ask for, if any (else the `role` key decides).
+    pub fn role(&self) -> Option<String> {
+        match (self.api, self.worker) {
+            (true, _) => Some("api".into()),
+            (_, true) => Some("worker".into()),
+            _ => None,
+        }
+    }
 }
 
 pub async fn serve(config: Config) -> anyhow::Result<()> {

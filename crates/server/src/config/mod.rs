@@ -13,11 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::connections::{self, SmppSetting};
 pub use crate::connections::{SmppConnection, parse_smpp_urls};
 pub use database_url::{Backend, DatabaseUrl};
+pub use role::Role;
 pub use secret::{Secret, is_generated};
 
 pub use smtp::{SmtpConfig, SmtpTls};
 
 mod database_url;
+mod role;
 mod secret;
 mod smtp;
 #[cfg(test)]
@@ -27,6 +29,7 @@ mod tests;
 /// upper case with the `BOTE_` prefix (`BOTE_DATABASE_URL`).
 const KEYS: &[&str] = &[
     "listen",
+    "role",
     "database_url",
     "default_region",
     "default_time_zone",
@@ -59,6 +62,7 @@ const KEYS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 struct RawConfig {
     listen: String,
+    role: String,
     database_url: String,
     default_region: String,
     default_time_zone: String,
@@ -102,6 +106,7 @@ impl Default for RawConfig {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
+            role: "all".into(),
             database_url: "sqlite://bote.db".into(),
             default_region: "AT".into(),
             default_time_zone: "Europe/Vienna".into(),
@@ -128,6 +133,8 @@ impl Default for RawConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// What `bote serve` runs: the HTTP API, the workers, or both.
+    pub role: Role,
     pub database_url: DatabaseUrl,
     /// Region for numbers written without a country code.
     pub default_region: Region,
@@ -171,6 +178,8 @@ pub struct Config {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub listen: Option<String>,
+    /// `all`, `api` or `worker` (`bote serve --api` / `--worker`).
+    pub role: Option<String>,
     pub database_url: Option<String>,
     /// `--smpp URL`, repeatable; each may hold several URLs. Replaces the `smpp` key.
     pub smpp: Vec<String>,
@@ -201,6 +210,9 @@ impl Config {
         if let Some(listen) = &overrides.listen {
             figment = figment.merge(("listen", listen));
         }
+        if let Some(role) = &overrides.role {
+            figment = figment.merge(("role", role));
+        }
         if let Some(url) = &overrides.database_url {
             figment = figment.merge(("database_url", url));
         }
@@ -220,6 +232,7 @@ impl Config {
                 raw.listen
             )
         })?;
+        let role = Role::parse(&raw.role)?;
         let database_url =
             DatabaseUrl::parse(&raw.database_url).context("config key `database_url`")?;
         let default_region = raw
@@ -292,6 +305,7 @@ impl Config {
             .transpose()?;
         Ok(Config {
             listen,
+            role,
             database_url,
             default_region,
             default_time_zone,

@@ -4,7 +4,9 @@
 #![allow(dead_code)]
 
 pub mod cloud;
+pub mod private_pg;
 pub mod receiver;
+pub mod serve;
 pub mod smsc;
 pub mod smtp;
 pub mod source_routes;
@@ -59,12 +61,22 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = database_url(backend, &dir).await;
+    spawn_app_at(backend, url, dir, tweak).await
+}
+
+/// The app on the database at `url` (of kind `backend`), keeping `dir` while it runs.
+pub async fn spawn_app_at(
+    backend: Backend,
+    url: String,
+    dir: tempfile::TempDir,
+    tweak: impl FnOnce(&mut Config),
+) -> TestApp {
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
         .with_env_filter(std::env::var("BOTE_LOG").unwrap_or_else(|_| "warn".into()))
         .try_init();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = database_url(backend, &dir).await;
     let overrides = bote::config::Overrides {
         listen: Some("127.0.0.1:0".into()),
         database_url: Some(url),

@@ -24,11 +24,18 @@ pub struct Receiver {
 
 impl Receiver {
     pub async fn start() -> (Receiver, SocketAddr) {
+        Self::start_on(0).await
+    }
+
+    /// On a given port (0: any free one), e.g. one that refused connections until now.
+    pub async fn start_on(port: u16) -> (Receiver, SocketAddr) {
         let receiver = Receiver::default();
         let app = axum::Router::new()
             .route("/cb", post(record))
             .with_state(receiver.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         (receiver, addr)
