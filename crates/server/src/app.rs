@@ -107,6 +107,8 @@ impl App {
                     timeout: std::time::Duration::from_secs(10),
                     lease: std::time::Duration::from_secs(60),
                     idle_poll: std::time::Duration::from_millis(200),
+                    // While one loop waits on the store, another sends (SQLite: one writer).
+                    loops: if store.backend() == "sqlite" { 1 } else { 3 },
                     secret: config.callback_secret.expose().as_bytes().into(),
                 },
             )
@@ -155,7 +157,10 @@ impl App {
     pub async fn run(self) -> anyhow::Result<()> {
         let router = router(self.state.clone());
         let token = self.shutdown.clone();
-        let mut workers = vec![tokio::spawn(self.callbacks.clone().run(token.clone()))];
+        let mut workers = Vec::new();
+        for _ in 0..self.callbacks.loops() {
+            workers.push(tokio::spawn(self.callbacks.clone().run(token.clone())));
+        }
         // Several dispatch loops: while one waits on the store, another sends.
         for _ in 0..self.dispatcher.loops() {
             workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));
