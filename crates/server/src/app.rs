@@ -127,6 +127,8 @@ impl App {
                     timeout: std::time::Duration::from_secs(10),
                     lease: std::time::Duration::from_secs(60),
                     idle_poll: std::time::Duration::from_millis(200),
+                    // While one loop waits on the store, another sends (SQLite: one writer).
+                    loops: if store.backend() == "sqlite" { 1 } else { 3 },
                     secret: config.callback_secret.expose().as_bytes().into(),
                 },
             )
@@ -203,7 +205,9 @@ impl App {
         let token = self.shutdown.clone();
         let mut workers = Vec::new();
         if role.runs_workers() {
-            workers.push(tokio::spawn(self.callbacks.clone().run(token.clone())));
+            for _ in 0..self.callbacks.loops() {
+                workers.push(tokio::spawn(self.callbacks.clone().run(token.clone())));
+            }
             if let Some(mailer) = &self.state.mailer {
                 let check = Arc::new(MailCheck {
                     store: self.state.store.clone(),

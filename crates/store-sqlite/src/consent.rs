@@ -189,7 +189,7 @@ impl ConsentStore for SqliteStore {
         source: ConsentSource,
         cap: Option<u64>,
     ) -> StoreResult<OptInResult> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(self.pool()).await?;
         if let Some(existing) = active(&mut tx, account, number).await? {
             tx.commit().await.db()?;
             return Ok(OptInResult::AlreadyActive(existing));
@@ -243,7 +243,7 @@ impl ConsentStore for SqliteStore {
         number: &PhoneNumber,
         source: ConsentSource,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(self.pool()).await?;
         let done = sqlx::query("DELETE FROM opt_ins WHERE account_id = ?1 AND number = ?2")
             .bind(account.0)
             .bind(number.as_str())
@@ -274,7 +274,7 @@ impl ConsentStore for SqliteStore {
         group: &GroupCode,
         source: ConsentSource,
     ) -> StoreResult<GroupMove> {
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(self.pool()).await?;
         let group_id = group_id(&mut tx, account, group).await?;
         let contact = contact_for(&mut tx, account, number, channel).await?;
         let done = sqlx::query(
@@ -318,7 +318,7 @@ impl ConsentStore for SqliteStore {
             ChannelKind::Whatsapp => "whatsapp_number",
             ChannelKind::Sms => "sms_number",
         };
-        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(self.pool()).await?;
         let group_id = group_id(&mut tx, account, group).await?;
         let left: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
             "DELETE FROM group_members WHERE group_id = ?1 AND contact_id = \

@@ -21,7 +21,7 @@ impl ContactStore for SqliteStore {
         draft: ContactDraft,
     ) -> StoreResult<Contact> {
         let now = time::text(time::now());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(&self.pool).await?;
         let groups = match &draft.groups {
             Some(codes) => Some(resolve_groups(&mut tx, account, codes).await?),
             None => None,
@@ -79,7 +79,7 @@ impl ContactStore for SqliteStore {
         draft: ContactDraft,
     ) -> StoreResult<Contact> {
         let now = time::text(time::now());
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+        let mut tx = crate::write::begin(&self.pool).await?;
         let row: ContactRow = sqlx::query_as(concat!(
             "UPDATE contacts SET first_name = ?, last_name = ?, sms_number = ?, \
              whatsapp_number = ?, fields = ?, updated_at = ? \

@@ -80,7 +80,7 @@ pub(crate) async fn import(
         return Ok(outcome);
     }
     let now = time::text(time::now());
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let mut groups = load_groups(&mut tx, account, rows).await?;
     let mut book = load_contacts(&mut tx, account, rows, &groups).await?;
     for row in rows {

@@ -2,7 +2,9 @@
 //!
 //! Every write that reads before it writes runs in a `BEGIN IMMEDIATE` transaction, which
 //! takes SQLite's write lock up front: a deferred transaction that upgrades from reading to
-//! writing can fail with `SQLITE_BUSY` at once instead of waiting for the lock.
+//! writing can fail with `SQLITE_BUSY` at once instead of waiting for the lock. Those
+//! transactions queue in the process first (`write::begin`), so the lock passes from one
+//! writer to the next without SQLite's busy-handler sleeps.
 
 mod accounts;
 mod addon;
@@ -23,6 +25,7 @@ mod stats;
 mod time;
 mod web_sessions;
 mod widget;
+mod write;
 
 #[cfg(test)]
 mod plans;
@@ -42,7 +45,7 @@ use crate::errors::DbResultExt;
 const MAX_CONNECTIONS: u32 = 8;
 
 /// How long a statement waits for another connection's write lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A [`Store`] on an SQLite database file.
 #[derive(Debug, Clone)]

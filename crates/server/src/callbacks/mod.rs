@@ -38,6 +38,9 @@ pub struct CallbackConfig {
     pub timeout: Duration,
     pub lease: Duration,
     pub idle_poll: Duration,
+    /// Worker loops side by side, each with its own batch in flight; leases keep them from
+    /// sharing a callback.
+    pub loops: usize,
     /// HMAC key for the signature header.
     pub secret: Arc<[u8]>,
 }
@@ -128,6 +131,11 @@ where
             },
             None => CallbackOutcome::GaveUp { error },
         }
+    }
+
+    /// How many `run` loops the app starts.
+    pub fn loops(&self) -> usize {
+        self.config.loops.max(1)
     }
 
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {

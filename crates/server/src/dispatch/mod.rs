@@ -3,12 +3,14 @@
 //! drive it without sleeping; `run` repeats it until shutdown.
 
 mod build;
+mod record;
 mod retry;
 mod senders;
+mod timing;
 mod window;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bote_channels::whatsapp_cloud::CloudApi;
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
@@ -22,14 +24,10 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
+pub use record::RECORD_CHUNK;
 pub use retry::{RETRY_SCHEDULE, next_retry};
 pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};
 pub use window::{OUTSIDE_SERVICE_WINDOW, SERVICE_WINDOW};
-
-/// Most outcomes recorded in one transaction. Outcomes are recorded as soon as any are
-/// ready, so under load a chunk fills up and in a trickle each goes alone; what a crash
-/// can send twice is what was in flight plus one chunk.
-const RECORD_CHUNK: usize = 128;
 
 #[derive(Debug, Clone)]
 pub struct DispatchConfig {
@@ -167,12 +165,15 @@ where
     }
 
     async fn step(&self, channel: ChannelKind) -> Result<Dispatched, StoreError> {
+        let mut times = timing::RoundTimes::default();
+        let mut clock = Instant::now();
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.config.lease).expect("lease fits");
         let claimed = self
             .store
             .claim_messages(channel, now, lease_until, self.config.batch)
             .await?;
+        times.claim = timing::lap(&mut clock);
         if claimed.is_empty() {
             return Ok(Dispatched::default());
         }
@@ -184,33 +185,30 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
+        times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
             claimed: claimed.len(),
             ..Default::default()
         };
         // Each outcome goes with its claim's token: should this step be slower than the
         // lease and another dispatcher claim a message again, this outcome is ignored.
-        // Outcomes are recorded as they come, in chunks, not once for the whole batch: a
-        // crash then sends again only what was in flight, not everything claimed.
-        // A message whose claim is about to run out is not sent: once it has, another
-        // dispatcher may claim and send it too. It goes out on its next claim.
+        // Outcomes are recorded as they come, in chunks, while the next sends go on (see
+        // `record`): a crash then sends again only what was in flight, not everything
+        // claimed. A message whose claim is about to run out is not sent: once it has,
+        // another dispatcher may claim and send it too. It goes out on its next claim.
         let send_by =
             lease_until - chrono::Duration::from_std(self.config.lease / 4).expect("lease fits");
-        let mut outcomes = futures::stream::iter(claimed.into_iter().zip(built))
+        let outcomes = futures::stream::iter(claimed.into_iter().zip(built))
             .map(|(message, built)| send_one(&self.channels, message, built, send_by))
             .buffer_unordered(self.config.concurrency.max(1))
-            .filter_map(std::future::ready)
-            .ready_chunks(RECORD_CHUNK);
-        let (mut applied, mut recorded) = (0, 0);
-        while let Some(chunk) = outcomes.next().await {
-            step.tally(&chunk);
-            applied += self.store.record_outcomes(&chunk).await?;
-            recorded += chunk.len() as u64;
-        }
+            .filter_map(std::future::ready);
+        let done = record::send_and_record(self.store.as_ref(), outcomes, &mut step).await?;
+        (times.send, times.record, times.tail) = (done.send, done.record, done.tail);
+        times.report(channel, step.claimed, done.recorded);
         step.count_in_metrics(channel);
-        if applied < recorded {
+        if done.applied < done.recorded {
             tracing::info!(
-                ignored = recorded - applied,
+                ignored = done.recorded - done.applied,
                 "outcomes ignored: their messages were claimed again after the lease ran out, or are no longer sending"
             );
         }

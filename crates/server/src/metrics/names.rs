@@ -14,6 +14,7 @@ pub const SMPP_RECONNECTS: &str = "bote_smpp_reconnects_total";
 pub const SMPP_WINDOW_IN_USE: &str = "bote_smpp_window_in_use";
 pub const SMPP_WINDOW_SIZE: &str = "bote_smpp_window_size";
 pub const HTTP_DURATION: &str = "bote_http_request_duration_seconds";
+pub const DISPATCH_PART: &str = "bote_dispatch_part_seconds";
 
 pub(super) fn describe() {
     describe_counter!(
@@ -57,5 +58,10 @@ pub(super) fn describe() {
         HTTP_DURATION,
         Unit::Seconds,
         "HTTP request latency by method, route and status class."
+    );
+    describe_histogram!(
+        DISPATCH_PART,
+        Unit::Seconds,
+        "Time of each part of a dispatch round by channel: claim, build, send (first send to last outcome), record (in record_outcomes, overlapping the sends), tail (waiting for recording after the last send)."
     );
 }

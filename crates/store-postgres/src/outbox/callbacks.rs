@@ -145,30 +145,44 @@ pub(crate) async fn record_callbacks(
     if outcomes.is_empty() {
         return Ok(());
     }
+    // One outcome per callback (the first), in id order.
     let mut sorted: Vec<&(CallbackId, CallbackOutcome)> = outcomes.iter().collect();
     sorted.sort_by_key(|(id, _)| *id);
-    let mut tx = pool.begin().await.map_err(backend)?;
+    sorted.dedup_by_key(|(id, _)| *id);
+    let (mut ids, mut statuses, mut ats, mut errors) = (vec![], vec![], vec![], vec![]);
     for (id, outcome) in sorted {
         let (status, at, error) = match outcome {
             CallbackOutcome::Delivered => ("delivered", None, None),
             CallbackOutcome::Retry { at, error } => ("pending", Some(*at), Some(error.as_str())),
             CallbackOutcome::GaveUp { error } => ("gave_up", None, Some(error.as_str())),
         };
-        sqlx::query(
-            "UPDATE callbacks SET status = $2, attempts = attempts + 1, lease_until = NULL, \
-             next_attempt_at = COALESCE($3, next_attempt_at), \
-             last_error = COALESCE($4, last_error), \
-             done_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END \
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(id.0)
-        .bind(status)
-        .bind(at)
-        .bind(error)
+        ids.push(id.0);
+        statuses.push(status);
+        ats.push(at);
+        errors.push(error);
+    }
+    let mut tx = pool.begin().await.map_err(backend)?;
+    // Row locks in id order, then one statement for the whole batch.
+    sqlx::query("SELECT 1 FROM callbacks WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        .bind(&ids)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
-    }
+    sqlx::query(
+        "UPDATE callbacks c SET status = q.s, attempts = c.attempts + 1, lease_until = NULL, \
+         next_attempt_at = COALESCE(q.a, c.next_attempt_at), \
+         last_error = COALESCE(q.e, c.last_error), \
+         done_at = CASE WHEN q.s = 'pending' THEN NULL ELSE now() END \
+         FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) AS q(id, s, a, e) \
+         WHERE c.id = q.id AND c.status = 'pending'",
+    )
+    .bind(&ids)
+    .bind(&statuses)
+    .bind(&ats)
+    .bind(&errors)
+    .execute(&mut *tx)
+    .await
+    .map_err(backend)?;
     tx.commit().await.map_err(backend)?;
     Ok(())
 }

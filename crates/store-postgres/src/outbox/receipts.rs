@@ -148,51 +148,71 @@ pub(crate) async fn apply_receipts(
         .map_err(backend)?;
     result.matched = found.len() as u64;
 
-    // Messages with one receipt in the batch are applied together; messages with several
-    // (parts reporting together, repeats) receipt after receipt, in order, as before.
-    let mut per_message: HashMap<i64, usize> = HashMap::new();
-    for (i, message, _) in &found {
-        if receipts[*i as usize].status != MessageStatus::Sent {
-            *per_message.entry(*message).or_default() += 1;
-        }
-    }
-    let mut found = found;
-    found.sort_by_key(|(i, message, _)| (*message, *i));
-    let mut single = Singles::default();
-    for (i, message, provider_id) in found {
-        let receipt = &receipts[i as usize];
-        if receipt.status == MessageStatus::Sent {
-            continue;
-        }
-        if per_message[&message] == 1 {
-            single.messages.push(message);
-            single.connections.push(receipt.connection.clone());
-            single.provider_ids.push(provider_id);
-            single.statuses.push(receipt.status.as_str());
-            single.codes.push(receipt.error_code.clone());
-            single
-                .done_ats
-                .push(receipt.status.is_final().then_some(receipt.at));
-            continue;
-        }
-        apply_to_message(
-            &mut tx,
-            message,
-            &receipt.connection,
-            &provider_id,
-            Receipt {
+    let matched = found
+        .into_iter()
+        .map(|(i, message, provider_id)| {
+            let receipt = &receipts[i as usize];
+            Matched {
+                message,
+                connection: receipt.connection.clone(),
+                provider_id,
                 status: receipt.status,
-                error_code: receipt.error_code.as_deref(),
+                error_code: receipt.error_code.clone(),
                 at: receipt.at,
-            },
-        )
-        .await?;
-    }
-    if !single.messages.is_empty() {
-        apply_singles(&mut tx, &single).await?;
-    }
+            }
+        })
+        .collect();
+    apply_matched(&mut tx, matched).await?;
     tx.commit().await.map_err(backend)?;
     Ok(result)
+}
+
+/// A receipt matched to its message by the provider id it named.
+pub(crate) struct Matched {
+    pub(crate) message: i64,
+    pub(crate) connection: String,
+    pub(crate) provider_id: String,
+    pub(crate) status: MessageStatus,
+    pub(crate) error_code: Option<String>,
+    pub(crate) at: DateTime<Utc>,
+}
+
+/// Applies matched receipts to their messages, which the caller has row-locked. Messages
+/// with one receipt here are applied together; messages with several (parts reporting
+/// together, repeats) receipt after receipt, in the order given, as one by one would.
+pub(crate) async fn apply_matched(
+    conn: &mut PgConnection,
+    mut matched: Vec<Matched>,
+) -> StoreResult<()> {
+    // Intermediate receipts (ACCEPTD, ENROUTE): still on its way, nothing changes.
+    matched.retain(|m| m.status != MessageStatus::Sent);
+    let mut per_message: HashMap<i64, usize> = HashMap::new();
+    for m in &matched {
+        *per_message.entry(m.message).or_default() += 1;
+    }
+    matched.sort_by_key(|m| m.message);
+    let mut single = Singles::default();
+    for m in matched {
+        if per_message[&m.message] == 1 {
+            single.messages.push(m.message);
+            single.connections.push(m.connection);
+            single.provider_ids.push(m.provider_id);
+            single.statuses.push(m.status.as_str());
+            single.codes.push(m.error_code);
+            single.done_ats.push(m.status.is_final().then_some(m.at));
+            continue;
+        }
+        let receipt = Receipt {
+            status: m.status,
+            error_code: m.error_code.as_deref(),
+            at: m.at,
+        };
+        apply_to_message(conn, m.message, &m.connection, &m.provider_id, receipt).await?;
+    }
+    if !single.messages.is_empty() {
+        apply_singles(conn, &single).await?;
+    }
+    Ok(())
 }
 
 /// Receipts of distinct messages, one per message, as arrays.

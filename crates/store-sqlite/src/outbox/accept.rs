@@ -45,7 +45,7 @@ async fn accept_or_preview(
     recipients: Recipients,
     preview: bool,
 ) -> StoreResult<Preview> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     if let Some(client_id) = &send.client_message_id {
         let earlier: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM sends WHERE account_id = ?1 AND client_message_id = ?2",

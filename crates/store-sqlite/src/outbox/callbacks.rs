@@ -8,6 +8,7 @@ use bote_store::{
     StoreResult,
 };
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use sqlx::SqlitePool;
 
 use super::rows::{MESSAGE_COLUMNS, MessageRow, records};
@@ -22,7 +23,7 @@ pub(crate) async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<CallbackDue>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let now = time::text(now);
     let rows: Vec<Claimed> = sqlx::query_as(
         "UPDATE callbacks SET lease_until = ?2 WHERE id IN ( \
@@ -118,30 +119,37 @@ pub(crate) async fn record(
     pool: &SqlitePool,
     outcomes: &[(CallbackId, CallbackOutcome)],
 ) -> StoreResult<()> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
-    let now = time::text(time::now());
-    for (id, outcome) in outcomes {
-        let q = match outcome {
-            CallbackOutcome::Delivered => sqlx::query(
-                "UPDATE callbacks SET status = 'delivered', attempts = attempts + 1, done_at = ?2, lease_until = NULL WHERE id = ?1",
-            )
-            .bind(id.0)
-            .bind(&now),
-            CallbackOutcome::Retry { at, error } => sqlx::query(
-                "UPDATE callbacks SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1",
-            )
-            .bind(id.0)
-            .bind(time::text(*at))
-            .bind(error),
-            CallbackOutcome::GaveUp { error } => sqlx::query(
-                "UPDATE callbacks SET status = 'failed', attempts = attempts + 1, done_at = ?2, last_error = ?3, lease_until = NULL WHERE id = ?1",
-            )
-            .bind(id.0)
-            .bind(&now)
-            .bind(error),
-        };
-        q.execute(&mut *tx).await.db()?;
+    if outcomes.is_empty() {
+        return Ok(());
     }
+    // `o`: d(elivered), r(etry at `a`) or g(ave up); one statement for the whole batch.
+    let rows: Vec<serde_json::Value> = outcomes
+        .iter()
+        .map(|(id, outcome)| match outcome {
+            CallbackOutcome::Delivered => json!({"id": id.0, "o": "d"}),
+            CallbackOutcome::Retry { at, error } => {
+                json!({"id": id.0, "o": "r", "a": time::text(*at), "e": error})
+            }
+            CallbackOutcome::GaveUp { error } => json!({"id": id.0, "o": "g", "e": error}),
+        })
+        .collect();
+    let mut tx = crate::write::begin(pool).await?;
+    let now = time::text(time::now());
+    sqlx::query(
+        "UPDATE callbacks SET \
+           status = CASE q.value ->> 'o' WHEN 'd' THEN 'delivered' WHEN 'g' THEN 'failed' \
+             ELSE callbacks.status END, \
+           done_at = CASE WHEN q.value ->> 'o' IN ('d', 'g') THEN ?2 ELSE callbacks.done_at END, \
+           next_attempt_at = COALESCE(q.value ->> 'a', callbacks.next_attempt_at), \
+           last_error = COALESCE(q.value ->> 'e', callbacks.last_error), \
+           attempts = callbacks.attempts + 1, lease_until = NULL \
+         FROM json_each(?1) q WHERE callbacks.id = q.value ->> 'id'",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(&now)
+    .execute(&mut *tx)
+    .await
+    .db()?;
     tx.commit().await.db()?;
     Ok(())
 }

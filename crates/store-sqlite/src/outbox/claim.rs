@@ -22,7 +22,7 @@ pub(crate) async fn claim(
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedMessage>> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let now_text = time::text(now);
     // Due queued messages (paused sends' messages wait at the end of time), and messages
     // whose dispatcher died holding them — unless their send was paused or cancelled since.

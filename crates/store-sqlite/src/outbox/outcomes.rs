@@ -35,7 +35,7 @@ pub(crate) async fn record(
     if outcomes.is_empty() {
         return Ok(0);
     }
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let now = time::text(time::now());
     let mut applied = 0u64;
 

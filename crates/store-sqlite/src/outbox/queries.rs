@@ -69,7 +69,7 @@ pub(crate) async fn set_state(
     id: SendId,
     state: SendState,
 ) -> StoreResult<SendRecord> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let current: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT state, schedule_at FROM sends WHERE id = ?1 AND account_id = ?2")
             .bind(id.0)

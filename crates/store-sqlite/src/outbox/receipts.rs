@@ -11,7 +11,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::outcomes::{enqueue_callbacks, reports_back};
 use super::rows::{from_statuses, parse};
 use crate::errors::DbResultExt;
-use crate::rows::text_array;
+use crate::rows::{id_array, text_array};
 use crate::time;
 
 pub(crate) async fn apply(
@@ -33,7 +33,7 @@ pub(crate) async fn apply(
                 .map(move |(j, p)| json!({"i": i, "j": j, "c": r.connection, "p": p}))
         })
         .collect();
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+    let mut tx = crate::write::begin(pool).await?;
     let now = time::text(time::now());
     let rows: Vec<(i64, i64, String)> = sqlx::query_as(
         "SELECT q.value ->> 'i', r.message_id, r.provider_id \
@@ -248,11 +248,36 @@ pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> St
     .fetch_all(&mut *conn)
     .await
     .db()?;
+    // A receipt matching by several of its variants applies once, by its first.
+    let mut pending = pending;
+    pending.dedup_by_key(|row| row.0);
+    let mut per_message: HashMap<i64, usize> = HashMap::new();
+    for row in &pending {
+        if row.4 != MessageStatus::Sent.as_str() {
+            *per_message.entry(row.3).or_default() += 1;
+        }
+    }
+    // Messages with one waiting receipt: applied together; others one after the other.
     let now = time::text(time::now());
     let mut reported = Vec::new();
-    for (id, connection, provider_id, message, status, error_code, at) in pending {
+    let mut single = Vec::new();
+    let done = id_array(pending.iter().map(|row| row.0));
+    for (_, connection, provider_id, message, status, error_code, at) in pending {
         let status: MessageStatus = parse("message status", &status)?;
-        if apply_one(
+        if status == MessageStatus::Sent {
+            continue;
+        }
+        if per_message[&message] == 1 {
+            single.push(json!({
+                "m": message,
+                "c": connection,
+                "p": provider_id,
+                "s": status.as_str(),
+                "e": error_code,
+                "a": at,
+                "f": from_status_list(status),
+            }));
+        } else if apply_one(
             conn,
             message,
             &connection,
@@ -265,11 +290,14 @@ pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> St
         {
             reported.push(message);
         }
-        sqlx::query("DELETE FROM pending_receipts WHERE id = ?1")
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .db()?;
     }
+    if !single.is_empty() {
+        reported.extend(apply_singles(conn, &serde_json::Value::Array(single).to_string()).await?);
+    }
+    sqlx::query("DELETE FROM pending_receipts WHERE id IN (SELECT value FROM json_each(?1))")
+        .bind(done)
+        .execute(&mut *conn)
+        .await
+        .db()?;
     enqueue_callbacks(conn, &reported, &now).await
 }
