@@ -15,10 +15,11 @@ mod support;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use bote_domain::{ChannelKind, PhoneNumber, Region, UserRole};
+use bote_domain::{ChannelKind, UserRole};
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
-use bote_store::{CloudCredentials, ConsentSource, NewBusinessNumber, Secret, SourceKind};
+use bote_store::{CloudCredentials, NewBusinessNumber, Secret};
 use serde_json::{Value, json};
+use support::cloud::{opted_in, wrote};
 use support::private_pg::PrivatePostgres;
 use support::receiver::Receiver;
 use support::serve::free_port;
@@ -111,23 +112,6 @@ async fn callbacks_arrive_after_the_receiver_was_down() {
     );
 }
 
-/// R6: the recipients' opt-ins, given through the API.
-async fn opted_in(app: &TestApp, numbers: &[String]) {
-    for n in numbers {
-        let number = PhoneNumber::parse(n, Region::AUSTRIA).unwrap();
-        let source = ConsentSource {
-            kind: SourceKind::Api,
-            reference: Some("faults".into()),
-            text: None,
-            business_number: None,
-        };
-        app.store
-            .give_opt_in(app.account.id, &number, source, None)
-            .await
-            .unwrap();
-    }
-}
-
 /// The Graph API answers a burst of 500s and a burst of 429s: every message is retried
 /// and ends delivered; each recipient got exactly one accepted request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -172,7 +156,12 @@ async fn graph_api_500_and_429_bursts_are_retried() {
         .await
         .unwrap();
     let to = numbers(N);
-    opted_in(&app, &to).await;
+    let to_refs: Vec<&str> = to.iter().map(String::as_str).collect();
+    opted_in(&app, &to_refs).await;
+    // Free-form WhatsApp goes only to numbers inside their 24-hour service window.
+    for n in &to_refs {
+        wrote(&app, n, "+43800300300", chrono::Utc::now()).await;
+    }
     // The first ten requests get a bare 500, the next ten a 429.
     standin.fail_next_http(BURST, 500);
     standin.fail_next_http(BURST, 429);

@@ -18,9 +18,15 @@ use serde_json::{Value, json};
 use support::source_routes::routes_in_source;
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, TestApp, json_of, spawn_app, spawn_app_with};
 
-/// Routes anyone may call: the health check, the login page, the language switch and the
-/// stylesheets and scripts the login page needs.
-const PUBLIC: [&str; 4] = ["/healthz", "/login", "/lang/{code}", "/static/{name}"];
+/// Routes anyone may call: the health check, the login page, the language switch, the
+/// stylesheets and scripts of the pages and of the opt-in widget.
+const PUBLIC: [&str; 5] = [
+    "/healthz",
+    "/login",
+    "/lang/{code}",
+    "/static/{name}",
+    "/widget-assets/{name}",
+];
 
 /// Public by design: the opt-in widget (R8) that any website frames, by its unguessable id,
 /// and uploaded media, by unguessable token, which Meta fetches for WhatsApp (R18).
