@@ -133,14 +133,18 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
         .unwrap();
     type_into(c, "number-number", "+43 1 2345678").await;
     click(c, Locator::Id("register-number")).await;
-    let table = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=numbers]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    // The table is on the page before and after the POST: read it until the new page has
+    // the number (a read of the old page may go stale while the new one loads).
+    let mut table = String::new();
+    for _ in 0..100 {
+        if let Ok(t) = c.find(Locator::Css("[data-testid=numbers]")).await {
+            table = t.text().await.unwrap_or_default();
+        }
+        if table.contains("+4312345678") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert!(table.contains("+4312345678"), "{table}");
     driver.screenshot("admin-numbers").await;
     let numbers = app.store.business_numbers(Some(huber.id)).await.unwrap();
