@@ -95,25 +95,9 @@ async fn the_sms_counter_counts_while_typing() {
     app.user("anna", "correct horse", UserRole::Owner).await;
     let driver = Driver::start("en-US").await;
     let c = &driver.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("anna")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse")
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    driver
+        .log_in(&app.url("/login"), "anna", "correct horse")
+        .await;
     c.wait().for_element(Locator::Css("h1")).await.unwrap();
     c.goto(&app.url("/send?channel=whatsapp")).await.unwrap();
     assert!(

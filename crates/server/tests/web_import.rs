@@ -215,25 +215,9 @@ async fn the_import_page_works_in_a_browser() {
 
     let driver = Driver::start("de-DE").await;
     let c = &driver.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("anna")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse")
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    driver
+        .log_in(&app.url("/login"), "anna", "correct horse")
+        .await;
     c.wait()
         .for_element(Locator::Css("[data-testid=recent-sends], .empty, h1"))
         .await

@@ -55,25 +55,9 @@ async fn an_opt_in_is_found_inspected_and_revoked_in_the_browser() {
 
     let driver = Driver::start("en-US").await;
     let c = &driver.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("anna")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse")
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    driver
+        .log_in(&app.url("/login"), "anna", "correct horse")
+        .await;
     c.wait().for_element(Locator::Css("h1")).await.unwrap();
     c.find(Locator::Css("a[href='/optins']"))
         .await

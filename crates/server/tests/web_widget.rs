@@ -106,25 +106,9 @@ async fn the_settings_preview_follows_the_form() {
     app.user("anna", "correct horse", UserRole::Owner).await;
     let driver = Driver::start("en-US").await;
     let c = &driver.client;
-    c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("anna")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("correct horse")
-        .await
-        .unwrap();
-    c.find(Locator::Id("sign-in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    driver
+        .log_in(&app.url("/login"), "anna", "correct horse")
+        .await;
     c.wait()
         .for_element(Locator::Css("[data-testid=logout]"))
         .await

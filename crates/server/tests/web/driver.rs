@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 pub struct Driver {
     pub client: Client,
@@ -78,6 +78,26 @@ impl Driver {
         }
         let _ = chromedriver.kill();
         panic!("chromedriver did not start a browser: {last:?}");
+    }
+
+    /// Signs in through the login form at `login_url`.
+    pub async fn log_in(&self, login_url: &str, username: &str, password: &str) {
+        let c = &self.client;
+        c.goto(login_url).await.unwrap();
+        for (field, value) in [("username", username), ("password", password)] {
+            c.find(Locator::Id(field))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
+        }
+        c.find(Locator::Id("sign-in"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Saves the current page as `target/web-screenshots/{name}.png`.
