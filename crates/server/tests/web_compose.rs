@@ -7,8 +7,6 @@
 mod support;
 mod web;
 
-use bote::accounts::add_user;
-use bote_domain::TokenScope;
 use bote_domain::UserRole;
 use fantoccini::Locator;
 use serde_json::json;
@@ -265,18 +263,7 @@ async fn whatsapp_media_is_uploaded_served_and_sent() {
     );
 
     // Another account's user cannot send this account's file.
-    let (other, _) = app.other_account("other", TokenScope::Full).await;
-    add_user(
-        app.store.as_ref(),
-        Some(other.id),
-        "otto",
-        "other secret".into(),
-        UserRole::Owner,
-    )
-    .await
-    .unwrap();
-    let mut o = Browser::new(&app.base);
-    assert_eq!(o.log_in("otto", "other secret").await.status, 303);
+    let mut o = web::other_owner(&app, "other", "otto", "other secret").await;
     let o_csrf = o.get("/send?channel=whatsapp").await.csrf();
     let theirs = o
         .post(

@@ -8,8 +8,7 @@ mod web;
 
 use std::time::Duration;
 
-use bote::accounts::add_user;
-use bote_domain::{TokenScope, UserRole};
+use bote_domain::UserRole;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app};
@@ -178,18 +177,7 @@ async fn an_uploaded_csv_is_imported_with_progress_and_a_row_report() {
     assert!(export.body.contains("+436761000005"));
 
     // Another account's user finds neither the job nor its progress.
-    let (other, _) = app.other_account("other", TokenScope::Full).await;
-    add_user(
-        app.store.as_ref(),
-        Some(other.id),
-        "otto",
-        "other secret".into(),
-        UserRole::Owner,
-    )
-    .await
-    .unwrap();
-    let mut o = Browser::new(&app.base);
-    assert_eq!(o.log_in("otto", "other secret").await.status, 303);
+    let mut o = web::other_owner(&app, "other", "otto", "other secret").await;
     assert_eq!(o.get(&job).await.status, 404);
     assert_eq!(progress(&mut o, &job).await.0, 404);
     let theirs = o.get("/contacts/export").await;

@@ -5,7 +5,7 @@
 mod support;
 mod web;
 
-use bote_domain::{PhoneNumber, Region, TokenScope, UserRole};
+use bote_domain::{PhoneNumber, Region, UserRole};
 use bote_store::{ConsentEvent, ConsentSource, SourceKind};
 use fantoccini::Locator;
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, TestApp, spawn_app};
@@ -282,18 +282,7 @@ async fn opt_ins_stay_within_their_account_and_need_the_csrf_token() {
             .is_some()
     );
 
-    let (other, _) = app.other_account("globex", TokenScope::Full).await;
-    bote::accounts::add_user(
-        app.store.as_ref(),
-        Some(other.id),
-        "gus",
-        "globex pass".into(),
-        UserRole::Owner,
-    )
-    .await
-    .unwrap();
-    let mut gus = Browser::new(&app.base);
-    assert_eq!(gus.log_in("gus", "globex pass").await.status, 303);
+    let mut gus = web::other_owner(&app, "globex", "gus", "globex pass").await;
     let list = gus.get("/optins").await;
     assert_eq!(list.status, 200);
     assert!(!list.body.contains("+436761000001"));

@@ -7,7 +7,7 @@
 mod support;
 mod web;
 
-use bote_domain::{PhoneNumber, Region, TokenScope, UserRole};
+use bote_domain::{PhoneNumber, Region, UserRole};
 use fantoccini::Locator;
 use serde_json::json;
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, eventually, spawn_app};
@@ -222,18 +222,7 @@ async fn a_handset_shows_only_the_accounts_own_messages() {
     assert!(mine.body.contains("Secret acme offer"));
     assert!(mine.body.contains("data-testid=\"handsets\""));
 
-    let (other, _) = app.other_account("globex", TokenScope::Full).await;
-    bote::accounts::add_user(
-        app.store.as_ref(),
-        Some(other.id),
-        "gus",
-        "globex pass".into(),
-        UserRole::Owner,
-    )
-    .await
-    .unwrap();
-    let mut gus = Browser::new(&app.base);
-    assert_eq!(gus.log_in("gus", "globex pass").await.status, 303);
+    let mut gus = web::other_owner(&app, "globex", "gus", "globex pass").await;
     let theirs = gus.get("/sandbox?number=%2B436769990001").await;
     assert_eq!(theirs.status, 200);
     assert!(!theirs.body.contains("Secret acme offer"), "isolation");

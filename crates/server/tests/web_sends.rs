@@ -8,8 +8,7 @@ mod web;
 
 use std::time::Duration;
 
-use bote::accounts::add_user;
-use bote_domain::{TokenScope, UserRole};
+use bote_domain::UserRole;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app, spawn_app_with};
@@ -171,18 +170,7 @@ async fn sends_are_listed_followed_controlled_and_drilled_into() {
     assert!(refused.body.contains("role=\"alert\""), "{}", refused.body);
 
     // Another account's user finds none of it.
-    let (other, _) = app.other_account("other", TokenScope::Full).await;
-    add_user(
-        app.store.as_ref(),
-        Some(other.id),
-        "otto",
-        "other secret".into(),
-        UserRole::Owner,
-    )
-    .await
-    .unwrap();
-    let mut o = Browser::new(&app.base);
-    assert_eq!(o.log_in("otto", "other secret").await.status, 303);
+    let mut o = web::other_owner(&app, "other", "otto", "other secret").await;
     let theirs = o.get("/sends").await;
     assert!(!theirs.body.contains(&format!("href=\"/sends/{done_id}\"")));
     assert_eq!(o.get(&format!("/sends/{done_id}")).await.status, 404);

@@ -134,3 +134,27 @@ impl Browser {
         .await
     }
 }
+
+/// The owner of a second account, logged in: to show what it must not see of the first.
+pub async fn other_owner(
+    app: &crate::support::TestApp,
+    account: &str,
+    username: &str,
+    password: &str,
+) -> Browser {
+    let (other, _) = app
+        .other_account(account, bote_domain::TokenScope::Full)
+        .await;
+    bote::accounts::add_user(
+        app.store.as_ref(),
+        Some(other.id),
+        username,
+        password.into(),
+        bote_domain::UserRole::Owner,
+    )
+    .await
+    .unwrap();
+    let mut browser = Browser::new(&app.base);
+    assert_eq!(browser.log_in(username, password).await.status, 303);
+    browser
+}
