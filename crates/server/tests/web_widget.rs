@@ -50,6 +50,17 @@ async fn a_visitor_uses_the_widget_on_another_site() {
     })
     .await;
     driver.screenshot("widget-shop").await;
+    // Inside the shop's flex row it keeps the widget's width, not a collapsed sliver.
+    let width = c
+        .execute(
+            "return document.querySelector('#scripted iframe').getBoundingClientRect().width",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert_eq!(width, 420.0, "the script-inserted iframe's width");
 
     let frame = c.find(Locator::Id("framed")).await.unwrap();
     frame.enter_frame().await.unwrap();

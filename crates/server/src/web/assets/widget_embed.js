@@ -7,8 +7,11 @@
   frame.src = "__PAGE_URL__";
   frame.title = "__TITLE__";
   frame.loading = "lazy";
-  frame.style.width = "100%";
-  frame.style.maxWidth = "420px";
+  // A fixed width that yields to narrow containers: "100%" would collapse inside a
+  // shrink-to-fit parent such as a flex item.
+  frame.style.display = "block";
+  frame.style.width = "420px";
+  frame.style.maxWidth = "100%";
   frame.style.height = "520px";
   frame.style.border = "0";
   if (script && script.parentNode) {
