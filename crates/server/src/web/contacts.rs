@@ -13,7 +13,8 @@ use bote_store::{Contact, ContactDraft, ContactQuery};
 use serde::Deserialize;
 
 use super::page::{Chrome, WebError, render};
-use super::session::WebUser;
+use super::refusal::refusal;
+use super::session::{CsrfForm, WebUser};
 use crate::api::ApiError;
 use crate::api::contacts::{contact_search, require_number};
 use crate::api::input;
@@ -234,14 +235,6 @@ fn form_page(
     )
 }
 
-/// The message of a refused write: the API's, naming the field.
-fn refusal(e: ApiError) -> String {
-    match e.field {
-        Some(field) => format!("{field}: {}", e.message),
-        None => e.message,
-    }
-}
-
 /// `GET /contacts/new`.
 pub async fn new(user: WebUser) -> Result<Response, WebError> {
     account(&user)?;
@@ -339,12 +332,6 @@ pub async fn update(
         )),
         Err(e) => Ok(form_page(&user, Some(id), form, Some(refusal(e)))),
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /contacts/{id}/delete`.

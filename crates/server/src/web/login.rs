@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::i18n::Lang;
 use super::page::{Chrome, WebError, render};
 use super::rate_limit::LoginLimiter;
-use super::session::{self, SESSION_COOKIE, WebUser};
+use super::session::{self, CsrfForm, SESSION_COOKIE, WebUser};
 use crate::app::AppState;
 
 /// The cookie holding the login form's pre-session id.
@@ -166,12 +166,6 @@ pub async fn submit(
             .into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /logout`.

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::i18n_pages::PageTexts;
 use super::page::{Chrome, WebError, render};
-use super::session::WebUser;
+use super::session::{CsrfForm, WebUser};
 use crate::api::input;
 use crate::api::optins::ledger_csv;
 use crate::app::AppState;
@@ -88,12 +88,6 @@ struct ConfirmPage {
     chrome: Chrome,
     s: &'static PageTexts,
     opt_in: Row,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 fn account(user: &WebUser) -> Result<AccountId, WebError> {

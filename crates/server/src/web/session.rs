@@ -12,6 +12,7 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use bote_store::{NewWebSession, StoreError, User};
 use rand::Rng;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::i18n::Lang;
@@ -118,6 +119,13 @@ pub struct WebUser {
     /// The token every form of this session carries.
     pub csrf: String,
     pub lang: Lang,
+}
+
+/// A form that carries nothing but the session's CSRF token (logout, deletes, revokes).
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
 }
 
 impl WebUser {

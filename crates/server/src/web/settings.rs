@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::i18n_pages::PageTexts;
 use super::page::{Chrome, WebError, render};
 use super::refusal::refusal;
-use super::session::{WebUser, cookie, is_https, removal};
+use super::session::{CsrfForm, WebUser, cookie, is_https, removal};
 use crate::accounts::create_token;
 use crate::api::keyword_settings::checked;
 use crate::api::settings::checked_callback_url;
@@ -268,12 +268,6 @@ pub async fn create(
         Duration::from_secs(60),
     );
     Ok((jar.add(flash), Redirect::to("/settings#tokens")).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /settings/tokens/{id}/revoke`.
