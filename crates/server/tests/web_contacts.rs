@@ -1,5 +1,6 @@
 //! R15, R22: the contacts and groups pages over real HTTP: list, search, group filter,
-//! keyset pages, create, edit and delete through forms that carry the CSRF token.
+//! keyset pages, create, edit and delete through forms that carry the CSRF token; groups
+//! created and deleted on their page.
 
 mod support;
 mod web;
@@ -167,4 +168,72 @@ async fn the_contact_list_searches_filters_and_pages() {
         "{}",
         groups.body
     );
+}
+
+/// R10, R22: a group is created on the groups page (its name defaults to the code), a
+/// refused one names the field and keeps the input, a taken code is refused, deleting a
+/// group keeps its contacts; forms need the CSRF token; another account cannot delete it.
+#[tokio::test]
+async fn groups_are_created_and_deleted_on_their_page() {
+    let app = spawn_app(Backend::Postgres).await;
+    let mut b = logged_in(&app).await;
+    let page = b.get("/groups").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("No groups yet."), "{}", page.body);
+    let csrf = page.csrf();
+
+    let forged = b.post("/groups", &[("code", "news")]).await;
+    assert_eq!(forged.status, 403, "no CSRF token, no group");
+    let bad = b
+        .post(
+            "/groups",
+            &[("csrf", &csrf), ("code", "bad code!"), ("name", "Aktionen")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("code: "), "names the field: {}", bad.body);
+    assert!(bad.body.contains("value=\"Aktionen\""), "keeps the input");
+
+    let made = b
+        .post("/groups", &[("csrf", &csrf), ("code", "news")])
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let (_, groups) = app.get_json("/api/v1/groups").await;
+    assert_eq!(groups["data"][0]["code"], "NEWS");
+    assert_eq!(
+        groups["data"][0]["name"], "NEWS",
+        "the name defaults to the code"
+    );
+    let taken = b
+        .post("/groups", &[("csrf", &csrf), ("code", "News")])
+        .await;
+    assert_eq!(taken.status, 422, "{}", taken.body);
+    assert!(taken.body.contains("role=\"alert\""), "{}", taken.body);
+
+    app.create_contact(
+        json!({"first_name": "Bert", "sms_number": "0676 1000002", "groups": ["NEWS"]}),
+    )
+    .await;
+    let id = groups["data"][0]["id"].as_i64().unwrap();
+    let delete = format!("/groups/{id}/delete");
+    let mut o = web::other_owner(&app, "other", "otto", "other secret").await;
+    let o_csrf = o.get("/groups").await.csrf();
+    assert_eq!(o.post(&delete, &[("csrf", &o_csrf)]).await.status, 404);
+    assert_eq!(b.post(&delete, &[]).await.status, 403);
+    let listed = b.get("/groups").await;
+    assert!(
+        listed.body.contains(&format!("action=\"{delete}\"")),
+        "{}",
+        listed.body
+    );
+
+    assert_eq!(b.post(&delete, &[("csrf", &csrf)]).await.status, 303);
+    let (_, groups) = app.get_json("/api/v1/groups").await;
+    assert_eq!(groups["data"], json!([]));
+    let (_, contacts) = app.get_json("/api/v1/contacts").await;
+    assert_eq!(
+        contacts["data"][0]["first_name"], "Bert",
+        "the contact stays"
+    );
+    assert_eq!(contacts["data"][0]["groups"], json!([]));
 }

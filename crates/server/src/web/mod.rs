@@ -77,7 +77,8 @@ pub fn router() -> Router<AppState> {
             "/contacts/{id}/delete",
             axum::routing::post(contacts::delete),
         )
-        .route("/groups", get(groups::list))
+        .route("/groups", get(groups::list).post(groups::create))
+        .route("/groups/{id}/delete", axum::routing::post(groups::delete))
         .route("/send", get(send::show).post(send::submit))
         .route("/send/preview", axum::routing::post(send::check))
         .route(
