@@ -41,6 +41,15 @@ fn unfinished(send: &SendRecord) -> u64 {
         .sum()
 }
 
+/// The state a page shows: an active send with every message final is "finished".
+fn shown_state(send: &SendRecord) -> &'static str {
+    if send.state == SendState::Active && unfinished(send) == 0 {
+        "finished"
+    } else {
+        send.state.as_str()
+    }
+}
+
 /// Whether the page should keep polling: messages are still to go and the send is active.
 fn running(send: &SendRecord) -> bool {
     send.state == SendState::Active && unfinished(send) > 0
@@ -94,7 +103,7 @@ pub async fn list(
         .map(|s| SendRow {
             id: s.id.0,
             channel: s.channel.as_str(),
-            state: s.state.as_str(),
+            state: shown_state(s),
             created: s.created_at.format("%Y-%m-%d %H:%M").to_string(),
             total: s.counts.values().sum(),
             counts: s.counts.iter().map(|(k, n)| (k.as_str(), *n)).collect(),
@@ -194,7 +203,7 @@ async fn detail_page(
             chrome: Chrome::for_user(user, &format!("/sends/{id}")),
             id,
             channel: send.channel.as_str(),
-            state: send.state.as_str(),
+            state: shown_state(&send),
             created: send.created_at.format("%Y-%m-%d %H:%M").to_string(),
             scheduled: send.schedule_at.map(|t| {
                 format!(
@@ -253,7 +262,7 @@ pub async fn progress(
     let send = send_of(&state, &user, id).await?;
     let body = Progress {
         done: !running(&send),
-        state: send.state.as_str(),
+        state: shown_state(&send),
         total: send.counts.values().sum(),
         counts: MessageStatus::ALL
             .iter()
