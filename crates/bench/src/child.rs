@@ -72,6 +72,34 @@ impl Database {
         }
     }
 
+    /// Runs SQL on the benchmark database: `psql` for PostgreSQL, Python's `sqlite3` module
+    /// for SQLite (both on every machine of this kind). For setting up data no bote interface
+    /// writes in bulk.
+    pub fn execute(&self, sql: &str) -> anyhow::Result<()> {
+        match self {
+            Database::Postgres { url, .. } => psql(url, sql),
+            Database::Sqlite { url } => {
+                let path = url.trim_start_matches("sqlite://");
+                let out = Command::new("python3")
+                    .args([
+                        "-c",
+                        "import sqlite3, sys\n\
+                         c = sqlite3.connect(sys.argv[1])\n\
+                         c.executescript(sys.argv[2])\n\
+                         c.commit()",
+                        path,
+                        sql,
+                    ])
+                    .output()
+                    .context("running python3 (its sqlite3 module sets up SQLite data)")?;
+                if !out.status.success() {
+                    bail!("sqlite3: {}", String::from_utf8_lossy(&out.stderr).trim());
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Drops the PostgreSQL database; the SQLite file goes with its temporary directory.
     pub fn drop_database(&self) -> anyhow::Result<()> {
         if let Database::Postgres {

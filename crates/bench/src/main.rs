@@ -1,6 +1,7 @@
 //! `bote-bench`: benchmarks that drive the real `bote` binary and print figures. Not a
 //! test: nothing here runs in the test suite.
 
+mod broadcast;
 mod ceilings;
 mod child;
 mod e2e;
@@ -27,6 +28,8 @@ enum Command {
     E2e(e2e::E2eArgs),
     /// The same loop through Kannel (bearerbox + smsbox) against the node-smpp test SMSC.
     Kannel(kannel::KannelArgs),
+    /// A WhatsApp template broadcast to a large opted-in group → Graph API stand-in.
+    Broadcast(broadcast::BroadcastArgs),
     /// Signed WhatsApp webhook deliveries of inbound messages → stored, keywords applied.
     Webhooks(webhooks::WebhookArgs),
 }
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::E2e(args) => runtime.block_on(e2e::run(args)),
         Command::Kannel(args) => runtime.block_on(kannel::run(args)),
         Command::Webhooks(args) => runtime.block_on(webhooks::run(args)),
+        Command::Broadcast(args) => runtime.block_on(broadcast::run(args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

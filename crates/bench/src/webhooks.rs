@@ -225,6 +225,13 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
     println!("  load average before: {load_before}; after: {load_after}");
+    println!(
+        "RESULT\twebhooks {}\t{:.0}\t{:.1}\t{}\t{stored}",
+        db.backend(),
+        args.messages as f64 / elapsed.as_secs_f64(),
+        quantile(&latencies, 0.99).as_secs_f64() * 1e3,
+        peak.map_or(0, |k| k / 1024),
+    );
     Ok(errors == 0 && stored == args.messages)
 }
 
