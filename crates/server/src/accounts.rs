@@ -56,6 +56,7 @@ pub async fn create_account(
             kind,
             trial_ends_at,
             verified_number,
+            time_zone: None,
         })
         .await?)
 }
@@ -84,6 +85,7 @@ pub async fn add_user(
             username: username.to_owned(),
             role,
             password_hash,
+            email: None,
         })
         .await?)
 }

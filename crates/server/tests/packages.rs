@@ -323,6 +323,7 @@ async fn r5_test_accounts_send_only_to_their_number_until_the_trial_ends(backend
             kind: AccountKind::Test,
             trial_ends_at: Some(ended_at),
             verified_number: Some(verified),
+            time_zone: None,
         })
         .await
         .unwrap();
