@@ -182,7 +182,7 @@ async fn created(state: &AppState, form: &AccountForm) -> Result<Result<String, 
     if !owner.is_empty() && form.password.chars().count() < 8 {
         return Ok(Err(AccountError::WeakPassword.to_string()));
     }
-    let account = match create_account(state.store.as_ref(), &form.name, kind, number).await {
+    let account = match create_account(state.store.as_ref(), &form.name, kind, number, None).await {
         Ok(a) => a,
         Err(e) => return account_refusal(e),
     };
@@ -193,6 +193,7 @@ async fn created(state: &AppState, form: &AccountForm) -> Result<Result<String, 
             owner,
             form.password.clone(),
             UserRole::Owner,
+            None,
         )
         .await
     {
