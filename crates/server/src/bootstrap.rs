@@ -27,12 +27,12 @@ pub const DEMO_PACKAGE: Package = Package::Medium;
 
 pub async fn bootstrap(
     store: &dyn Store,
-    time_zone: chrono_tz::Tz,
+    default_zone: chrono_tz::Tz,
 ) -> anyhow::Result<Option<FirstStart>> {
     if !store.list_accounts().await?.is_empty() {
         return Ok(None);
     }
-    let account = create_account(store, DEMO_ACCOUNT, AccountKind::Business, None).await?;
+    let account = create_account(store, DEMO_ACCOUNT, AccountKind::Business, None, None).await?;
     let owner_password = generate_password();
     add_user(
         store,
@@ -40,6 +40,7 @@ pub async fn bootstrap(
         DEMO_OWNER,
         owner_password.clone(),
         UserRole::Owner,
+        None,
     )
     .await?;
     let admin_password = generate_password();
@@ -49,6 +50,7 @@ pub async fn bootstrap(
         ADMIN_USER,
         admin_password.clone(),
         UserRole::AccountManager,
+        None,
     )
     .await?;
     let (_, token) = create_token(store, account.id, "demo", TokenScope::Full).await?;
@@ -64,7 +66,7 @@ pub async fn bootstrap(
             NewBusinessNumber::plain(ChannelKind::Sms, DEMO_SMS_SHORT_CODE),
         )
         .await?;
-    crate::addon::activate(store, time_zone, account.id, DEMO_PACKAGE, None, false)
+    crate::addon::activate(store, default_zone, account.id, DEMO_PACKAGE, None, false)
         .await
         .map_err(|e| anyhow::anyhow!("activating the demo account's WhatsApp: {e}"))?;
     Ok(Some(FirstStart {

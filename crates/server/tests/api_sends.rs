@@ -237,6 +237,7 @@ async fn test_accounts_send_only_to_their_number(backend: Backend) {
         Some(
             bote_domain::PhoneNumber::parse("0676 5555555", bote_domain::Region::AUSTRIA).unwrap(),
         ),
+        None,
     )
     .await
     .unwrap();
@@ -475,6 +476,79 @@ async fn sending_windows_hold_messages_until_they_open(backend: Backend) {
     );
 }
 
+/// A window that names no zone is read in the account's own zone (`/settings/account`), not
+/// the server's default; an account without one keeps the server's.
+async fn windows_without_a_zone_are_in_the_accounts_zone(backend: Backend) {
+    let app = spawn_app(backend).await; // the server's default: Europe/Vienna
+    let (status, zone) = json_of(
+        app.req(Method::PUT, "/api/v1/settings/account")
+            .json(&json!({"time_zone": "Asia/Kolkata"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{zone}");
+    let kolkata = Duration::minutes(5 * 60 + 30);
+    let opens = (Utc::now() + Duration::hours(2))
+        .with_second(0)
+        .unwrap()
+        .with_nanosecond(0)
+        .unwrap();
+    let window =
+        json!({"from": clock(opens, kolkata), "to": clock(opens + Duration::hours(1), kolkata)});
+    let (status, send) = app
+        .post_json(
+            "/api/v1/sends",
+            json!({"channel": "sms", "text": "Namaste", "to": {"numbers": ["0676 2000011", "0676 2000012"]},
+                   "window": window}),
+        )
+        .await;
+    assert_eq!(status, 202, "{send}");
+    assert_eq!(
+        send["send"]["content"]["window"]["time_zone"], "Asia/Kolkata",
+        "{send}"
+    );
+    let id = send["id"].as_i64().unwrap();
+
+    // Another account without a zone of its own: the server's default.
+    let (_, other) = app
+        .other_account("wien", bote_domain::TokenScope::Full)
+        .await;
+    let (status, theirs) = json_of(
+        app.req_as(&other, Method::POST, "/api/v1/sends")
+            .json(
+                &json!({"channel": "sms", "text": "Servus", "to": {"numbers": ["0676 2000013"]},
+                          "schedule_at": "2099-01-01T08:00:00Z", "window": window}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 202, "{theirs}");
+    assert_eq!(
+        theirs["send"]["content"]["window"]["time_zone"], "Europe/Vienna",
+        "{theirs}"
+    );
+
+    // Due when the window opens in Kolkata: not a second before.
+    let lease = opens + Duration::days(1);
+    let early = app
+        .store
+        .claim_messages(ChannelKind::Sms, opens - Duration::seconds(1), lease, 100)
+        .await
+        .unwrap();
+    assert_eq!(early, vec![], "nothing due before the window opens");
+    let due = app
+        .store
+        .claim_messages(ChannelKind::Sms, opens, lease, 100)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2, "{due:?}");
+    assert!(due.iter().all(|m| m.send_id.0 == id), "{due:?}");
+}
+
 async fn bad_windows_name_their_field(backend: Backend) {
     let app = spawn_app(backend).await;
     let window = |w: Value| json!({"channel": "sms", "text": "x", "to": {"numbers": ["0676 1000001"]}, "window": w});
@@ -521,6 +595,7 @@ async fn bad_windows_name_their_field(backend: Backend) {
 
 on_both_backends!(
     sending_windows_hold_messages_until_they_open,
+    windows_without_a_zone_are_in_the_accounts_zone,
     bad_windows_name_their_field,
     previews_count_cost_and_warn_without_sending,
     sms_to_numbers_contacts_and_groups,

@@ -35,7 +35,7 @@ async fn kill_9_mid_send_loses_no_message(backend: Backend) {
     let store = open_store(&DatabaseUrl::parse(&url).unwrap())
         .await
         .unwrap();
-    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None)
+    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None, None)
         .await
         .unwrap();
     let (_, token) = create_token(store.as_ref(), account.id, "crash", TokenScope::Full)

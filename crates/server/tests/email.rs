@@ -45,7 +45,7 @@ async fn shop(app: &TestApp, name: &str, kind: AccountKind) -> bote_store::Accou
     let verified = (kind == AccountKind::Test).then(|| {
         bote_domain::PhoneNumber::parse("+436641000000", bote_domain::Region::AUSTRIA).unwrap()
     });
-    let account = create_account(app.store.as_ref(), name, kind, verified)
+    let account = create_account(app.store.as_ref(), name, kind, verified, None)
         .await
         .unwrap();
     for (user, role) in [
@@ -58,6 +58,7 @@ async fn shop(app: &TestApp, name: &str, kind: AccountKind) -> bote_store::Accou
             &user,
             "pw-12345678".into(),
             role,
+            None,
         )
         .await
         .unwrap();
@@ -199,4 +200,79 @@ async fn failed_emails_do_not_block_and_are_sent_later() {
         .find(|m| m.contains("owner@spaet.example"))
         .expect("the activation email");
     assert!(mail.contains("small"), "{mail}");
+}
+
+/// An owner's own email address (set through the API) gets the account's emails; an owner
+/// without one keeps getting them at a user name that is an address; members get none.
+#[tokio::test]
+async fn emails_go_to_the_owners_own_addresses() {
+    let smtp = SmtpReceiver::start();
+    let app = app_with_smtp(smtp.port).await;
+    let kiosk = create_account(
+        app.store.as_ref(),
+        "kiosk",
+        AccountKind::Business,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let users = [
+        ("chef", UserRole::Owner, None),
+        (
+            "owner@kiosk.example",
+            UserRole::Owner,
+            Some("inhaber@kiosk.example"),
+        ),
+        ("kassa@kiosk.example", UserRole::Owner, None),
+        ("helfer", UserRole::Member, Some("helfer@kiosk.example")),
+    ];
+    for (name, role, email) in users {
+        add_user(
+            app.store.as_ref(),
+            Some(kiosk.id),
+            name,
+            "pw-12345678".into(),
+            role,
+            email,
+        )
+        .await
+        .unwrap();
+    }
+    // The owner "chef" gives their address themselves.
+    let (status, me) = json_of(
+        app.client
+            .put(app.url("/api/v1/settings/user"))
+            .basic_auth("chef", Some("pw-12345678"))
+            .json(&json!({"email": "chefin@kiosk.example"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{me}");
+
+    let (status, r) = activate(&app, kiosk.id.0, "medium").await;
+    assert_eq!(status, 200, "{r}");
+    let mail = eventually(15, "the activation email", || async {
+        smtp.messages().pop()
+    })
+    .await;
+    let to = mail
+        .lines()
+        .find(|l| l.starts_with("To: "))
+        .unwrap_or_else(|| panic!("{mail}"));
+    for address in [
+        "chefin@kiosk.example",
+        "inhaber@kiosk.example",
+        "kassa@kiosk.example",
+    ] {
+        assert!(to.contains(address), "{address}: {to}");
+    }
+    assert!(
+        !to.contains("owner@kiosk.example"),
+        "the own address wins: {to}"
+    );
+    assert!(!mail.contains("helfer@kiosk.example"), "members: {mail}");
+    assert_eq!(smtp.messages().len(), 1, "one email to all owners");
 }

@@ -263,6 +263,7 @@ async fn r5_test_accounts_send_only_to_their_number_until_the_trial_ends(backend
         "trial",
         AccountKind::Test,
         Some(verified.clone()),
+        None,
     )
     .await
     .unwrap();
@@ -323,6 +324,7 @@ async fn r5_test_accounts_send_only_to_their_number_until_the_trial_ends(backend
             kind: AccountKind::Test,
             trial_ends_at: Some(ended_at),
             verified_number: Some(verified),
+            time_zone: None,
         })
         .await
         .unwrap();
@@ -553,6 +555,7 @@ async fn r2_opt_in_policy_follows_the_package(backend: Backend) {
         "trial",
         AccountKind::Test,
         Some(PhoneNumber::parse("0676 1234567", Region::AUSTRIA).unwrap()),
+        None,
     )
     .await
     .unwrap();

@@ -262,6 +262,11 @@ fn example_body(doc: &Value, op: &Value) -> Option<(String, Value)> {
 async fn no_account_reaches_another_accounts_data(backend: Backend) {
     let app = spawn_app(backend).await;
     let a = account_a_with_data(&app).await;
+    // A's own time zone, which B's `PUT /settings/account` must not touch.
+    app.store
+        .set_account_time_zone(app.account.id, Some(chrono_tz::America::New_York))
+        .await
+        .unwrap();
     let (_, b) = app.other_account("zweite", TokenScope::Full).await;
     let document = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api/openapi.json");
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(document).unwrap()).unwrap();
@@ -333,6 +338,8 @@ async fn no_account_reaches_another_accounts_data(backend: Backend) {
         optins.to_string().contains(a.opted_in),
         "A's opt-in (R13 by B?): {optins}"
     );
+    let (_, zone) = app.get_json("/api/v1/settings/account").await;
+    assert_eq!(zone["time_zone"], "America/New_York", "A's zone: {zone}");
     let (status, _) = json_of(
         app.req(Method::GET, &format!("/api/v1/messages/{}", a.message))
             .send()

@@ -54,7 +54,7 @@ async fn cluster() -> Cluster {
     let store = open_store(&DatabaseUrl::parse(&url).unwrap())
         .await
         .unwrap();
-    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None)
+    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None, None)
         .await
         .unwrap();
     let (_, token) = create_token(store.as_ref(), account.id, "scale", TokenScope::Full)

@@ -273,3 +273,72 @@ async fn the_admin_area_is_for_account_managers_only() {
     let addon = app.store.whatsapp_addon(globex.id).await.unwrap().unwrap();
     assert_eq!(addon.package, Package::Large);
 }
+
+/// A manager gives a new account its time zone and its first owner an email address; a
+/// zone or address that is none is refused naming its field, and nothing is created.
+#[tokio::test]
+async fn a_new_account_gets_its_zone_and_its_owner_an_address() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.user("max", "manager pass", UserRole::AccountManager)
+        .await;
+    let mut max = Browser::new(&app.base);
+    max.headers.insert("accept-language", "en".parse().unwrap());
+    assert_eq!(max.log_in("max", "manager pass").await.status, 303);
+    let page = max.get("/admin").await;
+    assert!(
+        page.body
+            .contains("<option value=\"\">Server default: Europe/Vienna</option>"),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let form = |name: &'static str, zone: &'static str, email: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("name", name.to_owned()),
+            ("kind", "business".to_owned()),
+            ("time_zone", zone.to_owned()),
+            ("owner", "chai-owner".to_owned()),
+            ("password", "owner pass 1".to_owned()),
+            ("owner_email", email.to_owned()),
+        ]
+    };
+    for (fields, named) in [
+        (
+            form("Mars Tee", "Mars/Olympus", "chef@chai.example"),
+            "time_zone",
+        ),
+        (form("Chai Laden", "Asia/Kolkata", "chef at chai"), "email"),
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = max.post("/admin/accounts", &fields).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.contains(&format!("{named}: ")),
+            "names {named}: {}",
+            refused.body
+        );
+    }
+    assert_eq!(
+        app.store.list_accounts().await.unwrap().len(),
+        1,
+        "only the harness's account"
+    );
+
+    let fields = form("Chai Laden", "Asia/Kolkata", "chef@chai.example");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = max.post("/admin/accounts", &fields).await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert!(made.body.contains("data-testid=\"done\""), "{}", made.body);
+    let chai = app.store.account_by_name("Chai Laden").await.unwrap();
+    assert_eq!(chai.time_zone, Some(chrono_tz::Asia::Kolkata));
+    let owners = app.store.list_users(chai.id).await.unwrap();
+    assert_eq!(owners.len(), 1);
+    assert_eq!(owners[0].username, "chai-owner");
+    assert_eq!(owners[0].email.as_deref(), Some("chef@chai.example"));
+    assert!(
+        made.body.contains("<td>Asia/Kolkata</td>"),
+        "the list shows the zone: {}",
+        made.body
+    );
+}

@@ -2,7 +2,8 @@
 //! character that forces UCS-2) in a real browser, and scheduling: a local date and time in
 //! the account's time zone (the server's `default_time_zone`, Europe/Vienna here) becomes the
 //! send's `schedule_at`; and WhatsApp media (R18): uploaded, limited by kind and size,
-//! served at an unguessable `/media/{token}` without a login, linked from the send.
+//! served at an unguessable `/media/{token}` without a login, linked from the send. An
+//! account with a zone of its own schedules and reads its sends' times in that zone.
 
 mod support;
 mod web;
@@ -83,6 +84,58 @@ async fn a_send_is_scheduled_in_the_accounts_time_zone() {
             page.body
         );
     }
+}
+
+/// An account with a time zone of its own schedules in it, and the sends pages show its
+/// local times, not the server's default zone's.
+#[tokio::test]
+async fn an_account_schedules_and_reads_times_in_its_own_zone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let zone = chrono_tz::America::New_York;
+    app.store
+        .set_account_time_zone(app.account.id, Some(zone))
+        .await
+        .unwrap();
+    let mut b = logged_in(&app).await;
+    let form = b.get("/send?channel=sms").await;
+    assert!(form.body.contains("America/New_York"), "{}", form.body);
+    assert!(!form.body.contains("Europe/Vienna"), "{}", form.body);
+    let csrf = form.csrf();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("channel", "sms"),
+        ("text", "Later"),
+        ("numbers", "0676 1000001"),
+        ("schedule_at", "2099-06-01T10:00"),
+    ];
+    let sent = b.post("/send", &fields).await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let id = sent.location().trim_start_matches("/sends/").to_owned();
+    let (_, send) = app.get_json(&format!("/api/v1/sends/{id}")).await;
+    assert_eq!(send["schedule_at"], "2099-06-01T14:00:00Z", "EDT: {send}");
+
+    let local = |at: &serde_json::Value, format: &str| {
+        at.as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+            .with_timezone(&zone)
+            .format(format)
+            .to_string()
+    };
+    let page = b.get(&format!("/sends/{id}")).await;
+    assert!(
+        page.body
+            .contains("data-testid=\"scheduled\">2099-06-01 10:00 (America/New_York)"),
+        "{}",
+        page.body
+    );
+    let (_, messages) = app.get_json(&format!("/api/v1/messages?send={id}")).await;
+    let created = local(&messages["data"][0]["created_at"], "%Y-%m-%d %H:%M:%S");
+    assert!(page.body.contains(&created), "{created}: {}", page.body);
+    let list = b.get("/sends").await;
+    let created = local(&send["created_at"], "%Y-%m-%d %H:%M");
+    assert!(list.body.contains(&created), "{created}: {}", list.body);
 }
 
 /// R22: in Chromium the counter follows the text: GSM-7 parts, the two septets of `€`,

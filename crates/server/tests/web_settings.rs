@@ -175,6 +175,138 @@ async fn tokens_callbacks_and_keywords_are_set_in_the_browser() {
     assert_eq!(k.start_words, ["JA", "GO"]);
     assert_eq!(k.replies.opted_in.as_deref(), Some("Willkommen!"));
     assert!(k.sms_keywords);
+
+    // The account's time zone and the user's own email address, in one form.
+    c.find(Locator::Id("time-zone"))
+        .await
+        .unwrap()
+        .select_by_label("Asia/Kolkata")
+        .await
+        .unwrap();
+    let email = c.find(Locator::Id("email")).await.unwrap();
+    email.clear().await.unwrap();
+    email.send_keys("anna@laden.example").await.unwrap();
+    c.find(Locator::Id("save-account"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("[data-testid=saved]"))
+        .await
+        .unwrap();
+    let account = app.store.account(app.account.id).await.unwrap();
+    assert_eq!(account.time_zone, Some(chrono_tz::Asia::Kolkata));
+    let users = app.store.list_users(app.account.id).await.unwrap();
+    assert_eq!(users[0].email.as_deref(), Some("anna@laden.example"));
+    let shown = c
+        .find(Locator::Css("#time-zone option:checked"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, "Asia/Kolkata", "the saved zone is the one selected");
+}
+
+/// The account form sets the account's zone and the logged-in user's own address: refused
+/// input names its field and saves neither; another account's owner changes only their own;
+/// empty values return to the server's default and remove the address.
+#[tokio::test]
+async fn the_account_form_sets_the_zone_and_the_users_own_email() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut b = logged_in(&app).await;
+    let page = b.get("/settings").await;
+    assert!(
+        page.body
+            .contains("<option value=\"\">Server default: Europe/Vienna</option>"),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf();
+    let save = |zone: &'static str, email: &'static str| [("time_zone", zone), ("email", email)];
+    let zone_of = |id| {
+        let store = app.store.clone();
+        async move { store.account(id).await.unwrap().time_zone }
+    };
+    let email_of = |id| {
+        let store = app.store.clone();
+        async move { store.list_users(id).await.unwrap()[0].email.clone() }
+    };
+
+    for (fields, named) in [
+        (save("Mars/Olympus", "anna@laden.example"), "time_zone"),
+        (save("Asia/Kolkata", "anna at laden"), "email"),
+    ] {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let refused = b.post("/settings/account", &form).await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.body.contains(&format!("{named}: ")),
+            "names {named}: {}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains(&format!("value=\"{}\"", fields[1].1)),
+            "keeps the input"
+        );
+        assert_eq!(zone_of(app.account.id).await, None, "nothing saved");
+        assert_eq!(email_of(app.account.id).await, None, "nothing saved");
+    }
+    let forged = b
+        .post(
+            "/settings/account",
+            &save("Asia/Kolkata", "anna@laden.example"),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(zone_of(app.account.id).await, None);
+
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend(save("Asia/Kolkata", "anna@laden.example"));
+    let saved = b.post("/settings/account", &form).await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(saved.location(), "/settings?saved=1#account");
+    assert_eq!(
+        zone_of(app.account.id).await,
+        Some(chrono_tz::Asia::Kolkata)
+    );
+    assert_eq!(
+        email_of(app.account.id).await.as_deref(),
+        Some("anna@laden.example")
+    );
+    let page = b.get("/settings").await;
+    assert!(page.body.contains("<option selected>Asia/Kolkata</option>"));
+    assert!(page.body.contains("value=\"anna@laden.example\""));
+
+    // The owner of another account saves their own zone and address only.
+    let mut other = web::other_owner(&app, "globex", "gus", "gus password").await;
+    let other_csrf = other.get("/settings").await.csrf();
+    let mut form = vec![("csrf", other_csrf.as_str())];
+    form.extend(save("America/New_York", "gus@globex.example"));
+    assert_eq!(other.post("/settings/account", &form).await.status, 303);
+    let globex = app.store.account_by_name("globex").await.unwrap();
+    assert_eq!(zone_of(globex.id).await, Some(chrono_tz::America::New_York));
+    assert_eq!(
+        email_of(globex.id).await.as_deref(),
+        Some("gus@globex.example")
+    );
+    assert_eq!(
+        zone_of(app.account.id).await,
+        Some(chrono_tz::Asia::Kolkata)
+    );
+    assert_eq!(
+        email_of(app.account.id).await.as_deref(),
+        Some("anna@laden.example")
+    );
+
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend(save("", " "));
+    assert_eq!(b.post("/settings/account", &form).await.status, 303);
+    assert_eq!(zone_of(app.account.id).await, None, "the server's default");
+    assert_eq!(email_of(app.account.id).await, None);
 }
 
 /// R22: input the API refuses is refused here with the field named and nothing saved; a

@@ -156,6 +156,7 @@ async fn small_package_links_carry_the_opt_in_keyword() {
         "klein",
         bote_domain::AccountKind::Business,
         None,
+        None,
     )
     .await
     .unwrap();

@@ -5,6 +5,7 @@ use bote_store::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, StoreError, StoreResult, User,
     UserCredentials,
 };
+use chrono_tz::Tz;
 use sqlx::{FromRow, Row};
 
 use crate::PostgresStore;
@@ -15,14 +16,15 @@ use crate::rows::{AccountRow, TokenRow, UserRow, account_columns, token_columns,
 impl AccountStore for PostgresStore {
     async fn create_account(&self, new: NewAccount) -> StoreResult<Account> {
         let row: AccountRow = sqlx::query_as(concat!(
-            "INSERT INTO accounts (name, kind, trial_ends_at, verified_number) ",
-            "VALUES ($1, $2, $3, $4) RETURNING ",
+            "INSERT INTO accounts (name, kind, trial_ends_at, verified_number, time_zone) ",
+            "VALUES ($1, $2, $3, $4, $5) RETURNING ",
             account_columns!()
         ))
         .bind(&new.name)
         .bind(new.kind.as_str())
         .bind(new.trial_ends_at)
         .bind(new.verified_number.as_ref().map(|n| n.as_str()))
+        .bind(new.time_zone.map(|z| z.name()))
         .fetch_one(&self.pool)
         .await
         .map_err(|err| write_error(err, |_| new.name.clone()))?;
@@ -67,16 +69,30 @@ impl AccountStore for PostgresStore {
         rows.into_iter().map(Account::try_from).collect()
     }
 
+    async fn set_account_time_zone(&self, id: AccountId, zone: Option<Tz>) -> StoreResult<Account> {
+        let row: Option<AccountRow> = sqlx::query_as(concat!(
+            "UPDATE accounts SET time_zone = $2 WHERE id = $1 RETURNING ",
+            account_columns!()
+        ))
+        .bind(id.0)
+        .bind(zone.map(|z| z.name()))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.ok_or(StoreError::NotFound("account"))?.try_into()
+    }
+
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
         let row: UserRow = sqlx::query_as(concat!(
-            "INSERT INTO users (account_id, username, role, password_hash) ",
-            "VALUES ($1, $2, $3, $4) RETURNING ",
+            "INSERT INTO users (account_id, username, role, password_hash, email) ",
+            "VALUES ($1, $2, $3, $4, $5) RETURNING ",
             user_columns!()
         ))
         .bind(new.account_id.map(|a| a.0))
         .bind(&new.username)
         .bind(new.role.as_str())
         .bind(&new.password_hash)
+        .bind(&new.email)
         .fetch_one(&self.pool)
         .await
         .map_err(|err| write_error(err, |_| new.username.clone()))?;
@@ -126,6 +142,19 @@ impl AccountStore for PostgresStore {
         .await
         .map_err(backend)?;
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<User> {
+        let row: Option<UserRow> = sqlx::query_as(concat!(
+            "UPDATE users SET email = $2 WHERE id = $1 RETURNING ",
+            user_columns!()
+        ))
+        .bind(user.0)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend)?;
+        row.ok_or(StoreError::NotFound("user"))?.try_into()
     }
 
     async fn create_token(&self, new: NewToken) -> StoreResult<ApiToken> {

@@ -518,6 +518,7 @@ mod tests {
                 kind: AccountKind::Business,
                 trial_ends_at: None,
                 verified_number: None,
+                time_zone: None,
             })
             .await
             .unwrap()

@@ -13,12 +13,12 @@ use sqlx::types::Json;
 
 macro_rules! account_columns {
     () => {
-        "id, name, kind, trial_ends_at, verified_number, created_at"
+        "id, name, kind, trial_ends_at, verified_number, time_zone, created_at"
     };
 }
 macro_rules! user_columns {
     () => {
-        "id, account_id, username, role, created_at"
+        "id, account_id, username, role, email, created_at"
     };
 }
 macro_rules! token_columns {
@@ -51,6 +51,7 @@ pub(crate) struct AccountRow {
     kind: String,
     trial_ends_at: Option<DateTime<Utc>>,
     verified_number: Option<String>,
+    time_zone: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -64,6 +65,10 @@ impl TryFrom<AccountRow> for Account {
             kind: stored("accounts.kind", &row.kind)?,
             trial_ends_at: row.trial_ends_at,
             verified_number: row.verified_number.map(PhoneNumber::from_e164_unchecked),
+            time_zone: row
+                .time_zone
+                .map(|z| stored("accounts.time_zone", &z))
+                .transpose()?,
             created_at: row.created_at,
         })
     }
@@ -75,6 +80,7 @@ pub(crate) struct UserRow {
     account_id: Option<i64>,
     username: String,
     role: String,
+    email: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -87,6 +93,7 @@ impl TryFrom<UserRow> for User {
             account_id: row.account_id.map(AccountId),
             username: row.username,
             role: stored("users.role", &row.role)?,
+            email: row.email,
             created_at: row.created_at,
         })
     }

@@ -13,7 +13,7 @@ use crate::rows::UserRow;
 macro_rules! select {
     ($from:literal) => {
         concat!(
-            "SELECT u.id, u.account_id, u.username, u.role, u.created_at, ",
+            "SELECT u.id, u.account_id, u.username, u.role, u.email, u.created_at, ",
             "s.created_at AS session_created_at, s.expires_at FROM ",
             $from,
             " s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"

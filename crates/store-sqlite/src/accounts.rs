@@ -5,6 +5,7 @@ use bote_store::{
     Account, AccountStore, ApiToken, NewAccount, NewToken, NewUser, StoreError, StoreResult, User,
     UserCredentials,
 };
+use chrono_tz::Tz;
 
 use crate::errors::{DbResultExt, UniqueKey, conflict, is_foreign_key_violation};
 use crate::rows::{
@@ -27,14 +28,15 @@ fn write_error(err: sqlx::Error, account: Option<AccountId>, keys: &[UniqueKey<'
 impl AccountStore for SqliteStore {
     async fn create_account(&self, new: NewAccount) -> StoreResult<Account> {
         let row: AccountRow = sqlx::query_as(concat!(
-            "INSERT INTO accounts (name, kind, trial_ends_at, verified_number, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING ",
+            "INSERT INTO accounts (name, kind, trial_ends_at, verified_number, time_zone, \
+             created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING ",
             account_columns!()
         ))
         .bind(&new.name)
         .bind(new.kind.as_str())
         .bind(new.trial_ends_at.map(time::text))
         .bind(new.verified_number.as_ref().map(|n| n.as_str().to_owned()))
+        .bind(new.time_zone.map(|z| z.name()))
         .bind(time::text(time::now()))
         .fetch_one(&self.pool)
         .await
@@ -87,16 +89,30 @@ impl AccountStore for SqliteStore {
         rows.into_iter().map(Account::try_from).collect()
     }
 
+    async fn set_account_time_zone(&self, id: AccountId, zone: Option<Tz>) -> StoreResult<Account> {
+        let row: Option<AccountRow> = sqlx::query_as(concat!(
+            "UPDATE accounts SET time_zone = ? WHERE id = ? RETURNING ",
+            account_columns!()
+        ))
+        .bind(zone.map(|z| z.name()))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.ok_or(StoreError::NotFound("account"))?.try_into()
+    }
+
     async fn create_user(&self, new: NewUser) -> StoreResult<User> {
         let row: UserRow = sqlx::query_as(concat!(
-            "INSERT INTO users (account_id, username, role, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?) RETURNING ",
+            "INSERT INTO users (account_id, username, role, password_hash, email, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) RETURNING ",
             user_columns!()
         ))
         .bind(new.account_id.map(|a| a.0))
         .bind(&new.username)
         .bind(new.role.as_str())
         .bind(&new.password_hash)
+        .bind(&new.email)
         .bind(time::text(time::now()))
         .fetch_one(&self.pool)
         .await
@@ -148,6 +164,19 @@ impl AccountStore for SqliteStore {
         .await
         .db()?;
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<User> {
+        let row: Option<UserRow> = sqlx::query_as(concat!(
+            "UPDATE users SET email = ? WHERE id = ? RETURNING ",
+            user_columns!()
+        ))
+        .bind(email)
+        .bind(user.0)
+        .fetch_optional(&self.pool)
+        .await
+        .db()?;
+        row.ok_or(StoreError::NotFound("user"))?.try_into()
     }
 
     async fn create_token(&self, new: NewToken) -> StoreResult<ApiToken> {

@@ -12,14 +12,14 @@ use chrono::{DateTime, Utc};
 /// The columns of [`AccountRow`], for `SELECT` and `RETURNING`.
 macro_rules! account_columns {
     () => {
-        "id, name, kind, trial_ends_at, verified_number, created_at"
+        "id, name, kind, trial_ends_at, verified_number, time_zone, created_at"
     };
 }
 
 /// The columns of [`UserRow`].
 macro_rules! user_columns {
     () => {
-        "id, account_id, username, role, created_at"
+        "id, account_id, username, role, email, created_at"
     };
 }
 
@@ -66,6 +66,7 @@ pub(crate) struct AccountRow {
     kind: String,
     trial_ends_at: Option<DateTime<Utc>>,
     verified_number: Option<String>,
+    time_zone: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -79,6 +80,10 @@ impl TryFrom<AccountRow> for Account {
             name: row.name,
             trial_ends_at: row.trial_ends_at,
             verified_number: row.verified_number.map(PhoneNumber::from_e164_unchecked),
+            time_zone: row
+                .time_zone
+                .map(|z| parse("account time zone", &z))
+                .transpose()?,
             created_at: row.created_at,
         })
     }
@@ -90,6 +95,7 @@ pub(crate) struct UserRow {
     account_id: Option<i64>,
     username: String,
     role: String,
+    email: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -102,6 +108,7 @@ impl TryFrom<UserRow> for User {
             account_id: row.account_id.map(AccountId),
             role: parse("user role", &row.role)?,
             username: row.username,
+            email: row.email,
             created_at: row.created_at,
         })
     }

@@ -23,6 +23,7 @@ async fn text_search_folds_case_beyond_ascii() {
             kind: bote_domain::AccountKind::Business,
             trial_ends_at: None,
             verified_number: None,
+            time_zone: None,
         })
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 use bote_domain::{AccountId, AccountKind, PhoneNumber, TokenId, TokenScope, UserId, UserRole};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
 
 use crate::StoreResult;
 
@@ -14,7 +15,14 @@ pub struct Account {
     pub trial_ends_at: Option<DateTime<Utc>>,
     /// The only number a test account may send to (R5).
     pub verified_number: Option<PhoneNumber>,
+    /// The account's own time zone (its IANA name in JSON); `None`: the server's default.
+    #[serde(serialize_with = "zone_name")]
+    pub time_zone: Option<Tz>,
     pub created_at: DateTime<Utc>,
+}
+
+fn zone_name<S: Serializer>(zone: &Option<Tz>, s: S) -> Result<S::Ok, S::Error> {
+    zone.map(|z| z.name()).serialize(s)
 }
 
 #[derive(Debug, Clone)]
@@ -23,6 +31,7 @@ pub struct NewAccount {
     pub kind: AccountKind,
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub verified_number: Option<PhoneNumber>,
+    pub time_zone: Option<Tz>,
 }
 
 /// A person who logs in. Owners and members have an account; account managers have none.
@@ -32,6 +41,8 @@ pub struct User {
     pub account_id: Option<AccountId>,
     pub username: String,
     pub role: UserRole,
+    /// Where the user is written to, as the server checked it; `None`: nowhere of its own.
+    pub email: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -58,6 +69,8 @@ pub struct NewUser {
     pub username: String,
     pub role: UserRole,
     pub password_hash: String,
+    /// An address the server checked, or `None`.
+    pub email: Option<String>,
 }
 
 /// An API token as stored: only its SHA-256 hash and a short prefix to recognise it by.
@@ -91,6 +104,8 @@ pub trait AccountStore {
     async fn account_by_name(&self, name: &str) -> StoreResult<Account>;
     /// All accounts, ordered by id.
     async fn list_accounts(&self) -> StoreResult<Vec<Account>>;
+    /// Sets the account's time zone; `None` returns it to the server's default.
+    async fn set_account_time_zone(&self, id: AccountId, zone: Option<Tz>) -> StoreResult<Account>;
 
     /// Fails with `Conflict { what: "username" }` when the name is taken (names are global).
     async fn create_user(&self, new: NewUser) -> StoreResult<User>;
@@ -98,6 +113,8 @@ pub trait AccountStore {
     async fn user_credentials(&self, username: &str) -> StoreResult<UserCredentials>;
     async fn set_password(&self, user: UserId, password_hash: &str) -> StoreResult<()>;
     async fn list_users(&self, account: AccountId) -> StoreResult<Vec<User>>;
+    /// Sets the user's email address (checked by the caller); `None` removes it.
+    async fn set_user_email(&self, user: UserId, email: Option<&str>) -> StoreResult<User>;
 
     async fn create_token(&self, new: NewToken) -> StoreResult<ApiToken>;
     /// The unrevoked token with this hash; `NotFound` when none (or revoked).

@@ -12,6 +12,7 @@
 //! `tokio` with `macros` and `rt-multi-thread` among its dev-dependencies). Each function
 //! takes a store of its own, so tests never see each other's rows.
 
+mod account_settings;
 mod accounts;
 mod addon;
 mod consent;
@@ -29,6 +30,7 @@ mod support;
 mod web_sessions;
 mod widget;
 
+pub use account_settings::*;
 pub use accounts::*;
 pub use addon::*;
 pub use consent::*;
@@ -57,6 +59,8 @@ macro_rules! contract_tests {
             users_log_in_and_are_listed_per_account,
             usernames_are_unique,
             tokens_are_found_by_hash_until_revoked,
+            account_time_zones_are_kept_changed_and_cleared,
+            user_emails_are_kept_changed_and_cleared,
             store_migrates_again_and_pings,
             // contacts
             contacts_are_created_read_updated_and_deleted,

@@ -1,9 +1,12 @@
-//! Activating the add-on: the expected date in working days (R3) and the refusal to move
-//! up from small in place (R3), for the CLI and the API alike.
+//! Activating the add-on: the expected date in working days (R3), counted from the day of
+//! activation in the account's time zone, and the refusal to move up from small in place
+//! (R3), for the CLI and the API alike.
 
 use bote_domain::{AccountId, Package, UserId, expected_ready};
 use bote_store::{Activated, Activation, ConsentSource, SourceKind, Store, StoreError};
 use chrono::Utc;
+
+use crate::accounts::zone_of;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ActivateError {
@@ -17,15 +20,20 @@ pub enum ActivateError {
     Store(StoreError),
 }
 
-/// Activates the add-on of `account` with `package`, or changes its package.
+/// Activates the add-on of `account` with `package`, or changes its package;
+/// `default_zone` is the server's, for an account without a time zone of its own.
 pub async fn activate(
     store: &dyn Store,
-    time_zone: chrono_tz::Tz,
+    default_zone: chrono_tz::Tz,
     account: AccountId,
     package: Package,
     by: Option<UserId>,
     reset_opt_ins: bool,
 ) -> Result<Activated, ActivateError> {
+    let time_zone = zone_of(
+        &store.account(account).await.map_err(ActivateError::Store)?,
+        default_zone,
+    );
     let now = Utc::now();
     let activation = Activation {
         account,

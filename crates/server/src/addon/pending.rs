@@ -1,11 +1,14 @@
 //! The setups still to do: accounts whose WhatsApp add-on is active but have no WhatsApp
 //! number yet, with the date promised for each (R3). The account managers' work list, shown
-//! by the admin API and the admin pages.
+//! by the admin API and the admin pages. A setup is overdue once its date has passed in the
+//! account's own time zone.
 
 use bote_domain::{AccountId, Package};
 use bote_store::{AddonState, Store, StoreResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
+
+use crate::accounts::zone_of;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PendingSetup {
@@ -18,29 +21,30 @@ pub struct PendingSetup {
     pub overdue: bool,
 }
 
-/// Pending setups, the soonest expected first; "today" is the date in `time_zone`.
+/// Pending setups, the soonest expected first; "today" is the date in each account's time
+/// zone, `default_zone` for those without one.
 pub async fn pending_setups(
     store: &dyn Store,
-    time_zone: chrono_tz::Tz,
+    default_zone: chrono_tz::Tz,
 ) -> StoreResult<Vec<PendingSetup>> {
-    let today = Utc::now().with_timezone(&time_zone).date_naive();
+    let now = Utc::now();
     let accounts = store.list_accounts().await?;
     let mut setups: Vec<PendingSetup> = store
         .whatsapp_addons()
         .await?
         .into_iter()
         .filter(|a| a.state == AddonState::Pending)
-        .map(|a| PendingSetup {
-            account_name: accounts
-                .iter()
-                .find(|x| x.id == a.account)
-                .map(|x| x.name.clone())
-                .unwrap_or_default(),
-            account: a.account,
-            package: a.package,
-            activated_at: a.activated_at,
-            expected_on: a.expected_on,
-            overdue: a.expected_on < today,
+        .map(|a| {
+            let account = accounts.iter().find(|x| x.id == a.account);
+            let zone = account.map_or(default_zone, |x| zone_of(x, default_zone));
+            PendingSetup {
+                account_name: account.map(|x| x.name.clone()).unwrap_or_default(),
+                account: a.account,
+                package: a.package,
+                activated_at: a.activated_at,
+                expected_on: a.expected_on,
+                overdue: a.expected_on < now.with_timezone(&zone).date_naive(),
+            }
         })
         .collect();
     setups.sort_by_key(|s| (s.expected_on, s.account));

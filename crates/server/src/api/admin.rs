@@ -23,6 +23,8 @@ struct AccountInput {
     name: String,
     kind: AccountKind,
     verified_number: Option<String>,
+    /// An IANA name; absent or `null`: the server's `default_time_zone`.
+    time_zone: Option<String>,
 }
 
 async fn list(
@@ -42,7 +44,8 @@ async fn create(
         body.verified_number.as_deref(),
         state.config.default_region,
     )?;
-    let account = create_account(state.store.as_ref(), &body.name, body.kind, number).await?;
+    let zone = input::time_zone("time_zone", body.time_zone.as_deref())?;
+    let account = create_account(state.store.as_ref(), &body.name, body.kind, number, zone).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 
@@ -62,6 +65,9 @@ impl From<AccountError> for ApiError {
             }
             AccountError::WeakPassword => {
                 ApiError::invalid("password", "weak_password", e.to_string())
+            }
+            AccountError::InvalidEmail(_) => {
+                ApiError::invalid("email", "invalid_email", e.to_string())
             }
             AccountError::RoleAccountMismatch => {
                 ApiError::invalid("role", "invalid_role", e.to_string())

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use bote_domain::{GroupCode, PhoneError, PhoneNumber, Region};
+use chrono_tz::Tz;
 
 use super::ApiError;
 
@@ -26,6 +27,16 @@ pub fn phone(
         };
         ApiError::invalid(field, "invalid_number", message)
     })
+}
+
+/// An IANA time zone (`Europe/Vienna`); absent or blank is `None`, the server's default.
+pub fn time_zone(field: &str, raw: Option<&str>) -> Result<Option<Tz>, ApiError> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    crate::sending::parse_time_zone(raw)
+        .map(Some)
+        .map_err(|e| ApiError::invalid(field, "invalid_time_zone", format!("{field}: {e}")))
 }
 
 /// A trimmed name; blank is `None`.

@@ -1,5 +1,6 @@
 //! The native JSON API under `/api/v1`: one `router()` per resource, one error mapping.
 
+mod account_settings;
 mod admin;
 mod admin_numbers;
 mod admin_whatsapp;
@@ -18,6 +19,7 @@ mod query;
 mod sends;
 pub(crate) mod settings;
 pub(crate) mod stats;
+mod user_settings;
 mod whatsapp;
 mod widget_settings;
 
@@ -45,6 +47,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin_whatsapp::router())
         .merge(whatsapp::router())
         .merge(settings::router())
+        .merge(account_settings::router())
+        .merge(user_settings::router())
         .merge(widget_settings::router())
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.max_body_bytes,

@@ -8,15 +8,19 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use bote_domain::sms::SmsInfo;
-use bote_domain::{ChannelKind, ContactId, MessageId, MessageStatus, SendId, Sender, SenderKind};
+use bote_domain::{
+    AccountId, ChannelKind, ContactId, MessageId, MessageStatus, SendId, Sender, SenderKind,
+};
 use bote_store::{
     Acceptance, MessageQuery, MessageRecord, SendRecord, SendState, SkipReason, Skipped,
 };
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
+use crate::accounts::account_zone;
 use crate::addon::NotActive;
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
@@ -102,8 +106,8 @@ struct SendInput {
     validity_secs: Option<u32>,
     #[serde(default)]
     test: bool,
-    /// Days and hours in which messages may go out; `time_zone` defaults to the server's
-    /// `default_time_zone`.
+    /// Days and hours in which messages may go out; `time_zone` defaults to the account's
+    /// (`/settings/account`), which defaults to the server's `default_time_zone`.
     window: Option<WindowInput>,
     /// WhatsApp: send this approved template as the whole message.
     template: Option<Template>,
@@ -115,7 +119,16 @@ struct SendInput {
 const MAX_LISTED: usize = 10_000;
 
 impl SendInput {
-    fn into_request(self, default_time_zone: chrono_tz::Tz) -> ApiResult<SendRequest> {
+    /// The zone a window that names none is read in: the account's, looked up only then.
+    async fn window_zone(&self, state: &AppState, account: AccountId) -> ApiResult<Option<Tz>> {
+        match &self.window {
+            Some(w) if w.time_zone.is_none() => Ok(Some(account_zone(state, account).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The request; `window_zone` stands in for a window's missing `time_zone`.
+    fn into_request(self, window_zone: Option<Tz>) -> ApiResult<SendRequest> {
         let listed = self.to.numbers.len() + self.to.contacts.len() + self.to.groups.len();
         if listed > MAX_LISTED {
             return Err(ApiError::invalid(
@@ -161,7 +174,7 @@ impl SendInput {
         }
         let window = self
             .window
-            .map(|w| w.resolve(Some(default_time_zone)))
+            .map(|w| w.resolve(window_zone))
             .transpose()
             .map_err(|e| {
                 ApiError::invalid(
@@ -281,7 +294,8 @@ async fn create(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SendInput>,
 ) -> ApiResult<(StatusCode, Json<Accepted>)> {
-    let request = body.into_request(state.config.default_time_zone)?;
+    let zone = body.window_zone(&state, tenant.account).await?;
+    let request = body.into_request(zone)?;
     let done = accept(
         state.store.as_ref(),
         tenant.account,
@@ -345,7 +359,8 @@ async fn preview_send(
     ApiJson(body): ApiJson<SendInput>,
 ) -> ApiResult<Json<PreviewBody>> {
     let asked = body.channel;
-    let request = body.into_request(state.config.default_time_zone)?;
+    let zone = body.window_zone(&state, tenant.account).await?;
+    let request = body.into_request(zone)?;
     let channel = request.channel;
     let has_fallback = request.spec.fallback_template.is_some();
     let Previewed {

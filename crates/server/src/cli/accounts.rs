@@ -21,8 +21,11 @@ pub enum AccountCommand {
         /// The mobile number a test account may send to (required for --kind test, R5).
         #[arg(long, value_name = "NUMBER")]
         verified_number: Option<String>,
+        /// The account's IANA time zone (default: the server's `default_time_zone`).
+        #[arg(long, value_name = "ZONE", value_parser = crate::sending::parse_time_zone)]
+        time_zone: Option<chrono_tz::Tz>,
     },
-    /// List accounts, one per line: id, name, kind, trial end.
+    /// List accounts, one per line: id, name, kind, trial end, own time zone.
     List,
 }
 
@@ -43,6 +46,9 @@ pub enum UserCommand {
         /// At least 8 characters; generated and printed when absent.
         #[arg(long)]
         password: Option<String>,
+        /// The user's own email address (an owner gets the account's emails there).
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -107,12 +113,13 @@ pub async fn account(config: Config, cmd: AccountCommand) -> anyhow::Result<()> 
             name,
             kind,
             verified_number,
+            time_zone,
         } => {
             let number = verified_number
                 .map(|n| PhoneNumber::parse(&n, config.default_region))
                 .transpose()
                 .context("--verified-number")?;
-            let account = create_account(store.as_ref(), &name, kind, number).await?;
+            let account = create_account(store.as_ref(), &name, kind, number, time_zone).await?;
             println!("{}", account.id);
         }
         AccountCommand::List => {
@@ -121,7 +128,8 @@ pub async fn account(config: Config, cmd: AccountCommand) -> anyhow::Result<()> 
                     .trial_ends_at
                     .map(|t| t.format("%Y-%m-%d").to_string())
                     .unwrap_or_default();
-                println!("{}\t{}\t{}\t{}", a.id, a.name, a.kind, trial);
+                let zone = a.time_zone.map(|z| z.name()).unwrap_or_default();
+                println!("{}\t{}\t{}\t{}\t{}", a.id, a.name, a.kind, trial, zone);
             }
         }
     }
@@ -136,6 +144,7 @@ pub async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         role,
         account_manager,
         password,
+        email,
     } = cmd;
     let (account_id, role) = if account_manager {
         (None, UserRole::AccountManager)
@@ -151,6 +160,7 @@ pub async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
         &username,
         password.clone(),
         role,
+        email.as_deref(),
     )
     .await?;
     if generated {

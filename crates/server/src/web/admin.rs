@@ -1,8 +1,8 @@
 //! The account managers' area (`/admin`, 403 for anyone else): every account with its kind,
-//! trial end and WhatsApp package, a form to create a test or business account (with its
-//! first owner, if one is given), and per account a form to activate WhatsApp with a
-//! package. Pending setups and business numbers have their own pages (`admin_whatsapp`,
-//! `admin_numbers`).
+//! trial end, time zone and WhatsApp package, a form to create a test or business account
+//! (with its own time zone and its first owner and their email address, if given), and per
+//! account a form to activate WhatsApp with a package. Pending setups and business numbers
+//! have their own pages (`admin_whatsapp`, `admin_numbers`).
 
 use askama::Template;
 use axum::Form;
@@ -17,7 +17,8 @@ use super::i18n_pages::PageTexts;
 use super::page::{Chrome, WebError, render};
 use super::refusal::refusal;
 use super::session::WebUser;
-use crate::accounts::{AccountError, add_user, create_account};
+use super::zone_choice::ZoneChoice;
+use crate::accounts::{AccountError, add_user, checked_email, create_account};
 use crate::api::{ApiError, input};
 use crate::app::AppState;
 
@@ -26,6 +27,8 @@ struct AccountRow {
     name: String,
     kind: String,
     trial_ends: String,
+    /// The account's own zone; empty when it follows the server's default.
+    time_zone: &'static str,
     created: String,
     /// `package` or `package (pending until date)`; empty without the add-on.
     whatsapp: String,
@@ -49,6 +52,8 @@ struct AdminPage {
     packages: &'static [Package],
     outcome: Outcome,
     form: AccountForm,
+    /// The new account's time zone.
+    zone_choice: ZoneChoice,
 }
 
 /// Account managers only: everyone else is answered 403.
@@ -93,6 +98,7 @@ pub async fn accounts_page(
                 .trial_ends_at
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .unwrap_or_default(),
+            time_zone: a.time_zone.map(|z| z.name()).unwrap_or_default(),
             created: a.created_at.format("%Y-%m-%d").to_string(),
         })
         .collect();
@@ -109,6 +115,7 @@ pub async fn accounts_page(
             accounts,
             packages: Package::ALL,
             outcome,
+            zone_choice: ZoneChoice::new(&form.time_zone, state.config.default_time_zone),
             form,
         },
     ))
@@ -130,10 +137,16 @@ pub struct AccountForm {
     kind: String,
     #[serde(default)]
     verified_number: String,
+    /// An IANA name; empty: the server's default.
+    #[serde(default)]
+    time_zone: String,
     #[serde(default)]
     owner: String,
     #[serde(default)]
     password: String,
+    /// The owner's own email address, optional.
+    #[serde(default)]
+    owner_email: String,
 }
 
 /// `POST /admin/accounts`: a test account needs the number it may send to (R5); an owner
@@ -178,11 +191,23 @@ async fn created(state: &AppState, form: &AccountForm) -> Result<Result<String, 
         Ok(n) => n,
         Err(e) => return Ok(Err(refusal(e))),
     };
+    let zone = match input::time_zone("time_zone", Some(&form.time_zone)) {
+        Ok(z) => z,
+        Err(e) => return Ok(Err(refusal(e))),
+    };
     let owner = form.owner.trim();
     if !owner.is_empty() && form.password.chars().count() < 8 {
         return Ok(Err(AccountError::WeakPassword.to_string()));
     }
-    let account = match create_account(state.store.as_ref(), &form.name, kind, number).await {
+    if owner.is_empty() && !form.owner_email.trim().is_empty() {
+        return Ok(Err(
+            "owner: the email address is the owner's; give their user name".into(),
+        ));
+    }
+    if let Err(e) = checked_email(Some(&form.owner_email)) {
+        return account_refusal(e);
+    }
+    let account = match create_account(state.store.as_ref(), &form.name, kind, number, zone).await {
         Ok(a) => a,
         Err(e) => return account_refusal(e),
     };
@@ -193,6 +218,7 @@ async fn created(state: &AppState, form: &AccountForm) -> Result<Result<String, 
             owner,
             form.password.clone(),
             UserRole::Owner,
+            Some(&form.owner_email),
         )
         .await
     {

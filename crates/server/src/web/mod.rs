@@ -34,8 +34,10 @@ mod send_media;
 mod sends;
 mod session;
 mod settings;
+mod settings_account;
 mod stats;
 mod widget;
+mod zone_choice;
 
 use std::sync::Arc;
 
@@ -127,6 +129,7 @@ fn account_pages() -> Router<AppState> {
         .route("/settings/tokens/{id}/revoke", post(settings::revoke))
         .route("/settings/callbacks", post(settings::callbacks))
         .route("/settings/keywords", post(settings::keywords))
+        .route("/settings/account", post(settings_account::save))
         .route("/sandbox", get(sandbox::show))
         .route("/sandbox/inbound", post(sandbox::send))
         .route("/admin/accounts", post(admin::create))

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use super::page::{Chrome, WebError, render};
 use super::send_media::{Attached, media_of};
 use super::session::WebUser;
+use crate::accounts::account_zone;
 use crate::api::{ApiError, input};
 use crate::app::AppState;
 use crate::sending::{Media, SendError, SendRequest, SendSpec, accept, preview};
@@ -99,11 +100,12 @@ fn channel_of(text: &str) -> Option<ChannelKind> {
     text.parse().ok()
 }
 
+/// The composer; `time_zone` is the account's, which `schedule_at` is read in.
 pub fn page(
-    state: &AppState,
     user: &WebUser,
     channel: Option<ChannelKind>,
     form: SendForm,
+    time_zone: Tz,
 ) -> SendPage {
     let gsm = |septets: usize| -> String {
         gsm7::all_chars()
@@ -117,7 +119,7 @@ pub fn page(
         media: None,
         error: None,
         findings: None,
-        time_zone: state.config.default_time_zone.name(),
+        time_zone: time_zone.name(),
         gsm_basic: gsm(1),
         gsm_extension: gsm(2),
     }
@@ -138,13 +140,13 @@ pub async fn show(
     user: WebUser,
     Query(param): Query<ChannelParam>,
 ) -> Result<Response, WebError> {
-    account(&user)?;
+    let zone = account_zone(&state, account(&user)?).await?;
     let channel = param.channel.as_deref().and_then(channel_of);
     let form = SendForm {
         channel: channel.map(|c| c.as_str().to_owned()).unwrap_or_default(),
         ..SendForm::default()
     };
-    Ok(render(StatusCode::OK, &page(&state, &user, channel, form)))
+    Ok(render(StatusCode::OK, &page(&user, channel, form, zone)))
 }
 
 /// The request a form describes, checked as the API checks it.
@@ -211,10 +213,12 @@ fn schedule_at(local: &str, time_zone: Tz) -> Result<Option<DateTime<Utc>>, ApiE
     Ok(Some(at.with_timezone(&Utc)))
 }
 
-/// The request a form describes with the media it attaches (WhatsApp only), or why not.
+/// The request a form describes with the media it attaches (WhatsApp only), or why not;
+/// `schedule_at` is read in the account's `time_zone`.
 async fn prepare(
     state: &AppState,
     account: AccountId,
+    time_zone: Tz,
     channel: ChannelKind,
     form: &SendForm,
     headers: &HeaderMap,
@@ -224,8 +228,7 @@ async fn prepare(
         _ => None,
     };
     let (media, attached) = found.unzip();
-    let request =
-        request(channel, form, state.config.default_time_zone, media).map_err(field_message)?;
+    let request = request(channel, form, time_zone, media).map_err(field_message)?;
     Ok((request, attached))
 }
 
@@ -246,14 +249,14 @@ fn field_message(e: ApiError) -> String {
 }
 
 fn with_error(
-    state: &AppState,
     user: &WebUser,
     channel: ChannelKind,
     form: SendForm,
+    time_zone: Tz,
     attached: Option<Attached>,
     error: String,
 ) -> Response {
-    let mut p = page(state, user, Some(channel), form);
+    let mut p = page(user, Some(channel), form, time_zone);
     p.error = Some(error);
     p.media = attached;
     render(StatusCode::UNPROCESSABLE_ENTITY, &p)
@@ -271,16 +274,17 @@ pub async fn check(
     let Some(channel) = channel_of(&form.channel) else {
         return Ok(Redirect::to("/send").into_response());
     };
-    let (request, attached) = match prepare(&state, account, channel, &form, &headers).await {
+    let zone = account_zone(&state, account).await?;
+    let (request, attached) = match prepare(&state, account, zone, channel, &form, &headers).await {
         Ok(r) => r,
-        Err(e) => return Ok(with_error(&state, &user, channel, form, None, e)),
+        Err(e) => return Ok(with_error(&user, channel, form, zone, None, e)),
     };
     let previewed =
         match preview(&*state.store, account, state.config.default_region, request).await {
             Ok(p) => p,
             Err(e) => {
                 let error = refusal(e)?;
-                return Ok(with_error(&state, &user, channel, form, attached, error));
+                return Ok(with_error(&user, channel, form, zone, attached, error));
             }
         };
     let a = &previewed.preview.acceptance;
@@ -311,7 +315,7 @@ pub async fn check(
         personalised: previewed.personalised,
         on_both_channels: previewed.preview.on_both_channels,
     };
-    let mut p = page(&state, &user, Some(channel), form);
+    let mut p = page(&user, Some(channel), form, zone);
     p.findings = Some(findings);
     p.media = attached;
     Ok(render(StatusCode::OK, &p))
@@ -329,9 +333,10 @@ pub async fn submit(
     let Some(channel) = channel_of(&form.channel) else {
         return Ok(Redirect::to("/send").into_response());
     };
-    let (request, attached) = match prepare(&state, account, channel, &form, &headers).await {
+    let zone = account_zone(&state, account).await?;
+    let (request, attached) = match prepare(&state, account, zone, channel, &form, &headers).await {
         Ok(r) => r,
-        Err(e) => return Ok(with_error(&state, &user, channel, form, None, e)),
+        Err(e) => return Ok(with_error(&user, channel, form, zone, None, e)),
     };
     match accept(&*state.store, account, state.config.default_region, request).await {
         Ok(accepted) => {
@@ -340,7 +345,7 @@ pub async fn submit(
         }
         Err(e) => {
             let error = refusal(e)?;
-            Ok(with_error(&state, &user, channel, form, attached, error))
+            Ok(with_error(&user, channel, form, zone, attached, error))
         }
     }
 }

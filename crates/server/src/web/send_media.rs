@@ -6,11 +6,13 @@ use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use bote_domain::{AccountId, ChannelKind, MediaKind};
+use chrono_tz::Tz;
 use futures::TryStreamExt;
 
 use super::page::{WebError, render};
 use super::send::{SendForm, page};
 use super::session::{WebUser, is_https};
+use crate::accounts::account_zone;
 use crate::app::AppState;
 use crate::media::{MediaError, load, media_type, save};
 use crate::sending::Media;
@@ -62,15 +64,16 @@ pub async fn media_of(
     Ok(Some((media, attached)))
 }
 
+/// The WhatsApp composer after an upload; `zone` is the account's time zone.
 fn composer(
-    state: &AppState,
     user: &WebUser,
+    zone: Tz,
     status: StatusCode,
     attached: Option<Attached>,
     error: Option<String>,
 ) -> Response {
     let form = SendForm::for_channel(ChannelKind::Whatsapp);
-    let mut p = page(state, user, Some(ChannelKind::Whatsapp), form);
+    let mut p = page(user, Some(ChannelKind::Whatsapp), form, zone);
     p.error = error;
     p.media = attached;
     render(status, &p)
@@ -83,6 +86,7 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Result<Response, WebError> {
     let account = user.user.account_id.ok_or(WebError::Forbidden(user.lang))?;
+    let zone = account_zone(&state, account).await?;
     let mut csrf_ok = false;
     loop {
         let field = match form.next_field().await {
@@ -90,13 +94,7 @@ pub async fn upload(
             Ok(None) => break,
             Err(e) => {
                 let error = Some(format!("media: {e}"));
-                return Ok(composer(
-                    &state,
-                    &user,
-                    StatusCode::BAD_REQUEST,
-                    None,
-                    error,
-                ));
+                return Ok(composer(&user, zone, StatusCode::BAD_REQUEST, None, error));
             }
         };
         match field.name() {
@@ -116,7 +114,7 @@ pub async fn upload(
                         crate::media::accepted()
                     );
                     let status = StatusCode::UNSUPPORTED_MEDIA_TYPE;
-                    return Ok(composer(&state, &user, status, None, Some(error)));
+                    return Ok(composer(&user, zone, status, None, Some(error)));
                 };
                 let body = tokio_util::io::StreamReader::new(
                     field.map_err(|e| std::io::Error::other(e.to_string())),
@@ -129,25 +127,19 @@ pub async fn upload(
                                 kind: stored.kind.as_str(),
                                 filename: stored.filename,
                             };
-                            composer(&state, &user, StatusCode::OK, Some(attached), None)
+                            composer(&user, zone, StatusCode::OK, Some(attached), None)
                         }
                         Err(MediaError::Io(e)) => {
                             tracing::error!(error = %e, "storing an upload failed");
                             let error = Some(format!("media: {}", MediaError::Io(e)));
-                            composer(
-                                &state,
-                                &user,
-                                StatusCode::INTERNAL_SERVER_ERROR,
-                                None,
-                                error,
-                            )
+                            composer(&user, zone, StatusCode::INTERNAL_SERVER_ERROR, None, error)
                         }
                         Err(e) => {
                             let status = match e {
                                 MediaError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
                                 _ => StatusCode::UNPROCESSABLE_ENTITY,
                             };
-                            composer(&state, &user, status, None, Some(format!("media: {e}")))
+                            composer(&user, zone, status, None, Some(format!("media: {e}")))
                         }
                     },
                 );
@@ -160,8 +152,8 @@ pub async fn upload(
     }
     let error = Some(format!("media: {}", user.lang.flow().media_no_file));
     Ok(composer(
-        &state,
         &user,
+        zone,
         StatusCode::UNPROCESSABLE_ENTITY,
         None,
         error,

@@ -1,7 +1,8 @@
 //! The sends pages (R22): the history, newest first, with each send's messages counted by
 //! status; a send's page, whose counts update live while it runs (the page polls
 //! `/sends/{id}/progress.json` until no message is left unfinished), with pause, resume and
-//! cancel and its messages listed; and one message's page with its status timeline.
+//! cancel and its messages listed; and one message's page with its status timeline. Times
+//! are local to the account's time zone.
 
 use std::collections::BTreeMap;
 
@@ -13,10 +14,12 @@ use axum::response::{IntoResponse, Json, Redirect, Response};
 use bote_domain::{AccountId, MessageId, MessageStatus, SendId};
 use bote_store::{MessageQuery, MessageRecord, SendRecord, SendState, StoreError};
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::page::{Chrome, WebError, render};
 use super::session::WebUser;
+use crate::accounts::account_zone;
 use crate::app::AppState;
 
 /// Sends on one page of the history.
@@ -28,8 +31,16 @@ fn account(user: &WebUser) -> Result<AccountId, WebError> {
     user.user.account_id.ok_or(WebError::Forbidden(user.lang))
 }
 
-fn time(t: &DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+/// A moment as the account reads it: local time in its zone.
+fn time(t: &DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// A moment to the minute, local time in the account's zone.
+fn minute(t: &DateTime<Utc>, zone: Tz) -> String {
+    t.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// Messages not yet final: the send still runs.
@@ -93,6 +104,7 @@ pub async fn list(
     Query(paging): Query<Paging>,
 ) -> Result<Response, WebError> {
     let account = account(&user)?;
+    let zone = account_zone(&state, account).await?;
     let page = state
         .store
         .list_sends(account, paging.before.map(SendId), SENDS_PAGE)
@@ -104,7 +116,7 @@ pub async fn list(
             id: s.id.0,
             channel: s.channel.as_str(),
             state: shown_state(s),
-            created: s.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            created: minute(&s.created_at, zone),
             total: s.counts.values().sum(),
             counts: s.counts.iter().map(|(k, n)| (k.as_str(), *n)).collect(),
         })
@@ -185,7 +197,7 @@ async fn detail_page(
             },
         )
         .await?;
-    let tz = state.config.default_time_zone;
+    let zone = account_zone(state, account(user)?).await?;
     let has_queued = send
         .counts
         .get(&MessageStatus::Queued)
@@ -204,14 +216,10 @@ async fn detail_page(
             id,
             channel: send.channel.as_str(),
             state: shown_state(&send),
-            created: send.created_at.format("%Y-%m-%d %H:%M").to_string(),
-            scheduled: send.schedule_at.map(|t| {
-                format!(
-                    "{} ({})",
-                    t.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-                    tz.name()
-                )
-            }),
+            created: minute(&send.created_at, zone),
+            scheduled: send
+                .schedule_at
+                .map(|t| format!("{} ({})", minute(&t, zone), zone.name())),
             text: send.content["text"].as_str().unwrap_or_default().to_owned(),
             counts: MessageStatus::ALL
                 .iter()
@@ -225,21 +233,21 @@ async fn detail_page(
             can_pause: send.state == SendState::Active && has_queued,
             can_resume: send.state == SendState::Paused,
             can_cancel: send.state != SendState::Cancelled && has_queued,
-            messages: page.items.iter().map(message_row).collect(),
+            messages: page.items.iter().map(|m| message_row(m, zone)).collect(),
             next_messages: page.next_after,
             error,
         },
     ))
 }
 
-fn message_row(m: &MessageRecord) -> MessageRow {
+fn message_row(m: &MessageRecord, zone: Tz) -> MessageRow {
     MessageRow {
         id: m.id.0,
         recipient: m.recipient.clone().unwrap_or_default(),
         status: m.status.as_str(),
         reason: m.reason.clone().unwrap_or_default(),
         segments: m.segments.map(|n| n.to_string()).unwrap_or_default(),
-        created: time(&m.created_at),
+        created: time(&m.created_at, zone),
     }
 }
 
@@ -357,7 +365,9 @@ pub async fn message(
     user: WebUser,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let m = match state.store.message(account(&user)?, MessageId(id)).await {
+    let account = account(&user)?;
+    let zone = account_zone(&state, account).await?;
+    let m = match state.store.message(account, MessageId(id)).await {
         Ok(m) => m,
         Err(StoreError::NotFound(_)) => return Err(WebError::NotFound(user.lang)),
         Err(e) => return Err(e.into()),
@@ -378,7 +388,7 @@ pub async fn message(
     .filter_map(|(label, at)| {
         at.map(|t| Step {
             label,
-            at: time(&t),
+            at: time(&t, zone),
         })
     })
     .collect();
@@ -392,7 +402,7 @@ pub async fn message(
             error_code: m.error_code.clone().unwrap_or_default(),
             provider_ids: m.provider_ids.join(", "),
             steps,
-            m: message_row(&m),
+            m: message_row(&m, zone),
         },
     ))
 }

@@ -1,4 +1,5 @@
-//! The settings page: the account's API tokens (created with a scope, the secret shown
+//! The settings page: the account's time zone and the user's email address
+//! (`settings_account`), the account's API tokens (created with a scope, the secret shown
 //! once, revoked), where inbound messages are forwarded, and the keyword words and replies.
 //! Every write goes through the function the API uses, so both refuse the same input with
 //! the same message.
@@ -19,6 +20,8 @@ use super::i18n_pages::PageTexts;
 use super::page::{Chrome, WebError, render};
 use super::refusal::refusal;
 use super::session::{CsrfForm, WebUser, cookie, is_https, removal};
+use super::settings_account::AccountForm;
+use super::zone_choice::ZoneChoice;
 use crate::accounts::create_token;
 use crate::api::keyword_settings::checked;
 use crate::api::settings::checked_callback_url;
@@ -105,11 +108,29 @@ impl KeywordForm {
 
 /// What the page says above its forms after a write.
 #[derive(Default)]
-struct Outcome {
+pub(super) struct Outcome {
     /// The secret of a token just created: shown this once.
     secret: Option<String>,
     saved: bool,
     error: Option<String>,
+}
+
+impl Outcome {
+    /// A form was refused: `error` says why.
+    pub(super) fn refused(error: String) -> Outcome {
+        Outcome {
+            error: Some(error),
+            ..Outcome::default()
+        }
+    }
+}
+
+/// A refused form's input, shown again instead of what is kept.
+#[derive(Default)]
+pub(super) struct Kept {
+    pub(super) keywords: Option<KeywordForm>,
+    pub(super) inbound_url: Option<String>,
+    pub(super) account: Option<AccountForm>,
 }
 
 #[derive(Template)]
@@ -121,29 +142,34 @@ struct SettingsPage {
     scopes: &'static [TokenScope],
     inbound_url: String,
     keywords: KeywordForm,
+    account: AccountForm,
+    zone_choice: ZoneChoice,
     outcome: Outcome,
 }
 
-fn account(user: &WebUser) -> Result<AccountId, WebError> {
+pub(super) fn account(user: &WebUser) -> Result<AccountId, WebError> {
     user.user.account_id.ok_or(WebError::Forbidden(user.lang))
 }
 
-/// Renders the page; `keywords` and `inbound_url` keep a refused form's input.
-async fn page(
+/// Renders the page; `kept` holds a refused form's input.
+pub(super) async fn page(
     state: &AppState,
     user: &WebUser,
-    keywords: Option<KeywordForm>,
-    inbound_url: Option<String>,
+    kept: Kept,
     outcome: Outcome,
 ) -> Result<Response, WebError> {
     let account = account(user)?;
     let mut tokens = state.store.list_tokens(account).await?;
     tokens.sort_by_key(|t| (t.revoked_at.is_some(), std::cmp::Reverse(t.id.0)));
-    let keywords = match keywords {
+    let keywords = match kept.keywords {
         Some(k) => k,
         None => KeywordForm::of(&state.store.keyword_settings(account).await?),
     };
-    let inbound_url = match inbound_url {
+    let account_form = match kept.account {
+        Some(a) => a,
+        None => AccountForm::of(&state.store.account(account).await?, &user.user),
+    };
+    let inbound_url = match kept.inbound_url {
         Some(url) => url,
         None => state
             .store
@@ -175,6 +201,8 @@ async fn page(
             scopes: TokenScope::ALL,
             inbound_url,
             keywords,
+            zone_choice: ZoneChoice::new(&account_form.time_zone, state.config.default_time_zone),
+            account: account_form,
             outcome,
         },
     ))
@@ -202,7 +230,7 @@ pub async fn show(
         secret: secret.clone(),
         error: None,
     };
-    let page = page(&state, &user, None, None, outcome).await?;
+    let page = page(&state, &user, Kept::default(), outcome).await?;
     Ok(match secret {
         Some(_) => (
             jar.add(removal(NEW_TOKEN_COOKIE)),
@@ -248,11 +276,7 @@ pub async fn create(
         scope.as_ref().err().map(|e| format!("scope: {e}"))
     };
     if let Some(error) = error {
-        let outcome = Outcome {
-            error: Some(error),
-            ..Outcome::default()
-        };
-        return page(&state, &user, None, None, outcome).await;
+        return page(&state, &user, Kept::default(), Outcome::refused(error)).await;
     }
     let scope = scope.expect("checked above");
     let (_, secret) = create_token(state.store.as_ref(), account, name, scope)
@@ -312,11 +336,11 @@ pub async fn callbacks(
             Ok(Redirect::to("/settings?saved=1").into_response())
         }
         Err(e) => {
-            let outcome = Outcome {
-                error: Some(refusal(e)),
-                ..Outcome::default()
+            let kept = Kept {
+                inbound_url: Some(form.inbound_url),
+                ..Kept::default()
             };
-            page(&state, &user, None, Some(form.inbound_url), outcome).await
+            page(&state, &user, kept, Outcome::refused(refusal(e))).await
         }
     }
 }
@@ -335,11 +359,11 @@ pub async fn keywords(
             Ok(Redirect::to("/settings?saved=1").into_response())
         }
         Err(e) => {
-            let outcome = Outcome {
-                error: Some(refusal(e)),
-                ..Outcome::default()
+            let kept = Kept {
+                keywords: Some(form),
+                ..Kept::default()
             };
-            page(&state, &user, Some(form), None, outcome).await
+            page(&state, &user, kept, Outcome::refused(refusal(e))).await
         }
     }
 }

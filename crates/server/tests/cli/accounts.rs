@@ -145,3 +145,81 @@ fn contacts_import_and_export() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 2"));
 }
+
+#[test]
+fn accounts_get_a_time_zone_and_users_an_email_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(&dir);
+    ok(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "chai",
+            "--time-zone",
+            "Asia/Kolkata",
+        ],
+    );
+    ok(&db, &["account", "create", "--name", "acme"]);
+    let out = bote(
+        &db,
+        &[
+            "account",
+            "create",
+            "--name",
+            "mars",
+            "--time-zone",
+            "Mars/Olympus",
+        ],
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--time-zone") && stderr.contains("Mars/Olympus"),
+        "{stderr}"
+    );
+    let list = ok(&db, &["account", "list"]);
+    assert!(list.contains("chai\tbusiness\t\tAsia/Kolkata\n"), "{list}");
+    assert!(list.contains("acme\tbusiness\t\t\n"), "{list}");
+    assert!(!list.contains("mars"), "{list}");
+
+    let add = |name: &str, email: &str| {
+        bote(
+            &db,
+            &[
+                "user",
+                "add",
+                "--account",
+                "chai",
+                "--username",
+                name,
+                "--role",
+                "owner",
+                "--password",
+                "long-enough",
+                "--email",
+                email,
+            ],
+        )
+    };
+    let out = add("anna", "anna at chai");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("email: 'anna at chai'"), "{stderr}");
+    assert!(add("anna", "anna@chai.example").status.success());
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let users = rt.block_on(async {
+        let url = bote::config::DatabaseUrl::parse(&db).unwrap();
+        let store = bote::store_open::open_store(&url).await.unwrap();
+        let chai = store.account_by_name("chai").await.unwrap();
+        store.list_users(chai.id).await.unwrap()
+    });
+    let users: Vec<_> = users.into_iter().map(|u| (u.username, u.email)).collect();
+    assert_eq!(
+        users,
+        vec![("anna".to_owned(), Some("anna@chai.example".to_owned()))],
+        "the refused user was not added"
+    );
+}

@@ -19,4 +19,5 @@ mod docs_page;
 mod document;
 mod routes;
 mod schema;
+mod settings_answers;
 mod whatsapp_answers;

@@ -93,7 +93,7 @@ pub async fn spawn_app_at(
     let shutdown = app.shutdown_token();
     tokio::spawn(app.run());
 
-    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None)
+    let account = create_account(store.as_ref(), "acme", AccountKind::Business, None, None)
         .await
         .unwrap();
     let (_, token) = create_token(store.as_ref(), account.id, "test", TokenScope::Full)
@@ -138,7 +138,7 @@ impl TestApp {
 
     /// Another account with a token of the given scope.
     pub async fn other_account(&self, name: &str, scope: TokenScope) -> (Account, String) {
-        let account = create_account(self.store.as_ref(), name, AccountKind::Business, None)
+        let account = create_account(self.store.as_ref(), name, AccountKind::Business, None, None)
             .await
             .unwrap();
         let (_, token) = create_token(self.store.as_ref(), account.id, "t", scope)
@@ -162,6 +162,7 @@ impl TestApp {
             username,
             password.into(),
             role,
+            None,
         )
         .await
         .unwrap();

@@ -151,6 +151,7 @@ pub async fn other_owner(
         username,
         password.into(),
         bote_domain::UserRole::Owner,
+        None,
     )
     .await
     .unwrap();

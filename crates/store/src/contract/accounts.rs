@@ -24,6 +24,7 @@ fn user(account: Option<bote_domain::AccountId>, name: &str, role: UserRole) -> 
         username: name.into(),
         role,
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
+        email: None,
     }
 }
 
@@ -35,6 +36,7 @@ pub async fn accounts_are_created_found_and_listed(store: Arc<dyn Store>) {
             kind: AccountKind::Business,
             trial_ends_at: None,
             verified_number: None,
+            time_zone: None,
         })
         .await
         .unwrap();
@@ -53,6 +55,7 @@ pub async fn accounts_are_created_found_and_listed(store: Arc<dyn Store>) {
             kind: AccountKind::Test,
             trial_ends_at: Some(trial_end),
             verified_number: Some(parsed("0676 1234567")),
+            time_zone: None,
         })
         .await
         .unwrap();
@@ -85,6 +88,7 @@ pub async fn account_names_are_unique(store: Arc<dyn Store>) {
             kind: AccountKind::Test,
             trial_ends_at: None,
             verified_number: None,
+            time_zone: None,
         })
         .await;
     assert_conflict(again, "account name", "Adler");

@@ -30,6 +30,7 @@ pub async fn whatsapp_addon_is_pending_until_a_number_makes_it_active(store: Arc
             username: "mgr".into(),
             role: UserRole::AccountManager,
             password_hash: "$argon2id$x".into(),
+            email: None,
         })
         .await
         .unwrap();

@@ -236,6 +236,7 @@ pub async fn users_and_tokens_stay_within_their_account(store: Arc<dyn Store>) {
         username: name.into(),
         role: UserRole::Member,
         password_hash: "$argon2id$x".into(),
+        email: None,
     };
     let anna = store.create_user(new_user(a, "anna")).await.unwrap();
     let bert = store.create_user(new_user(b, "bert")).await.unwrap();

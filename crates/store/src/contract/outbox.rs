@@ -118,6 +118,7 @@ pub(super) async fn account<S: Store + ?Sized>(store: &S, name: &str) -> Account
             kind: AccountKind::Business,
             trial_ends_at: None,
             verified_number: None,
+            time_zone: None,
         })
         .await
         .expect("create account")

@@ -36,6 +36,7 @@ pub async fn account(store: &dyn Store, name: &str) -> AccountId {
             kind: AccountKind::Business,
             trial_ends_at: None,
             verified_number: None,
+            time_zone: None,
         })
         .await
         .expect("create account")

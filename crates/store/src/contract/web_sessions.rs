@@ -27,6 +27,7 @@ async fn user(store: &dyn Store, name: &str, role: UserRole) -> crate::User {
             username: name.into(),
             role,
             password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
+            email: None,
         })
         .await
         .expect("create user")

@@ -10,7 +10,7 @@ use super::{SendingWindow, WeekDays};
 
 /// A sending window as written: `{"days": ["mon", …], "from": "08:00", "to": "20:00",
 /// "time_zone": "Europe/Vienna"}`. `days` defaults to every day; `time_zone` to the
-/// server's `default_time_zone` where an interface allows it.
+/// account's time zone (else the server's `default_time_zone`) where an interface allows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowInput {
@@ -77,7 +77,7 @@ fn parse_zone(raw: &str) -> Result<Tz, WindowError> {
     })
 }
 
-/// The server's default time zone, from its IANA name.
+/// A time zone from its IANA name: the server's default, an account's own.
 pub fn parse_time_zone(raw: &str) -> Result<Tz, String> {
     parse_zone(raw).map_err(|e| e.message)
 }

@@ -1,9 +1,17 @@
 //! Creating accounts, users and tokens: the rules shared by the CLI, the admin API and
-//! the first-start bootstrap.
+//! the first-start bootstrap; an account's time zone (`zone`) and a user's email address
+//! (`email`).
+
+mod email;
+mod zone;
 
 use bote_domain::{AccountId, AccountKind, PhoneNumber, TRIAL_DAYS, TokenScope, UserRole};
 use bote_store::{Account, ApiToken, NewAccount, NewToken, NewUser, Store, StoreError, User};
 use chrono::{Duration, Utc};
+use chrono_tz::Tz;
+
+pub use email::{MAX_EMAIL_CHARS, checked_email, set_email};
+pub use zone::{account_zone, zone_of};
 
 use crate::auth::{hash_password, new_token};
 
@@ -17,6 +25,10 @@ pub enum AccountError {
     InvalidUsername(String),
     #[error("password must be at least 8 characters")]
     WeakPassword,
+    #[error(
+        "email: '{0}' is not an email address like anna@example.com (at most {MAX_EMAIL_CHARS} characters)"
+    )]
+    InvalidEmail(String),
     #[error("an account manager belongs to no account; an owner or member needs one")]
     RoleAccountMismatch,
     #[error(transparent)]
@@ -33,12 +45,14 @@ pub fn valid_account_name(raw: &str) -> Result<String, AccountError> {
     Ok(name.to_owned())
 }
 
-/// Creates an account. Test accounts last [`TRIAL_DAYS`] and need a verified number (R5).
+/// Creates an account. Test accounts last [`TRIAL_DAYS`] and need a verified number (R5);
+/// without a `time_zone` the account is in the server's `default_time_zone`.
 pub async fn create_account(
     store: &dyn Store,
     name: &str,
     kind: AccountKind,
     verified_number: Option<PhoneNumber>,
+    time_zone: Option<Tz>,
 ) -> Result<Account, AccountError> {
     let name = valid_account_name(name)?;
     let trial_ends_at = match kind {
@@ -56,16 +70,19 @@ pub async fn create_account(
             kind,
             trial_ends_at,
             verified_number,
+            time_zone,
         })
         .await?)
 }
 
+/// Adds a user with an optional email address of its own ([`checked_email`]).
 pub async fn add_user(
     store: &dyn Store,
     account: Option<AccountId>,
     username: &str,
     password: String,
     role: UserRole,
+    email: Option<&str>,
 ) -> Result<User, AccountError> {
     let username = username.trim();
     if username.is_empty() || username.len() > 128 || username.contains(char::is_whitespace) {
@@ -77,6 +94,7 @@ pub async fn add_user(
     if account.is_some() == (role == UserRole::AccountManager) {
         return Err(AccountError::RoleAccountMismatch);
     }
+    let email = checked_email(email)?;
     let password_hash = hash_password(password).await?;
     Ok(store
         .create_user(NewUser {
@@ -84,6 +102,7 @@ pub async fn add_user(
             username: username.to_owned(),
             role,
             password_hash,
+            email,
         })
         .await?)
 }
