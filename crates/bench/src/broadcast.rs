@@ -212,7 +212,16 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     });
     let sampler = sample(&standin, args.contacts);
     let (accepted, samples) = tokio::join!(futures::future::try_join_all(posts), sampler);
-    let sends = accepted?;
+    let sends = match accepted {
+        Ok(sends) => sends,
+        Err(e) => {
+            let log = std::fs::read_to_string(dir.path().join("bote.log")).unwrap_or_default();
+            for line in log.lines().filter(|l| l.contains("ERROR")).take(5) {
+                eprintln!("bote: {line}");
+            }
+            return Err(e);
+        }
+    };
     let expanded = sends.iter().map(|(_, at)| *at).max().unwrap_or_default();
     let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
     let load_after = loadavg();

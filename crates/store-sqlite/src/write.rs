@@ -12,13 +12,19 @@ use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use bote_store::{StoreError, StoreResult};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-use crate::BUSY_TIMEOUT;
 use crate::errors::DbResultExt;
+
+/// How long a writer waits in this process's queue before giving up with
+/// [`StoreError::Busy`]. Longer than SQLite's busy timeout: the queue is fair, and large
+/// writes (the acceptance of a send to a big group takes a second or more) may stand in it
+/// side by side.
+const GATE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A `BEGIN IMMEDIATE` transaction holding its file's gate until it ends.
 pub(crate) struct WriteTx {
@@ -30,11 +36,11 @@ pub(crate) struct WriteTx {
 pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<WriteTx> {
     let gate = match gate(pool) {
         Some(gate) => Some(
-            tokio::time::timeout(BUSY_TIMEOUT, gate.lock_owned())
+            tokio::time::timeout(GATE_TIMEOUT, gate.lock_owned())
                 .await
                 .map_err(|_| {
-                    StoreError::Backend(anyhow::anyhow!(
-                        "waited {BUSY_TIMEOUT:?} for the database's write lock"
+                    StoreError::Busy(format!(
+                        "waited {GATE_TIMEOUT:?} for the database's write lock"
                     ))
                 })?,
         ),

@@ -12,6 +12,10 @@ pub enum StoreError {
     /// The request names something that does not exist, e.g. an unknown group code.
     #[error("unknown {what} '{value}'")]
     Unknown { what: &'static str, value: String },
+    /// The database is too busy to take this write now (SQLite: the queue for its one
+    /// writer was longer than the wait allowed); trying again later may succeed.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// The database failed; the cause is logged, never shown to a client.
     #[error("database error: {0:#}")]
     Backend(#[from] anyhow::Error),

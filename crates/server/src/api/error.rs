@@ -128,6 +128,16 @@ impl From<StoreError> for ApiError {
                 "unknown_reference",
                 format!("unknown {what} '{value}'"),
             ),
+            StoreError::Busy(why) => {
+                tracing::warn!(why, "answered 503: the database is busy");
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "the database is busy with other writes; nothing was changed, try again shortly",
+                );
+                e.retry_after = Some(1);
+                e
+            }
             StoreError::Backend(e) => ApiError::internal(e),
         }
     }
@@ -160,3 +170,18 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_answers_503_with_retry_after() {
+        let e = ApiError::from(StoreError::Busy("waited 30s".into()));
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.code, "busy");
+        assert_eq!(e.retry_after, Some(1));
+        let response = e.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    }
+}
