@@ -4,10 +4,13 @@
 //! these, and `tests/regressions.rs` replays the inputs kept in `fuzz/regressions/<target>/`
 //! on every test run, so a case the fuzzer once found stays fixed.
 
+pub mod contacts_csv;
 pub mod phone;
 pub mod receipt;
 pub mod smpp;
 pub mod sms;
+pub mod websms;
+pub mod whatsapp;
 
 /// A target's check of one input.
 pub type Check = fn(&[u8]);
