@@ -23,6 +23,9 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("phone_parse", phone::parse),
     ("sms_encoding", sms::encoding),
     ("gsm7_packing", sms::packing),
+    ("websms_request", websms::request),
+    ("whatsapp_webhook", whatsapp::webhook),
+    ("csv_import", contacts_csv::import),
 ];
 
 /// The fuzzer's bytes as text, when they are UTF-8 (string targets skip the rest).
