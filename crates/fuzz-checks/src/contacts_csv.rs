@@ -10,7 +10,7 @@ use crate::phone::assert_canonical;
 /// Pass one refuses a file with the line that is wrong, or accepts it with a layout that
 /// has a number column. Pass two then reads an accepted file to its end without an error
 /// and gives each data row one verdict, in order, each on its own line after the header:
-/// accepted (checked by [`accepted`]) or rejected with a reason. Accepted and rejected
+/// accepted (checked by `accepted`) or rejected with a reason. Accepted and rejected
 /// rows add up to the file's data rows.
 pub fn import(data: &[u8]) {
     let layout = match check_structure(data) {

@@ -2,7 +2,8 @@
 //! bytes. A check panics when a property fails; every input must be handled without a
 //! panic, an endless loop or unbounded memory. The targets in `fuzz/` (cargo-fuzz) call
 //! these, and `tests/regressions.rs` replays the inputs kept in `fuzz/regressions/<target>/`
-//! on every test run, so a case the fuzzer once found stays fixed.
+//! on every test run, so a case the fuzzer once found stays fixed. bote-wire's proptests
+//! call the checks of its parsers too, on inputs generated to reach deep structures.
 
 pub mod contacts_csv;
 pub mod phone;

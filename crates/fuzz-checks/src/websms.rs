@@ -11,7 +11,7 @@ use crate::phone::assert_canonical;
 
 /// Reading never panics, at either endpoint. A refusal is a websms 4xxx code with a
 /// message: 4000 for a body that is no JSON object, 4019 without recipients, 4025 for more
-/// than [`MAX_RECIPIENTS`]. An accepted body is checked by [`accepted`].
+/// than [`MAX_RECIPIENTS`]. An accepted body is checked by `accepted`.
 pub fn request(data: &[u8]) {
     let fields = match serde_json::from_slice::<Value>(data) {
         Ok(Value::Object(fields)) => Some(fields),
