@@ -2,12 +2,16 @@
 //! bytes. A check panics when a property fails; every input must be handled without a
 //! panic, an endless loop or unbounded memory. The targets in `fuzz/` (cargo-fuzz) call
 //! these, and `tests/regressions.rs` replays the inputs kept in `fuzz/regressions/<target>/`
-//! on every test run, so a case the fuzzer once found stays fixed.
+//! on every test run, so a case the fuzzer once found stays fixed. bote-wire's proptests
+//! call the checks of its parsers too, on inputs generated to reach deep structures.
 
+pub mod contacts_csv;
 pub mod phone;
 pub mod receipt;
 pub mod smpp;
 pub mod sms;
+pub mod websms;
+pub mod whatsapp;
 
 /// A target's check of one input.
 pub type Check = fn(&[u8]);
@@ -20,6 +24,9 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("phone_parse", phone::parse),
     ("sms_encoding", sms::encoding),
     ("gsm7_packing", sms::packing),
+    ("websms_request", websms::request),
+    ("whatsapp_webhook", whatsapp::webhook),
+    ("csv_import", contacts_csv::import),
 ];
 
 /// The fuzzer's bytes as text, when they are UTF-8 (string targets skip the rest).

@@ -3,13 +3,12 @@
 use std::collections::BTreeMap;
 
 use bote_domain::{GroupCode, PhoneError, PhoneNumber, Region};
+pub use bote_wire::contact_input::{
+    MAX_FIELD_VALUE_CHARS, MAX_FIELDS, MAX_NAME_CHARS, is_field_name,
+};
 use chrono_tz::Tz;
 
 use super::ApiError;
-
-pub const MAX_NAME_CHARS: usize = 100;
-pub const MAX_FIELDS: usize = 50;
-pub const MAX_FIELD_VALUE_CHARS: usize = 1000;
 
 /// `None` for an absent or blank number.
 pub fn phone(
@@ -64,11 +63,6 @@ pub fn group_codes(field: &str, raw: &[String]) -> Result<Vec<GroupCode>, ApiErr
         .enumerate()
         .map(|(i, code)| group_code(&format!("{field}[{i}]"), code))
         .collect()
-}
-
-/// A custom field name: letters, digits and `_`, so it works as a `{{placeholder}}`.
-pub fn is_field_name(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 64 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 pub fn fields(raw: BTreeMap<String, String>) -> Result<BTreeMap<String, String>, ApiError> {

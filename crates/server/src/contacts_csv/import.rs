@@ -1,44 +1,25 @@
 //! The import pipeline. A first pass checks the file's structure (header, field counts,
 //! UTF-8) so that a broken file is refused before anything is written; a second pass parses
 //! rows on a blocking thread and hands batches through a bounded channel to the store, so
-//! memory stays bounded whatever the file's size and parsing overlaps with writing.
+//! memory stays bounded whatever the file's size and parsing overlaps with writing. Reading
+//! and parsing are `bote_wire::contacts_csv`'s; this is the file, the threads and the store.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use bote_domain::{AccountId, Region};
 use bote_store::{ImportOutcome, ImportRow, RejectedRow, Store};
+pub use bote_wire::contacts_csv::CsvError;
+use bote_wire::contacts_csv::{Layout, ReadError, Rows, check_structure};
 use serde::Serialize;
 use tokio::sync::mpsc;
-
-use super::layout::{Layout, detect_delimiter};
-use super::row::parse_row;
 
 /// Rows handed to the store at once.
 const BATCH_ROWS: usize = 2_000;
 /// Rejected rows listed in a report; more are counted.
 pub const MAX_REPORTED_REJECTS: usize = 100_000;
-/// Longest field accepted; longer ones are almost always a quote that never closes.
-const MAX_FIELD_BYTES: usize = 10_000;
-
-/// A file that cannot be imported at all; nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
-pub struct CsvError {
-    pub line: u64,
-    pub message: String,
-}
-
-impl CsvError {
-    pub fn at(line: u64, message: impl Into<String>) -> Self {
-        Self {
-            line,
-            message: message.into(),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ImportReport {
@@ -78,6 +59,15 @@ pub enum ImportError {
     Io(#[from] std::io::Error),
 }
 
+impl From<ReadError> for ImportError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Csv(csv) => Self::Csv(csv),
+            ReadError::Io(io) => Self::Io(io),
+        }
+    }
+}
+
 /// Called with (bytes read, rows read) as the import advances.
 pub type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
@@ -90,13 +80,13 @@ pub async fn import_file(
     progress: Option<Progress>,
 ) -> Result<ImportReport, ImportError> {
     let check_path = path.clone();
-    let layout = tokio::task::spawn_blocking(move || check_structure(&check_path))
+    let layout = tokio::task::spawn_blocking(move || check_structure(open(&check_path)?))
         .await
         .expect("structure check panicked")?;
 
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     let parser =
-        tokio::task::spawn_blocking(move || parse_batches(&path, &layout, region, tx, progress));
+        tokio::task::spawn_blocking(move || parse_batches(&path, layout, region, tx, progress));
 
     let mut report = ImportReport::default();
     while let Some(batch) = rx.recv().await {
@@ -117,139 +107,52 @@ struct Batch {
     rejected: Vec<RejectedRow>,
 }
 
-fn reader_for(path: &PathBuf) -> Result<(csv::Reader<BufReader<File>>, u8), ImportError> {
-    let mut file = BufReader::with_capacity(1 << 16, File::open(path)?);
-    let first_line = {
-        let buf = file.fill_buf()?;
-        let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
-        buf[..end].to_vec()
-    };
-    let delimiter = detect_delimiter(&first_line);
-    let reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(file);
-    Ok((reader, delimiter))
-}
-
-fn csv_error(e: csv::Error, fallback_line: u64) -> ImportError {
-    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
-    let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!(
-            "has {len} fields but the header has {expected_len}; check the quoting and delimiters"
-        ),
-        csv::ErrorKind::Utf8 { .. } => {
-            "is not valid UTF-8; save the file as \"CSV UTF-8\" and import it again".to_owned()
-        }
-        csv::ErrorKind::Io(io) => {
-            return ImportError::Io(std::io::Error::new(io.kind(), io.to_string()));
-        }
-        _ => e.to_string(),
-    };
-    CsvError::at(line, message).into()
-}
-
-/// Pass one: the whole file is well-formed, or nothing is written.
-fn check_structure(path: &PathBuf) -> Result<Layout, ImportError> {
-    let (mut reader, delimiter) = reader_for(path)?;
-    let headers = reader.headers().map_err(|e| csv_error(e, 1))?.clone();
-    if headers.iter().all(|h| h.trim().is_empty()) {
-        return Err(CsvError::at(1, "the file is empty or has no header line").into());
-    }
-    let layout = Layout::from_headers(&headers.iter().collect::<Vec<_>>(), delimiter)?;
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
-                for (field, column) in record.iter().zip(&layout.columns) {
-                    if column.is_single_line() && field.iter().any(|&b| b == b'\n' || b == b'\r') {
-                        return Err(CsvError::at(
-                            line,
-                            format!("a {column} value spans several lines; is a quote not closed?"),
-                        )
-                        .into());
-                    }
-                    if field.len() > MAX_FIELD_BYTES {
-                        return Err(CsvError::at(
-                            line,
-                            format!("a field is longer than {MAX_FIELD_BYTES} bytes; is a quote not closed?"),
-                        )
-                        .into());
-                    }
-                    if std::str::from_utf8(field).is_err() {
-                        return Err(CsvError::at(
-                            line,
-                            "is not valid UTF-8; save the file as \"CSV UTF-8\" and import it again",
-                        )
-                        .into());
-                    }
-                }
-            }
-            Err(e) => return Err(csv_error(e, 0)),
+impl Batch {
+    fn new() -> Self {
+        Self {
+            rows: 0,
+            valid: Vec::with_capacity(BATCH_ROWS),
+            rejected: Vec::new(),
         }
     }
-    Ok(layout)
+}
+
+fn open(path: &Path) -> std::io::Result<BufReader<File>> {
+    Ok(BufReader::with_capacity(1 << 16, File::open(path)?))
 }
 
 /// Pass two, on a blocking thread: rows parsed into batches for the store.
 fn parse_batches(
-    path: &PathBuf,
-    layout: &Layout,
+    path: &Path,
+    layout: Layout,
     region: Region,
     tx: mpsc::Sender<Batch>,
     progress: Option<Progress>,
 ) -> Result<(), ImportError> {
-    let (reader, _) = reader_for(path)?;
-    let mut records = reader.into_records();
-    let mut batch = Batch {
-        rows: 0,
-        valid: Vec::with_capacity(BATCH_ROWS),
-        rejected: Vec::new(),
-    };
-    // The header is line 1. The reader counts lines by `\n`, so rows ended by a bare `\r`
-    // (old Mac "CSV (Macintosh)" files) would all share one line number; each row is at
-    // least one line after the one before.
-    let (mut rows, mut last_offset, mut last_line) = (0u64, 0u64, 1u64);
-    for record in &mut records {
-        let record = record.map_err(|e| csv_error(e, last_line + 1))?;
-        let (line, offset) = record
-            .position()
-            .map(|p| (p.line(), p.byte()))
-            .unwrap_or((0, last_offset));
-        let line = line.max(last_line + 1);
-        last_line = line;
-        last_offset = offset;
+    let mut rows = Rows::new(open(path)?, layout, region);
+    let mut batch = Batch::new();
+    let mut count = 0u64;
+    // `while let`: the loop reads the position of the row it has just read.
+    while let Some(verdict) = rows.next() {
         batch.rows += 1;
-        rows += 1;
-        match parse_row(layout, line, &record, region) {
+        count += 1;
+        match verdict? {
             Ok(row) => batch.valid.push(row),
-            Err(reason) => batch.rejected.push(RejectedRow { line, reason }),
+            Err(rejected) => batch.rejected.push(rejected),
         }
         if batch.valid.len() + batch.rejected.len() >= BATCH_ROWS {
-            let full = std::mem::replace(
-                &mut batch,
-                Batch {
-                    rows: 0,
-                    valid: Vec::with_capacity(BATCH_ROWS),
-                    rejected: Vec::new(),
-                },
-            );
+            let full = std::mem::replace(&mut batch, Batch::new());
             if tx.blocking_send(full).is_err() {
                 return Ok(()); // the receiver stopped: the store failed and reports why
             }
             if let Some(p) = &progress {
-                p(last_offset, rows);
+                p(rows.offset(), count);
             }
         }
     }
     let _ = tx.blocking_send(batch);
     if let Some(p) = &progress {
-        p(records.reader().position().byte().max(last_offset), rows);
+        p(rows.bytes_read(), count);
     }
     Ok(())
 }
@@ -271,6 +174,3 @@ pub async fn spool<R: tokio::io::AsyncRead + Unpin>(
     }
     Ok(Some(path))
 }
-
-#[cfg(test)]
-mod proptests;

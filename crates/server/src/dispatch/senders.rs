@@ -16,9 +16,9 @@ use bote_store::{InboundStore, StoreResult, WhatsappNumber};
 
 use crate::inbound::normalise_to;
 
-/// The connection name of messages sent through the Cloud API; their provider ids (wamids)
-/// are unique across all numbers, so one name serves every number.
-pub const CLOUD_CONNECTION: &str = "whatsapp-cloud";
+/// The connection name of messages sent through the Cloud API (the webhook's receipts name
+/// it too).
+pub use bote_wire::whatsapp_webhook::CLOUD_CONNECTION;
 
 /// How long an account's numbers are reused before they are read again.
 pub const SENDERS_TTL: Duration = Duration::from_secs(2);

@@ -3,14 +3,13 @@
 
 mod signature;
 mod whatsapp;
-mod whatsapp_payload;
 
 use axum::Router;
 
 use crate::app::AppState;
 
+pub use bote_wire::whatsapp_webhook::{Notification, WebhookEvent, events_of};
 pub use signature::{SIGNATURE_HEADER, sign, verify_signature};
-pub use whatsapp_payload::{Notification, WebhookEvent, events_of};
 
 pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()

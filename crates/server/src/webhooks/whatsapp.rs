@@ -14,10 +14,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use bote_store::WhatsappNumber;
+use bote_wire::whatsapp_webhook::{WebhookEvent, events_of, parse};
 use futures::future::{try_join, try_join_all};
 
 use super::signature::{SIGNATURE_HEADER, same_secret, verify_signature};
-use super::whatsapp_payload::{WebhookEvent, events_of, parse};
 use crate::api::{ApiError, ApiResult};
 use crate::app::AppState;
 use crate::inbound::receive;

@@ -10,10 +10,10 @@ use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
 use bote_domain::{AccountId, ChannelKind};
+use bote_wire::websms::{Content, Endpoint, WebsmsRequest, WebsmsStatus, parse, parse_json};
 use serde_json::{Map, Value};
 
-use super::request::{self, Content, Endpoint, WebsmsRequest};
-use super::status::{WebsmsResponse, WebsmsStatus, transfer_id};
+use super::status::{Refusal, WebsmsResponse, limited, transfer_id};
 use crate::app::AppState;
 use crate::auth::{ClientIp, Credentials, Denied, admit};
 use crate::sending::{SendError, SendRequest, SendSpec, accept};
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/rest/smsmessaging/simple", post(simple).get(simple))
 }
 
-type WebsmsResult = Result<Json<WebsmsResponse>, WebsmsStatus>;
+type WebsmsResult = Result<Json<WebsmsResponse>, Refusal>;
 
 async fn account_of(
     state: &AppState,
@@ -42,7 +42,7 @@ async fn account_of(
             .await
             .map_err(|denied| match denied {
                 Denied::Wrong => WebsmsStatus::bad_credentials(),
-                Denied::Limited(limited) => WebsmsStatus::limited(limited),
+                Denied::Limited(l) => limited(l),
                 Denied::Store(e) => {
                     tracing::error!(error = %e, "websms authentication failed");
                     WebsmsStatus::internal()
@@ -60,16 +60,6 @@ async fn account_of(
     Ok(account)
 }
 
-fn object(body: &[u8]) -> Result<Map<String, Value>, WebsmsStatus> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(WebsmsStatus::malformed(
-            "Malformed request: the body must be a JSON object",
-        )),
-        Err(e) => Err(WebsmsStatus::malformed(format!("Malformed request: {e}"))),
-    }
-}
-
 async fn text(
     State(state): State<AppState>,
     ip: ClientIp,
@@ -77,7 +67,7 @@ async fn text(
     body: Bytes,
 ) -> WebsmsResult {
     let account = account_of(&state, ip, &headers, None).await?;
-    let request = request::parse(&object(&body)?, Endpoint::Text, state.config.default_region)?;
+    let request = parse_json(&body, Endpoint::Text, state.config.default_region)?;
     send(&state, account, request).await
 }
 
@@ -88,11 +78,7 @@ async fn binary(
     body: Bytes,
 ) -> WebsmsResult {
     let account = account_of(&state, ip, &headers, None).await?;
-    let request = request::parse(
-        &object(&body)?,
-        Endpoint::Binary,
-        state.config.default_region,
-    )?;
+    let request = parse_json(&body, Endpoint::Binary, state.config.default_region)?;
     send(&state, account, request).await
 }
 
@@ -125,7 +111,7 @@ async fn simple(
         };
         body.insert(key.clone(), v);
     }
-    let request = request::parse(&body, Endpoint::Text, state.config.default_region)?;
+    let request = parse(&body, Endpoint::Text, state.config.default_region)?;
     send(&state, account, request).await
 }
 
@@ -206,14 +192,14 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
             .acceptance
             .skipped_by_reason
             .contains_key(&bote_store::SkipReason::OutsideTestNumber);
-        return Err(if outside {
+        return Err(Refusal(if outside {
             WebsmsStatus::new(
                 4029,
                 "Recipients not allowed: a test account sends only to its verified number (R5)",
             )
         } else {
             WebsmsStatus::invalid_recipient("Invalid recipient(s)")
-        });
+        }));
     }
     Ok(Json(WebsmsResponse {
         status_code: 2000,

@@ -1,66 +1,44 @@
-//! websms status codes and the response body clients parse.
+//! websms answers over HTTP: the response body clients parse, and a refusal's
+//! [`WebsmsStatus`] (defined with the request parsing in `bote_wire`) as a response.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use bote_wire::websms::WebsmsStatus;
 use serde::Serialize;
 
-/// A websms `statusCode` with its message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WebsmsStatus {
-    pub code: u16,
-    pub message: String,
+/// A refused request, answered in websms' body shape.
+#[derive(Debug)]
+pub struct Refusal(pub WebsmsStatus);
+
+impl From<WebsmsStatus> for Refusal {
+    fn from(status: WebsmsStatus) -> Self {
+        Self(status)
+    }
 }
 
-impl WebsmsStatus {
-    pub fn new(code: u16, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
+/// 4023 for an address held off for its failed authentications, 4024 for an account over
+/// its requests per second; HTTP 429 either way.
+pub fn limited(limited: crate::auth::Limited) -> WebsmsStatus {
+    match limited {
+        crate::auth::Limited::Failures(_) => WebsmsStatus::new(
+            4023,
+            "Request limit exceeded for this IP: too many failed authentications",
+        ),
+        crate::auth::Limited::Requests(_) => {
+            WebsmsStatus::new(4024, "Too many requests for this account; slow down")
         }
     }
+}
 
-    pub fn malformed(message: impl Into<String>) -> Self {
-        Self::new(4000, message)
-    }
-    pub fn bad_credentials() -> Self {
-        Self::new(4001, "Invalid credentials")
-    }
-    pub fn invalid_recipient(message: impl Into<String>) -> Self {
-        Self::new(4002, message)
-    }
-    pub fn invalid_sender(message: impl Into<String>) -> Self {
-        Self::new(4003, message)
-    }
-    pub fn missing(parameter: &str) -> Self {
-        Self::new(4019, format!("Parameter missing: {parameter}"))
-    }
-    /// 4023 for an address held off for its failed authentications, 4024 for an account
-    /// over its requests per second; HTTP 429 either way.
-    pub fn limited(limited: crate::auth::Limited) -> Self {
-        match limited {
-            crate::auth::Limited::Failures(_) => Self::new(
-                4023,
-                "Request limit exceeded for this IP: too many failed authentications",
-            ),
-            crate::auth::Limited::Requests(_) => {
-                Self::new(4024, "Too many requests for this account; slow down")
-            }
-        }
-    }
-    pub fn internal() -> Self {
-        Self::new(5000, "Internal error")
-    }
-
-    /// websms answers errors with HTTP 200 and the code in the body; clients rely on the
-    /// body. Authentication failures are the exception: they also get 401.
-    fn http_status(&self) -> StatusCode {
-        match self.code {
-            4001 => StatusCode::UNAUTHORIZED,
-            4023 | 4024 => StatusCode::TOO_MANY_REQUESTS,
-            5000 => StatusCode::INTERNAL_SERVER_ERROR,
-            _ => StatusCode::OK,
-        }
+/// websms answers errors with HTTP 200 and the code in the body; clients rely on the body.
+/// Authentication failures are the exception: they also get 401.
+fn http_status(status: &WebsmsStatus) -> StatusCode {
+    match status.code {
+        4001 => StatusCode::UNAUTHORIZED,
+        4023 | 4024 => StatusCode::TOO_MANY_REQUESTS,
+        5000 => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::OK,
     }
 }
 
@@ -76,17 +54,18 @@ pub struct WebsmsResponse {
     pub sms_count: Option<u64>,
 }
 
-impl IntoResponse for WebsmsStatus {
+impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let status = self.http_status();
+        let Refusal(status) = self;
+        let http = http_status(&status);
         let body = WebsmsResponse {
-            status_code: self.code,
-            status_message: self.message,
+            status_code: status.code,
+            status_message: status.message,
             transfer_id: None,
             client_message_id: None,
             sms_count: None,
         };
-        (status, Json(body)).into_response()
+        (http, Json(body)).into_response()
     }
 }
 

@@ -44,11 +44,33 @@ pub struct WebsmsRequest {
     pub validity_secs: Option<u32>,
 }
 
+/// Which websms endpoint the body came to: `…/text` reads `messageContent` as text,
+/// `…/binary` as base64 segments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
     Text,
     Binary,
 }
 
+/// Reads a raw request body: a JSON object, else 4000.
+pub fn parse_json(
+    body: &[u8],
+    endpoint: Endpoint,
+    region: Region,
+) -> Result<WebsmsRequest, WebsmsStatus> {
+    let object = match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => {
+            return Err(WebsmsStatus::malformed(
+                "Malformed request: the body must be a JSON object",
+            ));
+        }
+        Err(e) => return Err(WebsmsStatus::malformed(format!("Malformed request: {e}"))),
+    };
+    parse(&object, endpoint, region)
+}
+
+/// Reads a body's fields; the simple endpoint builds them from the query string.
 pub fn parse(
     body: &Map<String, Value>,
     endpoint: Endpoint,

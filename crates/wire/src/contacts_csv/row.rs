@@ -6,7 +6,7 @@ use bote_domain::{GroupCode, PhoneNumber, Region};
 use bote_store::ImportRow;
 
 use super::layout::{Column, Layout};
-use crate::api::input::{MAX_FIELD_VALUE_CHARS, MAX_NAME_CHARS, is_field_name};
+use crate::contact_input::{MAX_FIELD_VALUE_CHARS, MAX_NAME_CHARS, is_field_name};
 
 pub fn parse_row(
     layout: &Layout,

@@ -1,7 +1,7 @@
 //! The header line: which column holds what, and which delimiter the file uses.
 
-use super::import::CsvError;
-use crate::api::input::is_field_name;
+use super::error::CsvError;
+use crate::contact_input::is_field_name;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Column {

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::dispatch::CLOUD_CONNECTION;
+/// The connection name of messages sent through the Cloud API; their provider ids (wamids)
+/// are unique across all numbers, so one name serves every number. The dispatcher records
+/// sends under it and the webhook's receipts name it, so the two must agree.
+pub const CLOUD_CONNECTION: &str = "whatsapp-cloud";
 
 #[derive(Debug, Deserialize)]
 pub struct Notification {
