@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::child::{Bote, Database, free_port};
 use crate::e2e::{Backend, loadavg};
+use crate::setup::{self, ACCESS_TOKEN, APP_SECRET, CloudNumber};
 
 #[derive(Debug, Args)]
 pub struct BroadcastArgs {
@@ -48,9 +49,6 @@ pub struct BroadcastArgs {
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
 }
-
-const APP_SECRET: &str = "bote-bench-app-secret";
-const ACCESS_TOKEN: &str = "bench-access-token";
 
 fn phone_number_id(k: u64) -> String {
     format!("1065403522{k:05}")
@@ -113,48 +111,14 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         database_url: db.url().to_owned(),
         env: Vec::new(),
     };
-    bote.cli(&["migrate"])?;
-    bote.cli(&["account", "create", "--name", "bench"])?;
-    bote.cli(&[
-        "whatsapp",
-        "activate",
-        "--account",
-        "bench",
-        "--package",
-        "large",
-    ])?;
-    let rate = args.rate.to_string();
-    for k in 0..args.numbers {
-        bote.cli(&[
-            "number",
-            "add",
-            "--account",
-            "bench",
-            "--whatsapp",
-            "--number",
-            &business_number(k),
-            "--phone-number-id",
-            &phone_number_id(k),
-            "--access-token",
-            ACCESS_TOKEN,
-            "--app-secret",
-            APP_SECRET,
-            "--verify-token",
-            "bench-verify",
-            "--rate",
-            &rate,
-        ])?;
-    }
-    let token = bote.cli(&[
-        "token",
-        "create",
-        "--account",
-        "bench",
-        "--scope",
-        "full",
-        "--name",
-        "bench",
-    ])?;
+    let numbers: Vec<CloudNumber> = (0..args.numbers)
+        .map(|k| CloudNumber {
+            number: business_number(k),
+            phone_number_id: phone_number_id(k),
+            rate: Some(args.rate),
+        })
+        .collect();
+    let token = setup::whatsapp_account(&bote, &numbers)?;
 
     let csv = dir.path().join("contacts.csv");
     write_contacts(&csv, args.contacts, args.numbers)?;

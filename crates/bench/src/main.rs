@@ -8,6 +8,7 @@ mod e2e;
 mod kannel;
 mod load;
 mod receiver;
+mod setup;
 mod smsc;
 mod webhooks;
 

@@ -17,10 +17,10 @@ use serde_json::{Value, json};
 use crate::child::{Bote, Database, free_port};
 use crate::e2e::Backend;
 use crate::load::quantile;
+use crate::setup::{self, APP_SECRET, CloudNumber};
 
 const PHONE_NUMBER_ID: &str = "106540352240001";
 const BUSINESS_NUMBER: &str = "+43800900900";
-const APP_SECRET: &str = "bote-bench-app-secret";
 
 #[derive(Debug, Args)]
 pub struct WebhookArgs {
@@ -99,43 +99,14 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         database_url: db.url().to_owned(),
         env: Vec::new(),
     };
-    bote.cli(&["migrate"])?;
-    bote.cli(&["account", "create", "--name", "bench"])?;
-    bote.cli(&[
-        "whatsapp",
-        "activate",
-        "--account",
-        "bench",
-        "--package",
-        "large",
-    ])?;
-    bote.cli(&[
-        "number",
-        "add",
-        "--account",
-        "bench",
-        "--whatsapp",
-        "--number",
-        BUSINESS_NUMBER,
-        "--phone-number-id",
-        PHONE_NUMBER_ID,
-        "--access-token",
-        "bench-access-token",
-        "--app-secret",
-        APP_SECRET,
-        "--verify-token",
-        "bench-verify",
-    ])?;
-    let token = bote.cli(&[
-        "token",
-        "create",
-        "--account",
-        "bench",
-        "--scope",
-        "full",
-        "--name",
-        "bench",
-    ])?;
+    let token = setup::whatsapp_account(
+        &bote,
+        &[CloudNumber {
+            number: BUSINESS_NUMBER.into(),
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            rate: None,
+        }],
+    )?;
     let http = reqwest::Client::new();
     let mut server = bote.serve(free_port()?, &dir.path().join("bote.log"))?;
     server.wait_healthy(&http).await?;

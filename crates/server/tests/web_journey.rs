@@ -14,9 +14,10 @@ use std::time::Duration;
 use axum::response::Html;
 use axum::routing::get;
 use bote_domain::UserRole;
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, eventually, spawn_app_with};
 use web::driver::{Driver, screenshot_dir};
+use web::steps::{click, open_handset, text_of, type_into, wait_for_chat, write_from_handset};
 
 /// Bert has a WhatsApp number but never opted in; Carl has none.
 const CSV: &str = "first_name,sms_number,whatsapp_number,groups\n\
@@ -267,83 +268,4 @@ async fn shop_site(snippet: &str) -> String {
     let router = axum::Router::new().route("/", get(move || async move { Html(html) }));
     tokio::spawn(async move { axum::serve(listener, router).await });
     format!("http://localhost:{port}/")
-}
-
-/// Clicks the element `css` selects, finding it again when a page load replaced it.
-async fn click(c: &Client, css: &str) {
-    eventually(10, css, || async {
-        c.find(Locator::Css(css)).await.ok()?.click().await.ok()
-    })
-    .await
-}
-
-async fn type_into(c: &Client, id: &str, text: &str) {
-    c.wait()
-        .for_element(Locator::Id(id))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-/// The text of the element `css` selects, read again when a live page replaced it meanwhile.
-async fn text_of(c: &Client, css: &str) -> String {
-    eventually(10, css, || async {
-        c.find(Locator::Css(css)).await.ok()?.text().await.ok()
-    })
-    .await
-}
-
-async fn open_handset(c: &Client, number: &str) {
-    let field = c
-        .wait()
-        .for_element(Locator::Id("handset-number"))
-        .await
-        .unwrap();
-    field.clear().await.unwrap();
-    field.send_keys(number).await.unwrap();
-    click(c, "#open-handset").await;
-    c.wait()
-        .for_element(Locator::Css("[data-testid=handset]"))
-        .await
-        .unwrap();
-}
-
-/// Writes `text` from the open handset to the business's WhatsApp number.
-async fn write_from_handset(c: &Client, text: &str) {
-    c.find(Locator::Id("handset-to"))
-        .await
-        .unwrap()
-        .select_by_value(&format!("whatsapp:{HARNESS_WHATSAPP_NUMBER}"))
-        .await
-        .unwrap();
-    type_into(c, "handset-text", text).await;
-    click(c, "#handset-send").await;
-}
-
-/// Refreshes the open handset until its chat holds `part`.
-async fn wait_for_chat(c: &Client, part: &str) {
-    eventually(15, &format!("'{part}' on the handset"), || async {
-        let chat = c
-            .wait()
-            .for_element(Locator::Css("[data-testid=chat]"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        if chat.contains(part) {
-            return Some(());
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        c.find(Locator::Id("refresh"))
-            .await
-            .ok()?
-            .click()
-            .await
-            .ok()?;
-        None
-    })
-    .await
 }

@@ -13,6 +13,7 @@ use serde_json::json;
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, eventually, spawn_app};
 use web::Browser;
 use web::driver::Driver;
+use web::steps::{wait_for_chat, write_from_handset};
 
 const HANDSET: &str = "+436769990001";
 
@@ -82,7 +83,7 @@ async fn a_newcomer_opts_in_and_out_from_the_sandbox_phone() {
     );
 
     // R7: the first message opts the handset in; the reply shows on the handset.
-    send_from_handset(c, "Hello acme").await;
+    write_from_handset(c, "Hello acme").await;
     let chat = wait_for_chat(c, "Welcome to acme!").await;
     assert!(chat.contains("Hello acme"), "{chat}");
     assert!(
@@ -96,7 +97,7 @@ async fn a_newcomer_opts_in_and_out_from_the_sandbox_phone() {
     driver.screenshot("sandbox-phone").await;
 
     // R11: STOP ends it.
-    send_from_handset(c, "STOP").await;
+    write_from_handset(c, "STOP").await;
     wait_for_chat(c, "Bye from acme.").await;
     assert!(
         app.store
@@ -137,53 +138,6 @@ async fn a_newcomer_opts_in_and_out_from_the_sandbox_phone() {
         .unwrap();
     assert!(chat.contains("Bye from acme."), "the handset stays open");
     driver.screenshot("sandbox-phone-de").await;
-}
-
-async fn send_from_handset(c: &fantoccini::Client, text: &str) {
-    c.find(Locator::Id("handset-to"))
-        .await
-        .unwrap()
-        .select_by_value(&format!("whatsapp:{HARNESS_WHATSAPP_NUMBER}"))
-        .await
-        .unwrap();
-    c.find(Locator::Id("handset-text"))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-    c.find(Locator::Id("handset-send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Refreshes the handset until its chat holds `part`; the chat's text.
-async fn wait_for_chat(c: &fantoccini::Client, part: &str) -> String {
-    eventually(15, &format!("'{part}' on the handset"), || async {
-        let chat = c
-            .wait()
-            .for_element(Locator::Css("[data-testid=chat]"))
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
-        if chat.contains(part) {
-            return Some(chat);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        c.find(Locator::Id("refresh"))
-            .await
-            .ok()?
-            .click()
-            .await
-            .ok()?;
-        None
-    })
-    .await
 }
 
 /// R22: another account's handset view shows none of acme's messages to the same number;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod driver;
+pub mod steps;
 
 use std::collections::BTreeMap;
 
