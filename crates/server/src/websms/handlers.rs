@@ -167,6 +167,10 @@ async fn send(state: &AppState, account: AccountId, r: WebsmsRequest) -> WebsmsR
         ),
         SendError::TrialExpired(_) => WebsmsStatus::new(4001, format!("Inactive account: {e}")),
         SendError::NoContent(_) => WebsmsStatus::new(4009, "Invalid text"),
+        SendError::Store(bote_store::StoreError::Busy(why)) => {
+            tracing::warn!(why, "websms send answered 5003: the database is busy");
+            WebsmsStatus::unavailable()
+        }
         SendError::Store(err) => {
             tracing::error!(error = %err, "websms send failed");
             WebsmsStatus::internal()

@@ -32,12 +32,14 @@ pub fn limited(limited: crate::auth::Limited) -> WebsmsStatus {
 }
 
 /// websms answers errors with HTTP 200 and the code in the body; clients rely on the body.
-/// Authentication failures are the exception: they also get 401.
+/// Authentication failures (401), limits (429) and server faults (500, 503) are the
+/// exceptions.
 fn http_status(status: &WebsmsStatus) -> StatusCode {
     match status.code {
         4001 => StatusCode::UNAUTHORIZED,
         4023 | 4024 => StatusCode::TOO_MANY_REQUESTS,
         5000 => StatusCode::INTERNAL_SERVER_ERROR,
+        5003 => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::OK,
     }
 }
@@ -65,7 +67,14 @@ impl IntoResponse for Refusal {
             client_message_id: None,
             sms_count: None,
         };
-        (http, Json(body)).into_response()
+        let mut response = (http, Json(body)).into_response();
+        if http == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 
@@ -84,6 +93,17 @@ pub fn parse_transfer_id(text: &str) -> Option<bote_domain::SendId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_database_is_5003_with_http_503_and_retry_after() {
+        let response = Refusal(WebsmsStatus::unavailable()).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "1");
+        assert_eq!(
+            http_status(&WebsmsStatus::internal()),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 
     #[test]
     fn transfer_ids_are_20_hex_digits_and_round_trip() {

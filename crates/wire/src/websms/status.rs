@@ -33,4 +33,11 @@ impl WebsmsStatus {
     pub fn internal() -> Self {
         Self::new(5000, "Internal error")
     }
+    /// The server cannot take the request now (its database is busy); nothing was done.
+    pub fn unavailable() -> Self {
+        Self::new(
+            5003,
+            "Service unavailable: the database is busy; nothing was sent, try again shortly",
+        )
+    }
 }
