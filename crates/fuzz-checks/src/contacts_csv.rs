@@ -42,6 +42,11 @@ pub fn import(data: &[u8]) {
             }
             Err(rejected) => {
                 assert!(!rejected.reason.is_empty(), "line {}", rejected.line);
+                assert!(
+                    !rejected.field.is_empty(),
+                    "line {} names no field",
+                    rejected.line
+                );
                 lines.push(rejected.line);
             }
         }

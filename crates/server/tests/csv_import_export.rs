@@ -45,8 +45,8 @@ async fn import_reports_and_is_idempotent(backend: Backend) {
     assert_eq!(
         r["rejected"],
         json!([
-            {"line": 4, "reason": "sms_number 'not-a-number' is not a valid phone number"},
-            {"line": 5, "reason": "no sms_number or whatsapp_number"}
+            {"line": 4, "field": "sms_number", "reason": "sms_number 'not-a-number' is not a valid phone number"},
+            {"line": 5, "field": "sms_number, whatsapp_number", "reason": "no sms_number or whatsapp_number"}
         ])
     );
     let (_, groups) = app.get_json("/api/v1/groups").await;

@@ -88,8 +88,9 @@ pub(crate) async fn import(
             Ok(Applied::Created) => outcome.created += 1,
             Ok(Applied::Updated) => outcome.updated += 1,
             Ok(Applied::Unchanged) => outcome.unchanged += 1,
-            Err(reason) => outcome.rejected.push(RejectedRow {
+            Err((field, reason)) => outcome.rejected.push(RejectedRow {
                 line: row.line,
+                field: field.to_owned(),
                 reason,
             }),
         }

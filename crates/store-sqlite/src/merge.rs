@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use bote_store::ImportRow;
+use bote_store::{BOTH_NUMBERS, ImportRow};
 
 /// A contact as the batch leaves it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -94,23 +94,30 @@ impl Book {
         &mut self.slots
     }
 
-    /// Upserts one row; `Err` holds why the row is rejected (nothing was changed then).
-    pub fn apply(&mut self, row: &ImportRow) -> Result<Applied, String> {
+    /// Upserts one row; `Err` holds the field at fault and why the row is rejected
+    /// (nothing was changed then).
+    pub fn apply(&mut self, row: &ImportRow) -> Result<Applied, (&'static str, String)> {
         let sms = row.sms_number.as_ref().map(|n| n.as_str());
         let whatsapp = row.whatsapp_number.as_ref().map(|n| n.as_str());
         if sms.is_none() && whatsapp.is_none() {
-            return Err("the row has neither an sms_number nor a whatsapp_number".into());
+            return Err((
+                BOTH_NUMBERS,
+                "the row has neither an sms_number nor a whatsapp_number".into(),
+            ));
         }
         let by_sms = sms.and_then(|n| self.by_sms.get(n)).copied();
         let by_whatsapp = whatsapp.and_then(|n| self.by_whatsapp.get(n)).copied();
         let index = match (by_sms, by_whatsapp) {
             (Some(a), Some(b)) if a != b => {
-                return Err(format!(
-                    "sms_number {} belongs to {} but whatsapp_number {} to {}",
-                    sms.unwrap_or_default(),
-                    self.slots[a].describe(),
-                    whatsapp.unwrap_or_default(),
-                    self.slots[b].describe(),
+                return Err((
+                    BOTH_NUMBERS,
+                    format!(
+                        "sms_number {} belongs to {} but whatsapp_number {} to {}",
+                        sms.unwrap_or_default(),
+                        self.slots[a].describe(),
+                        whatsapp.unwrap_or_default(),
+                        self.slots[b].describe(),
+                    ),
                 ));
             }
             (Some(a), _) => a,
@@ -130,7 +137,7 @@ impl Book {
         index: usize,
         sms: Option<&str>,
         whatsapp: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), (&'static str, String)> {
         let slot = &self.slots[index];
         for (kind, theirs, ours) in [
             ("sms_number", slot.sms_number.as_deref(), sms),
@@ -139,9 +146,12 @@ impl Book {
             if let (Some(theirs), Some(ours)) = (theirs, ours)
                 && theirs != ours
             {
-                return Err(format!(
-                    "{} already has {kind} {theirs}, not {ours}",
-                    slot.describe()
+                return Err((
+                    kind,
+                    format!(
+                        "{} already has {kind} {theirs}, not {ours}",
+                        slot.describe()
+                    ),
                 ));
             }
         }
@@ -279,15 +289,19 @@ mod tests {
         );
         assert_eq!(
             book.apply(&row(2, Some("+431"), Some("+432"))),
-            Err(
+            Err((
+                BOTH_NUMBERS,
                 "sms_number +431 belongs to contact 17 but whatsapp_number +432 to the \
                  contact of line 1"
                     .into()
-            )
+            ))
         );
         assert_eq!(
             book.apply(&row(3, Some("+431"), Some("+438"))),
-            Err("contact 17 already has whatsapp_number +439, not +438".into())
+            Err((
+                "whatsapp_number",
+                "contact 17 already has whatsapp_number +439, not +438".into()
+            ))
         );
         assert!(book.apply(&row(4, None, None)).is_err());
         assert!(!book.slots()[0].dirty);

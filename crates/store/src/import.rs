@@ -25,11 +25,17 @@ pub struct ImportRow {
     pub groups: Vec<GroupCode>,
 }
 
+/// A row of a file that was not imported: its line, the column at fault (a column name,
+/// `sms_number, whatsapp_number` when both or neither are, a custom field's name) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectedRow {
     pub line: u64,
+    pub field: String,
     pub reason: String,
 }
+
+/// The field named by a row rejected for its phone numbers: both, or neither, of them.
+pub const BOTH_NUMBERS: &str = "sms_number, whatsapp_number";
 
 /// What an import (or one batch of it) did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -35,7 +35,7 @@ pub use consent::{
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};
 pub use groups::{Group, GroupDraft, GroupStore, MembershipChange};
-pub use import::{ImportOutcome, ImportRow, RejectedRow};
+pub use import::{BOTH_NUMBERS, ImportOutcome, ImportRow, RejectedRow};
 pub use inbound::{
     BusinessNumber, CloudCredentials, DEFAULT_MESSAGES_PER_SECOND, InboundQuery, InboundRecord,
     InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,

@@ -64,7 +64,7 @@ pub async fn contacts(config: Config, cmd: ContactsCommand) -> anyhow::Result<()
             let report = report?;
             let mut err = std::io::stderr().lock();
             for r in &report.rejected {
-                writeln!(err, "line {}: {}", r.line, r.reason)?;
+                writeln!(err, "line {} ({}): {}", r.line, r.field, r.reason)?;
             }
             if report.rejected_count > report.rejected.len() as u64 {
                 writeln!(

@@ -15,7 +15,7 @@ use bote_domain::AccountId;
 use futures::TryStreamExt;
 use serde::Serialize;
 
-use super::import_jobs::{Ending, ImportJobs, Job, field_of};
+use super::import_jobs::{Ending, ImportJobs, Job};
 use super::page::{Chrome, WebError, render};
 use super::session::WebUser;
 use crate::app::AppState;
@@ -221,7 +221,7 @@ pub async fn job(
                 .take(SHOWN_REJECTS)
                 .map(|r| Rejected {
                     line: r.line,
-                    field: field_of(&r.reason),
+                    field: r.field.clone(),
                     reason: r.reason.clone(),
                 })
                 .collect();

@@ -100,35 +100,6 @@ impl ImportJobs {
     }
 }
 
-/// The field a rejection names: the importer's reasons start with the column they are about
-/// (`sms_number '12' is not a valid phone number`) or quote a custom field's name.
-pub fn field_of(reason: &str) -> String {
-    const COLUMNS: [&str; 6] = [
-        "first_name",
-        "last_name",
-        "sms_number",
-        "whatsapp_number",
-        "groups",
-        "fields",
-    ];
-    if let Some(rest) = reason.strip_prefix("custom field ")
-        && let Some(name) = rest.split('\'').nth(1)
-    {
-        return name.to_owned();
-    }
-    let first = reason.split_whitespace().next().unwrap_or_default();
-    if COLUMNS.contains(&first) {
-        return first.to_owned();
-    }
-    if reason.starts_with("no sms_number or whatsapp_number") {
-        return "sms_number, whatsapp_number".to_owned();
-    }
-    if reason.contains("group") {
-        return "groups".to_owned();
-    }
-    String::new()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,22 +115,5 @@ mod tests {
         assert_eq!(job.percent(), 50);
         job.finish(Ending::Failed("x".into()));
         assert_eq!(job.percent(), 100);
-    }
-
-    #[test]
-    fn reasons_name_their_field() {
-        assert_eq!(
-            field_of("sms_number '12x' is not a valid phone number"),
-            "sms_number"
-        );
-        assert_eq!(
-            field_of("custom field 'city' is longer than 500 characters"),
-            "city"
-        );
-        assert_eq!(
-            field_of("no sms_number or whatsapp_number"),
-            "sms_number, whatsapp_number"
-        );
-        assert_eq!(field_of("something else"), "");
     }
 }

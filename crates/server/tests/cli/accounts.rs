@@ -109,7 +109,7 @@ fn contacts_import_and_export() {
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("line 3: sms_number '12' is not a valid phone number"),
+        stderr.contains("line 3 (sms_number): sms_number '12' is not a valid phone number"),
         "{stderr}"
     );
     assert!(

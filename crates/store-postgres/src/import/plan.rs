@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use bote_store::{ImportOutcome, ImportRow, RejectedRow};
+use bote_store::{BOTH_NUMBERS, ImportOutcome, ImportRow, RejectedRow};
 
 /// A contact as the batch leaves it: one already stored (`id` set) or one the batch creates.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -79,9 +79,10 @@ impl Planner {
         index
     }
 
-    fn reject(&mut self, row: &ImportRow, reason: String) {
+    fn reject(&mut self, row: &ImportRow, field: &str, reason: String) {
         self.outcome.rejected.push(RejectedRow {
             line: row.line,
+            field: field.to_owned(),
             reason,
         });
     }
@@ -100,11 +101,11 @@ impl Planner {
                     self.slots[a].describe(),
                     self.slots[b].describe()
                 );
-                return self.reject(row, reason);
+                return self.reject(row, BOTH_NUMBERS, reason);
             }
             (Some(index), _) | (None, Some(index)) => index,
             (None, None) if sms.is_none() && whatsapp.is_none() => {
-                return self.reject(row, "the row has no phone number".to_owned());
+                return self.reject(row, BOTH_NUMBERS, "the row has no phone number".to_owned());
             }
             (None, None) => {
                 let mut slot = Slot {
@@ -118,8 +119,8 @@ impl Planner {
             }
         };
 
-        if let Some(reason) = second_number(&self.slots[index], sms, whatsapp) {
-            return self.reject(row, reason);
+        if let Some((kind, reason)) = second_number(&self.slots[index], sms, whatsapp) {
+            return self.reject(row, kind, reason);
         }
 
         let slot = &mut self.slots[index];
@@ -141,16 +142,24 @@ impl Planner {
 }
 
 /// Why the row cannot go to this contact: it would give it a second number of a kind.
-fn second_number(slot: &Slot, sms: Option<&str>, whatsapp: Option<&str>) -> Option<String> {
+/// The number kind the row would give the contact a second one of, and why that is refused.
+fn second_number(
+    slot: &Slot,
+    sms: Option<&str>,
+    whatsapp: Option<&str>,
+) -> Option<(&'static str, String)> {
     [
         ("sms_number", &slot.sms_number, sms),
         ("whatsapp_number", &slot.whatsapp_number, whatsapp),
     ]
     .into_iter()
     .find_map(|(kind, held, given)| match (held, given) {
-        (Some(held), Some(given)) if held != given => Some(format!(
-            "{} already has {kind} {held}, the row gives {given}",
-            slot.describe()
+        (Some(held), Some(given)) if held != given => Some((
+            kind,
+            format!(
+                "{} already has {kind} {held}, the row gives {given}",
+                slot.describe()
+            ),
         )),
         _ => None,
     })

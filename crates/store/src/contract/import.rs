@@ -240,10 +240,18 @@ pub async fn import_rejects_rows_that_join_two_contacts(store: Arc<dyn Store>) {
         (outcome.created, outcome.updated, outcome.unchanged),
         (2, 0, 0)
     );
-    let [RejectedRow { line, reason }] = outcome.rejected.as_slice() else {
+    let [
+        RejectedRow {
+            line,
+            field,
+            reason,
+        },
+    ] = outcome.rejected.as_slice()
+    else {
         panic!("one rejected row expected: {:?}", outcome.rejected);
     };
     assert_eq!(*line, 3);
+    assert_eq!(field, crate::BOTH_NUMBERS);
     assert!(
         reason.contains(sms(1).as_str()),
         "reason names the SMS number: {reason}"

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use bote_domain::{GroupCode, PhoneNumber, Region};
-use bote_store::ImportRow;
+use bote_store::{BOTH_NUMBERS, ImportRow, RejectedRow};
 
 use super::layout::{Column, Layout};
 use crate::contact_input::{MAX_FIELD_VALUE_CHARS, MAX_NAME_CHARS, is_field_name};
@@ -13,10 +13,18 @@ pub fn parse_row(
     line: u64,
     record: &csv::StringRecord,
     region: Region,
-) -> Result<ImportRow, String> {
+) -> Result<ImportRow, RejectedRow> {
     let mut row = ImportRow {
         line,
         ..Default::default()
+    };
+    let at = |field: &str| {
+        let field = field.to_owned();
+        move |reason| RejectedRow {
+            line,
+            field,
+            reason,
+        }
     };
     for (column, raw) in layout.columns.iter().zip(record.iter()) {
         let value = raw.trim();
@@ -24,22 +32,31 @@ pub fn parse_row(
             continue;
         }
         match column {
-            Column::FirstName => row.first_name = Some(name("first_name", value)?),
-            Column::LastName => row.last_name = Some(name("last_name", value)?),
-            Column::SmsNumber => row.sms_number = Some(number("sms_number", value, region)?),
-            Column::WhatsappNumber => {
-                row.whatsapp_number = Some(number("whatsapp_number", value, region)?)
+            Column::FirstName => {
+                row.first_name = Some(name("first_name", value).map_err(at("first_name"))?)
             }
-            Column::Groups => row.groups = groups(value)?,
-            Column::FieldsJson => row.fields.extend(fields_json(value)?),
+            Column::LastName => {
+                row.last_name = Some(name("last_name", value).map_err(at("last_name"))?)
+            }
+            Column::SmsNumber => {
+                row.sms_number =
+                    Some(number("sms_number", value, region).map_err(at("sms_number"))?)
+            }
+            Column::WhatsappNumber => {
+                row.whatsapp_number =
+                    Some(number("whatsapp_number", value, region).map_err(at("whatsapp_number"))?)
+            }
+            Column::Groups => row.groups = groups(value).map_err(at("groups"))?,
+            Column::FieldsJson => row.fields.extend(fields_json(value).map_err(at("fields"))?),
             Column::Field(key) => {
-                row.fields.insert(key.clone(), field_value(key, value)?);
+                let value = field_value(key, value).map_err(at(key))?;
+                row.fields.insert(key.clone(), value);
             }
             Column::Ignored => {}
         }
     }
     if row.sms_number.is_none() && row.whatsapp_number.is_none() {
-        return Err("no sms_number or whatsapp_number".into());
+        return Err(at(BOTH_NUMBERS)("no sms_number or whatsapp_number".into()));
     }
     Ok(row)
 }
@@ -151,33 +168,26 @@ mod tests {
     }
 
     #[test]
-    fn rejects_with_a_reason() {
+    fn rejects_with_the_field_and_a_reason() {
         let l = layout();
-        let e = parse_row(
-            &l,
-            3,
-            &rec(&["Max", "12x", "", "", "", ""]),
-            Region::AUSTRIA,
-        )
-        .unwrap_err();
-        assert_eq!(e, "sms_number '12x' is not a valid phone number");
-        let e = parse_row(&l, 3, &rec(&["Max", "", "", "", "", ""]), Region::AUSTRIA).unwrap_err();
-        assert_eq!(e, "no sms_number or whatsapp_number");
-        let e = parse_row(
-            &l,
-            3,
-            &rec(&["", "0676 1234567", "", "a b!", "", ""]),
-            Region::AUSTRIA,
-        )
-        .unwrap_err();
-        assert!(e.contains("b!"), "{e}");
-        let e = parse_row(
-            &l,
-            3,
-            &rec(&["", "0676 1234567", "", "", "", "[1]"]),
-            Region::AUSTRIA,
-        )
-        .unwrap_err();
-        assert!(e.starts_with("fields is not a JSON object"), "{e}");
+        let reject = |cells: &[&str]| parse_row(&l, 3, &rec(cells), Region::AUSTRIA).unwrap_err();
+        let e = reject(&["Max", "12x", "", "", "", ""]);
+        assert_eq!((e.line, e.field.as_str()), (3, "sms_number"));
+        assert_eq!(e.reason, "sms_number '12x' is not a valid phone number");
+        let e = reject(&["Max", "", "", "", "", ""]);
+        assert_eq!(e.field, BOTH_NUMBERS);
+        assert_eq!(e.reason, "no sms_number or whatsapp_number");
+        let e = reject(&["", "0676 1234567", "", "a b!", "", ""]);
+        assert_eq!(e.field, "groups");
+        assert!(e.reason.contains("b!"), "{}", e.reason);
+        let e = reject(&["", "0676 1234567", "", "", &"x".repeat(1001), ""]);
+        assert_eq!(e.field, "plz", "a custom field is named by its column");
+        let e = reject(&["", "0676 1234567", "", "", "", "[1]"]);
+        assert_eq!(e.field, "fields");
+        assert!(
+            e.reason.starts_with("fields is not a JSON object"),
+            "{}",
+            e.reason
+        );
     }
 }

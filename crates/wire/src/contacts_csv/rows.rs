@@ -66,7 +66,6 @@ impl<R: Read> Iterator for Rows<R> {
         self.line = line.max(self.line + 1);
         self.offset = offset;
         let line = self.line;
-        Some(Ok(parse_row(&self.layout, line, &record, self.region)
-            .map_err(|reason| RejectedRow { line, reason })))
+        Some(Ok(parse_row(&self.layout, line, &record, self.region)))
     }
 }
