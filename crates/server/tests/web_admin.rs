@@ -12,19 +12,7 @@ use fantoccini::Locator;
 use support::{Backend, spawn_app};
 use web::Browser;
 use web::driver::Driver;
-
-async fn type_into(c: &fantoccini::Client, id: &str, text: &str) {
-    c.find(Locator::Id(id))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-async fn click(c: &fantoccini::Client, locator: Locator<'_>) {
-    c.find(locator).await.unwrap().click().await.unwrap();
-}
+use web::steps::{click, text_containing, type_into};
 
 /// R1, R3, R4, R5: accounts made, WhatsApp activated, the setup pending until its number
 /// is registered, all through the pages; the store holds each step.
@@ -38,7 +26,7 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
     c.goto(&app.url("/login")).await.unwrap();
     type_into(c, "username", "max").await;
     type_into(c, "password", "manager pass").await;
-    click(c, Locator::Id("sign-in")).await;
+    click(c, "#sign-in").await;
     c.wait()
         .for_element(Locator::Css("[data-testid=accounts]"))
         .await
@@ -52,11 +40,11 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
         .select_by_value("test")
         .await
         .unwrap();
-    click(c, Locator::Id("create-account")).await;
+    click(c, "#create-account").await;
     let alert = c.wait().for_element(Locator::Css(".alert")).await.unwrap();
     assert!(alert.text().await.unwrap().contains("verified_number"));
     type_into(c, "verified-number", "0676 5550001").await;
-    click(c, Locator::Id("create-account")).await;
+    click(c, "#create-account").await;
     c.wait()
         .for_element(Locator::Css("[data-testid=done]"))
         .await
@@ -73,11 +61,9 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
     type_into(c, "account-name", "Blumen Huber").await;
     type_into(c, "owner", "huber").await;
     type_into(c, "owner-password", "huber pass 1").await;
-    click(c, Locator::Id("create-account")).await;
-    c.wait()
-        .for_element(Locator::Css("[data-testid=done]"))
-        .await
-        .unwrap();
+    click(c, "#create-account").await;
+    // The page before also shows a `done` notice (for the test account): wait for this one.
+    text_containing(c, "[data-testid=done]", "Blumen Huber").await;
     let huber = app.store.account_by_name("Blumen Huber").await.unwrap();
     assert_eq!(huber.kind, AccountKind::Business);
     let mut owner = Browser::new(&app.base);
@@ -85,37 +71,22 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
 
     // R1, R3: WhatsApp medium for Blumen Huber; the setup is pending with its date.
     let row = "tr[data-account='Blumen Huber']";
-    c.find(Locator::Css(&format!("{row} select[name=package]")))
+    c.wait()
+        .for_element(Locator::Css(&format!("{row} select[name=package]")))
         .await
         .unwrap()
         .select_by_value("medium")
         .await
         .unwrap();
-    click(c, Locator::Css(&format!("{row} form.activate button"))).await;
-    let done = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=done]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(done.contains("Blumen Huber: WhatsApp medium"), "{done}");
+    click(c, &format!("{row} form.activate button")).await;
+    text_containing(c, "[data-testid=done]", "Blumen Huber: WhatsApp medium").await;
     driver.screenshot("admin-accounts").await;
     let addon = app.store.whatsapp_addon(huber.id).await.unwrap().unwrap();
     assert_eq!(addon.package, Package::Medium);
     assert_eq!(addon.state, AddonState::Pending);
 
-    click(c, Locator::Css(".tabs a[href='/admin/pending']")).await;
-    let pending = c
-        .wait()
-        .for_element(Locator::Css("[data-testid=pending]"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(pending.contains("Blumen Huber"), "{pending}");
+    click(c, ".tabs a[href='/admin/pending']").await;
+    let pending = text_containing(c, "[data-testid=pending]", "Blumen Huber").await;
     assert!(
         pending.contains(&addon.expected_on.to_string()),
         "R3: {pending}"
@@ -123,7 +94,7 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
     driver.screenshot("admin-pending").await;
 
     // R4: registering its WhatsApp number completes the setup.
-    click(c, Locator::Css(".tabs a[href='/admin/numbers']")).await;
+    click(c, ".tabs a[href='/admin/numbers']").await;
     c.wait()
         .for_element(Locator::Id("number-account"))
         .await
@@ -132,7 +103,7 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
         .await
         .unwrap();
     type_into(c, "number-number", "+43 1 2345678").await;
-    click(c, Locator::Id("register-number")).await;
+    click(c, "#register-number").await;
     // The table is on the page before and after the POST: read it until the new page has
     // the number (a read of the old page may go stale while the new one loads).
     let mut table = String::new();
@@ -159,11 +130,11 @@ async fn a_manager_creates_accounts_activates_whatsapp_and_registers_a_number() 
             .state,
         AddonState::Active
     );
-    click(c, Locator::Css(".tabs a[href='/admin/pending']")).await;
+    click(c, ".tabs a[href='/admin/pending']").await;
     c.wait().for_element(Locator::Css(".empty")).await.unwrap();
 
     // The German admin area.
-    click(c, Locator::Css(".lang-switch")).await;
+    click(c, ".lang-switch").await;
     c.goto(&app.url("/admin")).await.unwrap();
     let tab = c
         .find(Locator::Css(".tabs a[aria-current=page]"))

@@ -33,6 +33,16 @@ pub async fn text_of(c: &Client, css: &str) -> String {
     .await
 }
 
+/// Waits until the element `css` selects holds `part` (a page replacing an older one with
+/// the same element, e.g. a notice after a form post, is waited out); its text.
+pub async fn text_containing(c: &Client, css: &str, part: &str) -> String {
+    eventually(10, &format!("'{part}' in {css}"), || async {
+        let text = c.find(Locator::Css(css)).await.ok()?.text().await.ok()?;
+        text.contains(part).then_some(text)
+    })
+    .await
+}
+
 pub async fn open_handset(c: &Client, number: &str) {
     let field = c
         .wait()
