@@ -8,7 +8,7 @@ mod pipeline;
 mod policy;
 mod reply;
 
-pub use pipeline::{Handled, handle};
+pub use pipeline::{Handled, handle, handle_with};
 pub use policy::{OptInPolicy, opt_in_policy};
 
 use bote_domain::ChannelKind;
@@ -27,11 +27,13 @@ pub async fn on_inbound(
     let Some(account) = record.account else {
         return Ok(true);
     };
-    if record.channel == ChannelKind::Sms && !store.keyword_settings(account).await?.sms_keywords {
+    // Read once for both the SMS check and the pipeline.
+    let settings = store.keyword_settings(account).await?;
+    if record.channel == ChannelKind::Sms && !settings.sms_keywords {
         return Ok(true);
     }
     let policy = opt_in_policy(store, caps, account).await?;
-    let handled = handle(store, record, policy).await?;
+    let handled = handle_with(store, record, &settings, policy).await?;
     tracing::debug!(
         id = record.id,
         ?handled,

@@ -70,6 +70,19 @@ pub async fn handle(
         .account
         .context("the consent pipeline takes messages routed to an account")?;
     let settings = store.keyword_settings(account).await?;
+    handle_with(store, record, &settings, policy).await
+}
+
+/// [`handle`] with the account's keyword settings already read.
+pub async fn handle_with(
+    store: &dyn Store,
+    record: &InboundRecord,
+    settings: &KeywordSettings,
+    policy: OptInPolicy,
+) -> anyhow::Result<Handled> {
+    let account = record
+        .account
+        .context("the consent pipeline takes messages routed to an account")?;
     let extra = ExtraWords {
         start: settings.start_words.clone(),
         stop: settings.stop_words.clone(),
@@ -167,7 +180,7 @@ pub async fn handle(
         }
     };
     if policy.may_reply
-        && let Some(text) = answer.and_then(|a| a.text(&settings))
+        && let Some(text) = answer.and_then(|a| a.text(settings))
     {
         // The consent change is stored; a reply that cannot go out is logged, not fatal.
         match reply::send(store, account, record, &from, text.clone()).await {
