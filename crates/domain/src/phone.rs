@@ -120,6 +120,15 @@ fn parse_valid(input: &str, region: Region) -> Option<PhoneNumber> {
         return None;
     }
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
+    // The `phonenumber` crate keeps only one of several leading zeros of a national number
+    // (Italian style, e.g. `+39 0001970793843`) when it formats E.164, so its E.164 can be a
+    // different, invalid number. Only a number whose E.164 reads back as itself is taken.
+    let again = phonenumber::parse(Some(region.0), &e164).ok()?;
+    if !phonenumber::is_valid(&again)
+        || again.format().mode(phonenumber::Mode::E164).to_string() != e164
+    {
+        return None;
+    }
     Some(PhoneNumber(e164))
 }
 
