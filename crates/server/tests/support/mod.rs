@@ -276,3 +276,19 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A send's counts by status, from `GET /api/v1/sends/{id}`.
+pub async fn counts_of(app: &TestApp, id: i64) -> Value {
+    app.get_json(&format!("/api/v1/sends/{id}")).await.1["counts"].clone()
+}
+
+/// Waits until `expected` messages of the send are delivered or undelivered; the counts.
+pub async fn wait_final(app: &TestApp, id: i64, expected: u64) -> Value {
+    eventually(20, "every message final", || async {
+        let counts = counts_of(app, id).await;
+        let delivered =
+            counts["delivered"].as_u64().unwrap_or(0) + counts["undelivered"].as_u64().unwrap_or(0);
+        (delivered == expected).then_some(counts)
+    })
+    .await
+}
