@@ -3,6 +3,7 @@
 //! drive it without sleeping; `run` repeats it until shutdown.
 
 mod build;
+mod pacing;
 mod record;
 mod retry;
 mod senders;
@@ -24,6 +25,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
+pub use pacing::{Pace, Pacer};
 pub use record::RECORD_CHUNK;
 pub use retry::{RETRY_SCHEDULE, next_retry};
 pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};
@@ -41,6 +43,9 @@ pub struct DispatchConfig {
     pub idle_poll: Duration,
     /// Dispatch loops run side by side; leases keep them from sharing a message.
     pub loops: usize,
+    /// How far ahead of its rate a rate-limited connection is given work in one step; the
+    /// rest waits in the store for its slot (see `pacing`).
+    pub pace_horizon: Duration,
 }
 
 impl Default for DispatchConfig {
@@ -51,6 +56,7 @@ impl Default for DispatchConfig {
             concurrency: 256,
             idle_poll: Duration::from_secs(1),
             loops: 3,
+            pace_horizon: Duration::from_millis(250),
         }
     }
 }
@@ -62,8 +68,10 @@ pub struct Dispatched {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
-    /// Held outside their send's window until it opens.
+    /// Held in the store for later: outside their send's window, or paced.
     pub deferred: usize,
+    /// Of those, paced: their connection had work enough for the pace horizon.
+    pub paced: usize,
 }
 
 impl Dispatched {
@@ -119,6 +127,7 @@ impl std::ops::Add for Dispatched {
             retried: self.retried + o.retried,
             failed: self.failed + o.failed,
             deferred: self.deferred + o.deferred,
+            paced: self.paced + o.paced,
         }
     }
 }
@@ -129,6 +138,9 @@ pub struct Dispatcher<S: ?Sized> {
     config: DispatchConfig,
     wake: Arc<Notify>,
     senders: SenderCache,
+    /// One per channel: SMS connections' lanes, WhatsApp numbers' lanes.
+    sms_pacer: Pacer,
+    whatsapp_pacer: Pacer,
 }
 
 impl<S> Dispatcher<S>
@@ -144,6 +156,8 @@ where
         Self {
             store,
             channels,
+            sms_pacer: Pacer::new(config.pace_horizon),
+            whatsapp_pacer: Pacer::new(config.pace_horizon),
             config,
             wake,
             senders: SenderCache::default(),
@@ -185,9 +199,11 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
+        let (built, paced) = self.pace(built, now);
         times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
             claimed: claimed.len(),
+            paced,
             ..Default::default()
         };
         // Each outcome goes with its claim's token: should this step be slower than the
@@ -213,6 +229,45 @@ where
             );
         }
         Ok(step)
+    }
+
+    /// Books each ready message on its connection's lane; one the lane has no room for in
+    /// this step is deferred to its slot. Returns how many were.
+    fn pace(&self, built: Vec<Built>, now: DateTime<Utc>) -> (Vec<Built>, usize) {
+        let mut paced = 0;
+        let built = built
+            .into_iter()
+            .map(|b| {
+                let pace = match &b {
+                    Built::Ready(out) => {
+                        let channel = self.channels.sms.route(&out.sms.to);
+                        self.sms_pacer
+                            .book(channel.name(), channel.rate(), out.segments, now)
+                    }
+                    Built::ReadyCloud(from, _) => self.whatsapp_pacer.book(
+                        &from.phone_number_id,
+                        from.messages_per_second,
+                        1,
+                        now,
+                    ),
+                    _ => Pace::Now,
+                };
+                match pace {
+                    Pace::Now => b,
+                    Pace::Later(at) => {
+                        paced += 1;
+                        Built::Defer(at)
+                    }
+                }
+            })
+            .collect();
+        (built, paced)
+    }
+
+    /// Whether some connection has paced work still to come.
+    fn pacing(&self) -> bool {
+        let now = Utc::now();
+        self.sms_pacer.queued(now) || self.whatsapp_pacer.queued(now)
     }
 
     /// Gives each WhatsApp message the business number it goes out from, and sends it
@@ -251,12 +306,22 @@ where
         let mut failures = 0u32;
         while !shutdown.is_cancelled() {
             match self.try_dispatch_one().await {
-                Ok(DispatchOutcome::Dispatched(_)) => failures = 0,
-                Ok(DispatchOutcome::Idle) => {
+                Ok(outcome) => {
                     failures = 0;
+                    // Paced work comes due a little at a time: while some is queued, look
+                    // again after a short nap, so that claims gather it rather than take it
+                    // message by message; otherwise a step that found a full batch goes on
+                    // at once, and an idle one waits to be woken.
+                    let full = matches!(outcome, DispatchOutcome::Dispatched(d) if d.claimed >= self.config.batch as usize);
+                    let wait = match outcome {
+                        _ if full => continue,
+                        _ if self.pacing() => self.config.pace_horizon / 4,
+                        DispatchOutcome::Dispatched(_) => continue,
+                        DispatchOutcome::Idle => self.config.idle_poll,
+                    };
                     tokio::select! {
                         _ = self.wake.notified() => {}
-                        _ = tokio::time::sleep(self.config.idle_poll) => {}
+                        _ = tokio::time::sleep(wait) => {}
                         _ = shutdown.cancelled() => {}
                     }
                 }
