@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bote_channels::whatsapp_cloud::CloudApi;
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
-use bote_domain::{ChannelKind, MessageId, MessageStatus};
+use bote_domain::{ChannelKind, MessageId, MessageStatus, SendId};
 use bote_store::{
     ClaimToken, ClaimedMessage, ContactStore, InboundStore, OutboxStore, Outcome, StoreError,
 };
@@ -199,7 +199,7 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
-        let (built, paced) = self.pace(built, now);
+        let (built, paced) = self.pace(channel, &claimed, built, now).await?;
         times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
             claimed: claimed.len(),
@@ -232,36 +232,63 @@ where
     }
 
     /// Books each ready message on its connection's lane; one the lane has no room for in
-    /// this step is deferred to its slot. Returns how many were.
-    fn pace(&self, built: Vec<Built>, now: DateTime<Utc>) -> (Vec<Built>, usize) {
+    /// this step is deferred to its slot, and so is the rest of its send, at once, behind
+    /// it (`OutboxStore::pace_send`), so that the next claims need not walk through it to
+    /// reach other connections' work. Returns how many claimed messages were deferred.
+    async fn pace(
+        &self,
+        channel: ChannelKind,
+        claimed: &[ClaimedMessage],
+        built: Vec<Built>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Built>, usize), StoreError> {
+        let pacer = match channel {
+            ChannelKind::Sms => &self.sms_pacer,
+            ChannelKind::Whatsapp => &self.whatsapp_pacer,
+        };
         let mut paced = 0;
-        let built = built
-            .into_iter()
-            .map(|b| {
-                let pace = match &b {
-                    Built::Ready(out) => {
-                        let channel = self.channels.sms.route(&out.sms.to);
-                        self.sms_pacer
-                            .book(channel.name(), channel.rate(), out.segments, now)
-                    }
-                    Built::ReadyCloud(from, _) => self.whatsapp_pacer.book(
-                        &from.phone_number_id,
-                        from.messages_per_second,
-                        1,
-                        now,
-                    ),
-                    _ => Pace::Now,
-                };
-                match pace {
-                    Pace::Now => b,
-                    Pace::Later(at) => {
-                        paced += 1;
-                        Built::Defer(at)
-                    }
+        // Sends that overflowed a lane: the rest goes behind it. Not for SMS with several
+        // routes, where the rest of a send may go through another connection.
+        let mut rests: Vec<(SendId, String, u32)> = Vec::new();
+        let whole_sends =
+            channel == ChannelKind::Whatsapp || self.channels.sms.connections().len() == 1;
+        let mut out = Vec::with_capacity(built.len());
+        for (message, b) in claimed.iter().zip(built) {
+            let (lane, rate, slots) = match &b {
+                Built::Ready(ready) => {
+                    let connection = self.channels.sms.route(&ready.sms.to);
+                    (connection.name(), connection.rate(), ready.segments)
                 }
-            })
-            .collect();
-        (built, paced)
+                Built::ReadyCloud(from, _) => {
+                    (from.phone_number_id.as_str(), from.messages_per_second, 1)
+                }
+                _ => {
+                    out.push(b);
+                    continue;
+                }
+            };
+            match pacer.book(lane, rate, slots, now) {
+                Pace::Now => out.push(b),
+                Pace::Later(at) => {
+                    paced += 1;
+                    if whole_sends && !rests.iter().any(|(send, _, _)| *send == message.send_id) {
+                        rests.push((message.send_id, lane.to_owned(), rate));
+                    }
+                    out.push(Built::Defer(at));
+                }
+            }
+        }
+        for (send, lane, rate) in rests {
+            let from = pacer.queue_end(&lane, now);
+            let interval = pacing::interval(rate).to_std().unwrap_or_default();
+            let n = self
+                .store
+                .pace_send(send, channel, now, from, interval)
+                .await?;
+            pacer.extend(&lane, rate, n, now);
+            tracing::debug!(send = send.0, lane, paced = n, "the rest of a send paced");
+        }
+        Ok((out, paced))
     }
 
     /// Whether some connection has paced work still to come.

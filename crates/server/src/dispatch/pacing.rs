@@ -61,9 +61,7 @@ impl Pacer {
         if rate == 0 {
             return Pace::Now;
         }
-        let need = chrono::Duration::nanoseconds(
-            1_000_000_000 / i64::from(rate) * i64::from(slots.max(1)),
-        );
+        let need = interval(rate) * i32::try_from(slots.max(1)).unwrap_or(i32::MAX);
         let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
         if lanes.len() >= LANES_KEPT && !lanes.contains_key(lane) {
             lanes.retain(|_, l| l.sending_until.max(l.queued_until) > now);
@@ -86,12 +84,38 @@ impl Pacer {
         Pace::Later(slot - self.horizon / 2)
     }
 
+    /// When the next message deferred behind `lane`'s queue is due (half a horizon before
+    /// its slot); with [`extend`](Self::extend) the dispatcher paces the rest of a send at
+    /// once (`OutboxStore::pace_send`).
+    pub fn queue_end(&self, lane: &str, now: DateTime<Utc>) -> DateTime<Utc> {
+        let lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = lanes
+            .get(lane)
+            .map_or(now, |l| l.queued_until.max(l.sending_until))
+            .max(now);
+        slot - self.horizon / 2
+    }
+
+    /// Books `count` slots at the end of `lane`'s queue at `rate` (> 0).
+    pub fn extend(&self, lane: &str, rate: u32, count: u64, now: DateTime<Utc>) {
+        let need = interval(rate) * i32::try_from(count).unwrap_or(i32::MAX);
+        let mut lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(l) = lanes.get_mut(lane) {
+            l.queued_until = l.queued_until.max(l.sending_until).max(now) + need;
+        }
+    }
+
     /// Whether some lane has deferred work still to come: the dispatcher then looks for
     /// due work more often than when idle.
     pub fn queued(&self, now: DateTime<Utc>) -> bool {
         let lanes = self.lanes.lock().unwrap_or_else(|e| e.into_inner());
         lanes.values().any(|l| l.queued_until > now)
     }
+}
+
+/// The time one slot takes at `rate` (> 0) a second.
+pub fn interval(rate: u32) -> chrono::Duration {
+    chrono::Duration::nanoseconds(1_000_000_000 / i64::from(rate.max(1)))
 }
 
 #[cfg(test)]
@@ -145,6 +169,22 @@ mod tests {
         assert_eq!(pacer.book("a", 100, 1, at), Pace::Now);
         // Much later the lane is empty again.
         assert_eq!(pacer.book("a", 100, 1, t0 + ms(10_000)), Pace::Now);
+    }
+
+    #[test]
+    fn the_rest_of_a_send_books_the_end_of_the_queue() {
+        let pacer = Pacer::new(Duration::from_millis(100));
+        let t0 = Utc::now();
+        while pacer.book("a", 100, 1, t0) == Pace::Now {}
+        // One deferred to its slot at 110 ms; the rest of its send starts at 120 ms, due
+        // 50 ms before.
+        assert_eq!(pacer.queue_end("a", t0), t0 + ms(70));
+        pacer.extend("a", 100, 30, t0);
+        // Thirty slots later: 120 ms + 300 ms.
+        assert_eq!(pacer.queue_end("a", t0), t0 + ms(370));
+        assert_eq!(pacer.book("a", 100, 1, t0), Pace::Later(t0 + ms(370)));
+        // A lane never seen starts now.
+        assert_eq!(pacer.queue_end("b", t0), t0 - ms(50));
     }
 
     #[test]
