@@ -179,10 +179,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     let sends = match accepted {
         Ok(sends) => sends,
         Err(e) => {
-            let log = std::fs::read_to_string(dir.path().join("bote.log")).unwrap_or_default();
-            for line in log.lines().filter(|l| l.contains("ERROR")).take(5) {
-                eprintln!("bote: {line}");
-            }
+            show_errors(&dir.path().join("bote.log"));
             return Err(e);
         }
     };
@@ -193,6 +190,10 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
 
     let sent = count_sent(&http, &server.base, &token, &sends).await?;
     server.stop();
+    show_errors(&dir.path().join("bote.log"));
+    if let Some(keep) = std::env::var_os("BOTE_BENCH_KEEP_LOG") {
+        std::fs::copy(dir.path().join("bote.log"), keep)?;
+    }
     db.drop_database()?;
 
     let stats = standin.stats();
@@ -255,6 +256,27 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
 
 /// The stand-in's accepted count each second, until it reaches `total` or stops moving for
 /// a minute.
+/// The first few errors and warnings bote logged (not slow statements, which are expected
+/// under this load, nor the missing callback secret), and how many there were.
+fn show_errors(log: &std::path::Path) {
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("ERROR")
+                || (l.contains("WARN")
+                    && !l.contains("slow statement")
+                    && !l.contains("callback_secret"))
+        })
+        .collect();
+    for line in bad.iter().take(5) {
+        eprintln!("bote: {line}");
+    }
+    if !bad.is_empty() {
+        eprintln!("bote logged {} errors and warnings", bad.len());
+    }
+}
+
 async fn sample(standin: &bote_graph_standin::StandinHandle, total: u64) -> Vec<(Duration, u64)> {
     let t0 = Instant::now();
     let mut samples = vec![(Duration::ZERO, 0)];

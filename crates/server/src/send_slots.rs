@@ -8,12 +8,31 @@ use std::time::Duration;
 use bote_channels::shared_slots::SlotSource;
 use bote_store::Store;
 
-pub struct StoreSlots(pub Arc<dyn Store>);
+/// Reservations asking the database at once, at most. Each rate asks once at a time, so
+/// twenty business numbers sending side by side asked twenty at once and, with the
+/// dispatch loops, took every connection of the pool: claims and outcomes then waited out
+/// the pool's timeout.
+pub const RESERVING_AT_ONCE: usize = 4;
+
+pub struct StoreSlots {
+    store: Arc<dyn Store>,
+    reserving: tokio::sync::Semaphore,
+}
+
+impl StoreSlots {
+    pub fn new(store: Arc<dyn Store>) -> StoreSlots {
+        StoreSlots {
+            store,
+            reserving: tokio::sync::Semaphore::new(RESERVING_AT_ONCE),
+        }
+    }
+}
 
 #[async_trait::async_trait]
 impl SlotSource for StoreSlots {
     async fn reserve(&self, key: &str, count: u32, interval: Duration) -> Result<Duration, String> {
-        self.0
+        let _turn = self.reserving.acquire().await.map_err(|e| e.to_string())?;
+        self.store
             .reserve_send_slots(key, count, interval)
             .await
             .map_err(|e| e.to_string())
@@ -23,5 +42,5 @@ impl SlotSource for StoreSlots {
 /// Shared slots where several processes may send: on PostgreSQL. A SQLite file has one
 /// process sending, whose own throttle is exact and costs no write.
 pub fn for_store(store: &Arc<dyn Store>) -> Option<Arc<dyn SlotSource>> {
-    (store.backend() == "postgres").then(|| Arc::new(StoreSlots(store.clone())) as _)
+    (store.backend() == "postgres").then(|| Arc::new(StoreSlots::new(store.clone())) as _)
 }

@@ -218,7 +218,8 @@ where
             .map(|(message, built)| send_one(&self.channels, message, built, send_by))
             .buffer_unordered(self.config.concurrency.max(1))
             .filter_map(std::future::ready);
-        let done = record::send_and_record(self.store.as_ref(), outcomes, &mut step).await?;
+        let done =
+            record::send_and_record(self.store.as_ref(), outcomes, &mut step, lease_until).await?;
         (times.send, times.record, times.tail) = (done.send, done.record, done.tail);
         times.report(channel, step.claimed, done.recorded);
         step.count_in_metrics(channel);

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use bote_domain::MessageId;
 use bote_store::{ClaimToken, OutboxStore, Outcome, StoreError, StoreResult};
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use futures::{FutureExt, Stream, StreamExt};
 
@@ -39,6 +40,7 @@ pub(super) async fn send_and_record<S>(
     store: &S,
     outcomes: impl Stream<Item = Item> + Send,
     step: &mut Dispatched,
+    lease_until: DateTime<Utc>,
 ) -> Result<Recorded, StoreError>
 where
     S: OutboxStore + Sync + ?Sized,
@@ -67,7 +69,7 @@ where
             recording = Some(
                 async move {
                     let began = Instant::now();
-                    let result = store.record_outcomes(&chunk).await;
+                    let result = record_until(store, &chunk, lease_until).await;
                     (result, chunk.len(), began.elapsed())
                 }
                 .boxed(),
@@ -94,4 +96,25 @@ where
     }
     done.tail = started.elapsed().saturating_sub(done.send);
     Ok(done)
+}
+
+/// Records `chunk`, trying again while the database fails (a restart, a pool exhausted for
+/// a moment) until the claims' lease ends: these messages went out, and an outcome that is
+/// not recorded sends them again once their lease has run out.
+async fn record_until<S>(store: &S, chunk: &[Item], lease_until: DateTime<Utc>) -> StoreResult<u64>
+where
+    S: OutboxStore + Sync + ?Sized,
+{
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match store.record_outcomes(chunk).await {
+            Ok(applied) => return Ok(applied),
+            Err(e) if Utc::now() + wait < lease_until => {
+                tracing::warn!(error = %e, ?wait, outcomes = chunk.len(), "recording outcomes failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
