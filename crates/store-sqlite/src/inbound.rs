@@ -277,7 +277,7 @@ impl InboundStore for SqliteStore {
 
     async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
         let mut conn = self.pool.acquire().await.db()?;
-        insert_inbound(&mut *conn, &m, None).await
+        insert_inbound(&mut conn, &m, None).await
     }
 
     async fn record_inbound_batch(

@@ -29,7 +29,7 @@ pub(crate) async fn record_batch(
     let mut tx = crate::write::begin(store.pool()).await?;
     let mut stored = Vec::with_capacity(messages.len());
     for m in &messages {
-        stored.push(insert_inbound(&mut *tx, m, Some(&until)).await?);
+        stored.push(insert_inbound(&mut tx, m, Some(&until)).await?);
     }
     tx.commit().await.db()?;
     Ok(stored)
