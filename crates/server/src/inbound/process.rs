@@ -3,6 +3,7 @@
 //! (START then STOP is not STOP then START); different senders go side by side.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bote_domain::AccountId;
@@ -10,6 +11,7 @@ use bote_store::{InboundRecord, Store};
 use futures::StreamExt;
 
 use crate::addon::PackageCaps;
+use crate::consent::AccountRules;
 
 /// How long a process holds the messages it stored or claimed before a worker may take
 /// them over: far longer than processing takes, so only a dead process loses them.
@@ -33,8 +35,28 @@ pub async fn process(store: &dyn Store, caps: &PackageCaps, mut records: Vec<Inb
         });
         senders[at].push(record);
     }
+    // Read once per account for the whole batch, not once per message.
+    let mut rules: HashMap<AccountId, Arc<AccountRules>> = HashMap::new();
+    for account in senders.iter().filter_map(|m| m[0].account) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rules.entry(account) {
+            match AccountRules::of(store, caps, account).await {
+                Ok(read) => {
+                    slot.insert(Arc::new(read));
+                }
+                Err(e) => tracing::error!(
+                    account = account.0,
+                    error = format!("{e:#}"),
+                    "reading keyword settings failed; its messages wait for a worker"
+                ),
+            }
+        }
+    }
+    let senders = senders.into_iter().filter_map(|messages| {
+        let account = messages[0].account?;
+        Some((rules.get(&account)?.clone(), messages))
+    });
     let done: Vec<i64> = futures::stream::iter(senders)
-        .map(|messages| in_order(store, caps, messages))
+        .map(|(rules, messages)| in_order(store, rules, messages))
         .buffer_unordered(SENDERS_AT_ONCE)
         .flat_map(futures::stream::iter)
         .collect()
@@ -46,10 +68,14 @@ pub async fn process(store: &dyn Store, caps: &PackageCaps, mut records: Vec<Inb
 }
 
 /// One sender's messages, oldest first, up to the first that fails; returns the done ids.
-async fn in_order(store: &dyn Store, caps: &PackageCaps, messages: Vec<InboundRecord>) -> Vec<i64> {
+async fn in_order(
+    store: &dyn Store,
+    rules: Arc<AccountRules>,
+    messages: Vec<InboundRecord>,
+) -> Vec<i64> {
     let mut done = Vec::with_capacity(messages.len());
     for record in messages {
-        if let Err(e) = process_one(store, caps, &record).await {
+        if let Err(e) = process_one(store, &rules, &record).await {
             tracing::error!(
                 id = record.id,
                 error = format!("{e:#}"),
@@ -64,16 +90,16 @@ async fn in_order(store: &dyn Store, caps: &PackageCaps, messages: Vec<InboundRe
 
 /// Keywords and opt-ins (`crate::consent`), then forwarding unless the message may not be
 /// kept (R3: the small package keeps only keywords).
-pub async fn process_one(
+async fn process_one(
     store: &dyn Store,
-    caps: &PackageCaps,
+    rules: &AccountRules,
     record: &InboundRecord,
 ) -> anyhow::Result<()> {
     let Some(account) = record.account else {
         return Ok(());
     };
     tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message");
-    if crate::consent::on_inbound(store, caps, record).await? {
+    if crate::consent::on_inbound(store, rules, record).await? {
         super::forward::forward(store, record).await?;
     }
     Ok(())
