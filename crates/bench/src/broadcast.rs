@@ -204,6 +204,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         _ => 0.0,
     };
     let mut seconds: Vec<u64> = samples.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    let timeline: Vec<String> = seconds.iter().map(u64::to_string).collect();
     seconds.retain(|n| *n > 0);
     seconds.sort_unstable();
     let median = seconds.get(seconds.len() / 2).copied().unwrap_or(0);
@@ -240,6 +241,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
+    println!("  calls each second: {}", timeline.join(" "));
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
         "RESULT\tbroadcast {}\t{sustained:.0}\t{:.2}\t{}\t{}",

@@ -83,6 +83,11 @@ pub enum SendOutcome {
 pub trait SmsChannel: Send + Sync {
     /// The connection's configured name, for logs, routes and metrics.
     fn name(&self) -> &str;
+    /// SMS segments a second the connection sends at most (0: no limit of its own); the
+    /// dispatcher paces its work by it.
+    fn rate(&self) -> u32 {
+        0
+    }
     async fn send(&self, sms: &OutboundSms) -> SendOutcome;
 }
 

@@ -66,8 +66,11 @@ impl SharedSlots {
                 .load(Ordering::Relaxed)
                 .clamp(1, u32::try_from(most).unwrap_or(u32::MAX));
             let wait = self.reserve(count, interval).await;
+            // The source's schedule is on its clock and arrives after a round trip of its
+            // own length: a slow answer maps a block later than a quick one maps the next.
+            // This process's slots never overlap its own earlier ones, whatever the delays.
             *block = Block {
-                next: Instant::now() + wait,
+                next: (Instant::now() + wait).max(block.next),
                 left: count,
                 interval,
             };

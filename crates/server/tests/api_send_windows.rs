@@ -162,6 +162,18 @@ async fn windows_without_a_zone_are_in_the_accounts_zone(backend: Backend) {
         "{theirs}"
     );
 
+    // A message without a window, delivered: the dispatcher takes the oldest due first, so
+    // by then it has deferred the window's messages (while it holds them, a claim at a
+    // later time would take them over).
+    let (status, now) = app
+        .post_json(
+            "/api/v1/sends",
+            json!({"channel": "sms", "text": "Jetzt", "to": {"numbers": ["0676 2000014"]}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{now}");
+    wait_final(&app, now["id"].as_i64().unwrap(), 1).await;
+
     // Due when the window opens in Kolkata: not a second before.
     let due = due_when_the_window_opens(&app, opens).await;
     assert_eq!(due.len(), 2, "{due:?}");

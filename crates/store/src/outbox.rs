@@ -460,6 +460,20 @@ pub trait OutboxStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedMessage>>;
+    /// Paces the rest of a send: its `queued` messages of `channel` due at `now` become due
+    /// one after another, the k-th (by id, from 0) at `from + k × interval`. Claimed
+    /// messages, messages already due later (deferred, retrying, paused) and other sends'
+    /// are left alone. Returns how many it paced. The dispatcher calls it when a send's
+    /// messages overflow their connection's rate, so that claims need not walk through all
+    /// of them to reach other sends' messages.
+    async fn pace_send(
+        &self,
+        send: SendId,
+        channel: ChannelKind,
+        now: DateTime<Utc>,
+        from: DateTime<Utc>,
+        interval: std::time::Duration,
+    ) -> StoreResult<u64>;
     /// Applies dispatch outcomes in one transaction; returns how many applied. Each applies
     /// only while its message is `sending` under the claim it names; one from a stale claim
     /// (the message was claimed again since) or for a message no longer sending changes

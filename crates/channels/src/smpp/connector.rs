@@ -251,6 +251,10 @@ impl SmsChannel for SmppConnector {
         &self.inner.name
     }
 
+    fn rate(&self) -> u32 {
+        self.inner.cfg.mps
+    }
+
     async fn send(&self, sms: &OutboundSms) -> SendOutcome {
         let inner = &self.inner;
         let reference = inner.concat_ref.fetch_add(1, Ordering::Relaxed);

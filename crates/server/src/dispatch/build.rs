@@ -30,7 +30,8 @@ pub enum Built {
     ReadyCloud(CloudNumber, OutboundWhatsapp),
     /// Cannot be sent; the message fails with this reason.
     Fail(String),
-    /// Outside its send's window: held until the window opens at this time.
+    /// Held in the store until this time: outside its send's window until it opens, or
+    /// paced behind its connection's other work (`pacing`).
     Defer(DateTime<Utc>),
 }
 

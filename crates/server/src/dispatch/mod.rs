@@ -3,6 +3,7 @@
 //! drive it without sleeping; `run` repeats it until shutdown.
 
 mod build;
+mod pacing;
 mod record;
 mod retry;
 mod senders;
@@ -14,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bote_channels::whatsapp_cloud::CloudApi;
 use bote_channels::{SendOutcome, SmsRoutes, WhatsappChannel};
-use bote_domain::{ChannelKind, MessageId, MessageStatus};
+use bote_domain::{ChannelKind, MessageId, MessageStatus, SendId};
 use bote_store::{
     ClaimToken, ClaimedMessage, ContactStore, InboundStore, OutboxStore, Outcome, StoreError,
 };
@@ -24,6 +25,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
+pub use pacing::{Pace, Pacer};
 pub use record::RECORD_CHUNK;
 pub use retry::{RETRY_SCHEDULE, next_retry};
 pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};
@@ -41,6 +43,9 @@ pub struct DispatchConfig {
     pub idle_poll: Duration,
     /// Dispatch loops run side by side; leases keep them from sharing a message.
     pub loops: usize,
+    /// How far ahead of its rate a rate-limited connection is given work in one step; the
+    /// rest waits in the store for its slot (see `pacing`).
+    pub pace_horizon: Duration,
 }
 
 impl Default for DispatchConfig {
@@ -51,6 +56,7 @@ impl Default for DispatchConfig {
             concurrency: 256,
             idle_poll: Duration::from_secs(1),
             loops: 3,
+            pace_horizon: Duration::from_millis(250),
         }
     }
 }
@@ -62,8 +68,10 @@ pub struct Dispatched {
     pub sent: usize,
     pub retried: usize,
     pub failed: usize,
-    /// Held outside their send's window until it opens.
+    /// Held in the store for later: outside their send's window, or paced.
     pub deferred: usize,
+    /// Of those, paced: their connection had work enough for the pace horizon.
+    pub paced: usize,
 }
 
 impl Dispatched {
@@ -119,6 +127,7 @@ impl std::ops::Add for Dispatched {
             retried: self.retried + o.retried,
             failed: self.failed + o.failed,
             deferred: self.deferred + o.deferred,
+            paced: self.paced + o.paced,
         }
     }
 }
@@ -129,6 +138,9 @@ pub struct Dispatcher<S: ?Sized> {
     config: DispatchConfig,
     wake: Arc<Notify>,
     senders: SenderCache,
+    /// One per channel: SMS connections' lanes, WhatsApp numbers' lanes.
+    sms_pacer: Pacer,
+    whatsapp_pacer: Pacer,
 }
 
 impl<S> Dispatcher<S>
@@ -144,6 +156,8 @@ where
         Self {
             store,
             channels,
+            sms_pacer: Pacer::new(config.pace_horizon),
+            whatsapp_pacer: Pacer::new(config.pace_horizon),
             config,
             wake,
             senders: SenderCache::default(),
@@ -185,9 +199,11 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
+        let (built, paced) = self.pace(channel, &claimed, built, now).await?;
         times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
             claimed: claimed.len(),
+            paced,
             ..Default::default()
         };
         // Each outcome goes with its claim's token: should this step be slower than the
@@ -213,6 +229,72 @@ where
             );
         }
         Ok(step)
+    }
+
+    /// Books each ready message on its connection's lane; one the lane has no room for in
+    /// this step is deferred to its slot, and so is the rest of its send, at once, behind
+    /// it (`OutboxStore::pace_send`), so that the next claims need not walk through it to
+    /// reach other connections' work. Returns how many claimed messages were deferred.
+    async fn pace(
+        &self,
+        channel: ChannelKind,
+        claimed: &[ClaimedMessage],
+        built: Vec<Built>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Built>, usize), StoreError> {
+        let pacer = match channel {
+            ChannelKind::Sms => &self.sms_pacer,
+            ChannelKind::Whatsapp => &self.whatsapp_pacer,
+        };
+        let mut paced = 0;
+        // Sends that overflowed a lane: the rest goes behind it. Not for SMS with several
+        // routes, where the rest of a send may go through another connection.
+        let mut rests: Vec<(SendId, String, u32)> = Vec::new();
+        let whole_sends =
+            channel == ChannelKind::Whatsapp || self.channels.sms.connections().len() == 1;
+        let mut out = Vec::with_capacity(built.len());
+        for (message, b) in claimed.iter().zip(built) {
+            let (lane, rate, slots) = match &b {
+                Built::Ready(ready) => {
+                    let connection = self.channels.sms.route(&ready.sms.to);
+                    (connection.name(), connection.rate(), ready.segments)
+                }
+                Built::ReadyCloud(from, _) => {
+                    (from.phone_number_id.as_str(), from.messages_per_second, 1)
+                }
+                _ => {
+                    out.push(b);
+                    continue;
+                }
+            };
+            match pacer.book(lane, rate, slots, now) {
+                Pace::Now => out.push(b),
+                Pace::Later(at) => {
+                    paced += 1;
+                    if whole_sends && !rests.iter().any(|(send, _, _)| *send == message.send_id) {
+                        rests.push((message.send_id, lane.to_owned(), rate));
+                    }
+                    out.push(Built::Defer(at));
+                }
+            }
+        }
+        for (send, lane, rate) in rests {
+            let from = pacer.queue_end(&lane, now);
+            let interval = pacing::interval(rate).to_std().unwrap_or_default();
+            let n = self
+                .store
+                .pace_send(send, channel, now, from, interval)
+                .await?;
+            pacer.extend(&lane, rate, n, now);
+            tracing::debug!(send = send.0, lane, paced = n, "the rest of a send paced");
+        }
+        Ok((out, paced))
+    }
+
+    /// Whether some connection has paced work still to come.
+    fn pacing(&self) -> bool {
+        let now = Utc::now();
+        self.sms_pacer.queued(now) || self.whatsapp_pacer.queued(now)
     }
 
     /// Gives each WhatsApp message the business number it goes out from, and sends it
@@ -251,12 +333,22 @@ where
         let mut failures = 0u32;
         while !shutdown.is_cancelled() {
             match self.try_dispatch_one().await {
-                Ok(DispatchOutcome::Dispatched(_)) => failures = 0,
-                Ok(DispatchOutcome::Idle) => {
+                Ok(outcome) => {
                     failures = 0;
+                    // Paced work comes due a little at a time: while some is queued, look
+                    // again after a short nap, so that claims gather it rather than take it
+                    // message by message; otherwise a step that found a full batch goes on
+                    // at once, and an idle one waits to be woken.
+                    let full = matches!(outcome, DispatchOutcome::Dispatched(d) if d.claimed >= self.config.batch as usize);
+                    let wait = match outcome {
+                        _ if full => continue,
+                        _ if self.pacing() => self.config.pace_horizon / 4,
+                        DispatchOutcome::Dispatched(_) => continue,
+                        DispatchOutcome::Idle => self.config.idle_poll,
+                    };
                     tokio::select! {
                         _ = self.wake.notified() => {}
-                        _ = tokio::time::sleep(self.config.idle_poll) => {}
+                        _ = tokio::time::sleep(wait) => {}
                         _ = shutdown.cancelled() => {}
                     }
                 }

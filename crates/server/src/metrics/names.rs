@@ -23,7 +23,7 @@ pub(super) fn describe() {
     );
     describe_counter!(
         DISPATCHED,
-        "Dispatch attempts by channel and outcome: sent, retry, deferred (sending window), failed."
+        "Dispatch attempts by channel and outcome: sent, retry, deferred (sending window or pacing), failed."
     );
     describe_counter!(
         RECEIPTS,

@@ -5,6 +5,7 @@ mod callbacks;
 mod claim;
 mod else_sms;
 mod outcomes;
+mod pace;
 mod queries;
 mod receipts;
 pub(crate) mod rows;
@@ -86,6 +87,17 @@ impl OutboxStore for PostgresStore {
         limit: u32,
     ) -> StoreResult<Vec<ClaimedMessage>> {
         claim::claim_messages(&self.pool, channel, now, lease_until, limit).await
+    }
+
+    async fn pace_send(
+        &self,
+        send: SendId,
+        channel: ChannelKind,
+        now: DateTime<Utc>,
+        from: DateTime<Utc>,
+        interval: std::time::Duration,
+    ) -> StoreResult<u64> {
+        pace::pace_send(&self.pool, send, channel, now, from, interval).await
     }
 
     async fn record_outcomes(

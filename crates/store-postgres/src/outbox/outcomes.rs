@@ -47,18 +47,21 @@ pub(crate) async fn record_outcomes(
         .execute(&mut *tx)
         .await
         .map_err(backend)?;
-    // The first outcome of each message, when `Sent` (nearly all), goes in one set; the
-    // others, and any later outcome of the same message, one by one after it.
+    // The first outcome of each message goes in a set by kind, `Sent` (nearly all) and
+    // back to the queue (`Retry`, `Defer`: paced messages come by the hundred); the others,
+    // and any later outcome of the same message, one by one after them.
     let mut first = HashSet::new();
-    let (mut sent, mut rest) = (Vec::new(), Vec::new());
+    let (mut sent, mut requeued, mut rest) = (Vec::new(), Vec::new(), Vec::new());
     for item in sorted {
-        if first.insert(item.0) && matches!(item.2, Outcome::Sent { .. }) {
-            sent.push(item);
-        } else {
-            rest.push(item);
+        let is_first = first.insert(item.0);
+        match (&item.2, is_first) {
+            (Outcome::Sent { .. }, true) => sent.push(item),
+            (Outcome::Retry { .. } | Outcome::Defer { .. }, true) => requeued.push(item),
+            _ => rest.push(item),
         }
     }
     let mut applied = record_sent(&mut tx, &sent).await?;
+    applied += requeue(&mut tx, &requeued).await?;
     for item in rest {
         if apply(&mut tx, item).await? {
             applied += 1;
@@ -223,8 +226,7 @@ async fn apply(
     let (id, claim, outcome) = (item.0.0, item.1.0, &item.2);
     match outcome {
         Outcome::Sent { .. } => Ok(record_sent(conn, &[item]).await? > 0),
-        Outcome::Retry { at, reason } => requeue(conn, id, claim, *at, Some(reason), 1).await,
-        Outcome::Defer { until } => requeue(conn, id, claim, *until, None, 0).await,
+        Outcome::Retry { .. } | Outcome::Defer { .. } => Ok(requeue(conn, &[item]).await? > 0),
         Outcome::Final {
             status,
             reason,
@@ -257,34 +259,51 @@ async fn apply(
     }
 }
 
-/// Back to `queued` (due at `at`), or `cancelled` when its send was cancelled meanwhile:
-/// a cancelled send is never claimed again. The send row is share-locked so a concurrent
-/// cancel either sees the queued message or is seen here. Only while `sending` under `claim`.
+/// Back to `queued` (due at the retry's or deferral's time; a retry counts an attempt and
+/// keeps its reason), or `cancelled` when its send was cancelled meanwhile: a cancelled send
+/// is never claimed again. The sends are share-locked so a concurrent cancel either sees the
+/// queued message or is seen here. Only messages still `sending` under the outcome's claim,
+/// each at most once in `items`; returns how many changed.
 async fn requeue(
     conn: &mut PgConnection,
-    id: i64,
-    claim: i64,
-    at: DateTime<Utc>,
-    reason: Option<&String>,
-    attempt: i32,
-) -> StoreResult<bool> {
+    items: &[&(MessageId, ClaimToken, Outcome)],
+) -> StoreResult<u64> {
+    if items.is_empty() {
+        return Ok(0);
+    }
+    let (mut ids, mut claims, mut ats, mut reasons, mut attempts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (id, claim, outcome) in items {
+        let (at, reason, attempt) = match outcome {
+            Outcome::Retry { at, reason } => (*at, Some(reason.as_str()), 1),
+            Outcome::Defer { until } => (*until, None, 0),
+            _ => continue,
+        };
+        ids.push(id.0);
+        claims.push(claim.0);
+        ats.push(at);
+        reasons.push(reason);
+        attempts.push(attempt);
+    }
     let done = sqlx::query(
         "WITH s AS (SELECT id, state FROM sends \
-           WHERE id = (SELECT send_id FROM messages WHERE id = $1) FOR SHARE) \
+           WHERE id IN (SELECT send_id FROM messages WHERE id = ANY($1)) FOR SHARE) \
          UPDATE messages m SET \
          status = CASE WHEN s.state = 'cancelled' THEN 'cancelled' ELSE 'queued' END, \
-         next_attempt_at = CASE WHEN s.state = 'cancelled' THEN NULL ELSE $2 END, \
+         next_attempt_at = CASE WHEN s.state = 'cancelled' THEN NULL ELSE q.at END, \
          done_at = CASE WHEN s.state = 'cancelled' THEN now() END, \
-         reason = COALESCE($3, m.reason), attempts = m.attempts + $4, lease_until = NULL \
-         FROM s WHERE m.id = $1 AND m.status = 'sending' AND m.claim_token = $5 AND s.id = m.send_id",
+         reason = COALESCE(q.reason, m.reason), attempts = m.attempts + q.attempt, lease_until = NULL \
+         FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[], $5::int[]) \
+           AS q(id, t, at, reason, attempt), s \
+         WHERE m.id = q.id AND m.status = 'sending' AND m.claim_token = q.t AND s.id = m.send_id",
     )
-    .bind(id)
-    .bind(at)
-    .bind(reason)
-    .bind(attempt)
-    .bind(claim)
+    .bind(&ids)
+    .bind(&claims)
+    .bind(&ats)
+    .bind(&reasons)
+    .bind(&attempts)
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
-    Ok(done.rows_affected() > 0)
+    Ok(done.rows_affected())
 }

@@ -3,7 +3,7 @@
 //! token), so a late outcome for a message that was cancelled, or claimed again after its
 //! lease ran out, changes nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use bote_domain::{MessageId, MessageStatus};
 use bote_store::{ClaimToken, Outcome, StoreResult};
@@ -98,12 +98,54 @@ pub(crate) async fn record(
         }
     }
 
+    // Back to the queue (`Retry`, `Defer`: paced messages come by the hundred): one
+    // statement for the messages without another outcome in the batch; the others below,
+    // one by one in order.
+    let mut count: HashMap<i64, u32> = HashMap::new();
+    for (id, _, _) in outcomes {
+        *count.entry(id.0).or_default() += 1;
+    }
+    let alone = |id: &MessageId| count[&id.0] == 1;
+    let requeued: Vec<serde_json::Value> = outcomes
+        .iter()
+        .filter(|(id, _, _)| alone(id))
+        .filter_map(|(id, claim, o)| match o {
+            Outcome::Retry { at, reason } => {
+                Some(json!({"id": id.0, "t": claim.0, "at": time::text(*at), "a": 1, "r": reason}))
+            }
+            Outcome::Defer { until } => {
+                Some(json!({"id": id.0, "t": claim.0, "at": time::text(*until), "a": 0, "r": null}))
+            }
+            _ => None,
+        })
+        .collect();
+    if !requeued.is_empty() {
+        let sql = format!(
+            "UPDATE messages SET {}, attempts = attempts + v.a, reason = COALESCE(v.r, reason) \
+             FROM (SELECT value ->> 'id' AS id, value ->> 't' AS t, value ->> 'at' AS at, \
+                   value ->> 'a' AS a, value ->> 'r' AS r FROM json_each(?1)) AS v \
+             WHERE messages.id = v.id AND messages.status = 'sending' AND messages.claim_token = v.t",
+            back_to_queue("v.at", "?2")
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(serde_json::Value::Array(requeued).to_string())
+            .bind(&now)
+            .execute(&mut *tx)
+            .await
+            .db()?;
+        applied += done.rows_affected();
+    }
+
     let mut reported = Vec::new();
     for (id, claim, outcome) in outcomes {
         let done = match outcome {
             Outcome::Sent { .. } => continue,
+            Outcome::Retry { .. } | Outcome::Defer { .. } if alone(id) => continue,
             Outcome::Retry { at, reason } => {
-                let set = format!("{BACK_TO_QUEUE}, attempts = attempts + 1, reason = ?3");
+                let set = format!(
+                    "{}, attempts = attempts + 1, reason = ?3",
+                    back_to_queue("?2", "?2")
+                );
                 update(
                     &mut tx,
                     &set,
@@ -118,7 +160,7 @@ pub(crate) async fn record(
             Outcome::Defer { until } => {
                 update(
                     &mut tx,
-                    BACK_TO_QUEUE,
+                    &back_to_queue("?2", "?2"),
                     (*id, *claim),
                     Some(time::text(*until)),
                     None,
@@ -155,16 +197,20 @@ pub(crate) async fn record(
     Ok(applied)
 }
 
-/// Back to the queue for a later attempt at `?2` — or, when the send was cancelled
-/// meanwhile, cancelled; when it was paused, waiting with the paused ones.
-const BACK_TO_QUEUE: &str = "\
-    status = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
-      WHEN 'cancelled' THEN 'cancelled' ELSE 'queued' END, \
-    done_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
-      WHEN 'cancelled' THEN ?2 END, \
-    next_attempt_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
-      WHEN 'cancelled' THEN NULL WHEN 'paused' THEN '9999-12-31T23:59:59.999999Z' ELSE ?2 END, \
-    lease_until = NULL";
+/// Back to the queue for a later attempt at `at` — or, when the send was cancelled
+/// meanwhile, cancelled at `now`; when it was paused, waiting with the paused ones. Both are
+/// SQL expressions.
+fn back_to_queue(at: &str, now: &str) -> String {
+    format!(
+        "status = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+           WHEN 'cancelled' THEN 'cancelled' ELSE 'queued' END, \
+         done_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+           WHEN 'cancelled' THEN {now} END, \
+         next_attempt_at = CASE (SELECT state FROM sends WHERE id = messages.send_id) \
+           WHEN 'cancelled' THEN NULL WHEN 'paused' THEN '9999-12-31T23:59:59.999999Z' ELSE {at} END, \
+         lease_until = NULL"
+    )
+}
 
 /// One guarded update of a message still `sending` under `claim`: `?1` id, `?2`..`?4` as
 /// the `set` clause uses them, `?5` the claim token.

@@ -73,6 +73,7 @@ macro_rules! outbox_contract_tests {
             outbox_cancelled_sends_stay_cancelled,
             outbox_outcomes_apply_only_to_sending_messages,
             outbox_outcomes_of_stale_claims_are_ignored,
+            outbox_paced_sends_come_due_one_after_another,
             // receipts and callbacks
             outbox_receipts_deliver_sent_messages,
             outbox_early_receipts_wait_for_the_sent_outcome,

@@ -456,3 +456,73 @@ pub async fn outbox_outcomes_of_stale_claims_are_ignored<S: Store + OutboxStore 
         ])
     );
 }
+
+pub async fn outbox_paced_sends_come_due_one_after_another<S: Store + OutboxStore + ?Sized>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let paced = send_to(&*store, a, 1, 11).await;
+    let other = send_to(&*store, a, 20, 22).await;
+    // Two of the ten are claimed; one of them is deferred to an hour from now.
+    let claimed = store
+        .claim_messages(ChannelKind::Sms, later(1), later(60), 2)
+        .await
+        .unwrap();
+    assert!(claimed.iter().all(|m| m.send_id == paced));
+    let deferred = Outcome::Defer {
+        until: later(3_600),
+    };
+    apply_outcomes(&*store, &claimed[..1], vec![(claimed[0].id, deferred)]).await;
+
+    let from = later(10);
+    let n = store
+        .pace_send(
+            paced,
+            ChannelKind::Sms,
+            later(1),
+            from,
+            std::time::Duration::from_secs(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 8, "the eight neither claimed nor due later");
+    assert_eq!(
+        store
+            .pace_send(
+                paced,
+                ChannelKind::Whatsapp,
+                later(1),
+                from,
+                std::time::Duration::from_secs(1)
+            )
+            .await
+            .unwrap(),
+        0,
+        "the send has no WhatsApp messages"
+    );
+
+    // Before the first slot only the other send's messages are due.
+    let early = claim_at(&*store, later(9)).await;
+    assert_eq!(early.len(), 2);
+    assert!(early.iter().all(|m| m.send_id == other));
+    // Then one a second, in id order: the first at `from`.
+    let first = claim_at(&*store, from).await;
+    assert_eq!(first.len(), 1);
+    let next = claim_at(&*store, from + Duration::seconds(3)).await;
+    assert_eq!(next.len(), 3);
+    let rest = claim_at(&*store, from + Duration::seconds(7)).await;
+    assert_eq!(rest.len(), 4);
+    let ids: Vec<i64> = [first, next, rest]
+        .concat()
+        .iter()
+        .map(|m| m.id.0)
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in id order: {ids:?}");
+    assert!(ids.iter().all(|id| *id > claimed[1].id.0));
+    // The deferred one keeps its hour (and the other claim its lease, to `later(60)`).
+    assert!(
+        claim_at(&*store, from + Duration::seconds(30))
+            .await
+            .is_empty()
+    );
+}
