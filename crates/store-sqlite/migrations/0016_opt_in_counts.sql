@@ -1,6 +1,6 @@
 -- Active opt-ins per account, kept by triggers on opt_ins (every writer counts, also bulk
 -- SQL): the cap check of each new opt-in (R2) reads one row instead of counting the
--- account's opt-ins, which took longer with every opt-in (0.1 ms per 1,000).
+-- account's opt-ins, which took longer with every opt-in.
 CREATE TABLE opt_in_counts (
     account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
     active     INTEGER NOT NULL
