@@ -62,7 +62,8 @@ pub async fn process(store: &dyn Store, caps: &PackageCaps, mut records: Vec<Inb
         .collect()
         .await;
     if let Err(e) = store.mark_inbound_processed(&done).await {
-        // They run again after the lease; keywords and opt-ins do not change twice.
+        // They run again after the lease, in order: the same end state, but ledger entries
+        // and replies twice (see ARCHITECTURE, `inbound/`).
         tracing::error!(error = %e, messages = done.len(), "marking inbound messages processed failed");
     }
 }
