@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::connections::Connections;
 use crate::dispatch::{Channels, DispatchConfig, Dispatcher};
 use crate::email::{MailCheck, Mailer};
-use crate::inbound::{Events, ReceiptWriter};
+use crate::inbound::{Events, InboundWorker};
 use crate::store_open::open_store;
 
 /// What every handler can reach.
@@ -72,12 +72,11 @@ impl App {
     pub fn with_parts(config: Config, store: Arc<dyn Store>, listener: TcpListener) -> App {
         crate::install_tls_provider();
         crate::metrics::handle();
-        let events: Arc<Events> = Arc::new(Events {
-            receipts: ReceiptWriter::start(store.clone()),
-            store: store.clone(),
-            region: config.default_region,
-            caps: config.packages,
-        });
+        let events: Arc<Events> = Arc::new(Events::start(
+            store.clone(),
+            config.default_region,
+            config.packages,
+        ));
         // Only processes that dispatch bind the SMSCs: an `api` process would add binds
         // (SMSCs limit them per account) that never carry a message.
         let smpp: &[crate::config::SmppConnection] = if config.role.runs_workers() {
@@ -216,6 +215,11 @@ impl App {
                 });
                 workers.push(tokio::spawn(check.run(token.clone())));
             }
+            let inbound = InboundWorker::new(
+                self.state.store.clone(),
+                self.state.events.processor.clone(),
+            );
+            workers.push(tokio::spawn(inbound.run(token.clone())));
             // Several dispatch loops: while one waits on the store, another sends.
             for _ in 0..self.dispatcher.loops() {
                 workers.push(tokio::spawn(self.dispatcher.clone().run(token.clone())));

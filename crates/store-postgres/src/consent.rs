@@ -44,6 +44,10 @@ async fn lock_account(conn: &mut PgConnection, account: AccountId) -> StoreResul
     found.map(|_| ()).ok_or(StoreError::NotFound("account"))
 }
 
+/// The account's active opt-ins, from the count the `opt_ins` triggers keep.
+const ACTIVE_COUNT: &str =
+    "SELECT coalesce((SELECT active FROM opt_in_counts WHERE account_id = $1), 0)";
+
 #[derive(sqlx::FromRow)]
 struct OptInRow {
     id: i64,
@@ -226,12 +230,11 @@ impl ConsentStore for PostgresStore {
             return Ok(OptInResult::AlreadyActive(existing));
         }
         if let Some(cap) = cap {
-            let count: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = $1")
-                    .bind(account.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .db()?;
+            let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
+                .bind(account.0)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?;
             let active = count.max(0) as u64;
             if active >= cap {
                 record(
@@ -423,7 +426,7 @@ impl ConsentStore for PostgresStore {
     }
 
     async fn active_opt_in_count(&self, account: AccountId) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = $1")
+        let n: i64 = sqlx::query_scalar(ACTIVE_COUNT)
             .bind(account.0)
             .fetch_one(&self.pool)
             .await

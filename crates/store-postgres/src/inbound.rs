@@ -1,5 +1,7 @@
 //! Business numbers and inbound messages.
 
+use std::time::Duration;
+
 use bote_domain::AccountId;
 use bote_store::{
     BusinessNumber, CloudCredentials, InboundQuery, InboundRecord, InboundStore, NewBusinessNumber,
@@ -59,7 +61,7 @@ impl TryFrom<NumberRow> for BusinessNumber {
 }
 
 #[derive(sqlx::FromRow)]
-struct InboundRow {
+pub(crate) struct InboundRow {
     id: i64,
     account_id: Option<i64>,
     channel: String,
@@ -94,7 +96,7 @@ impl TryFrom<InboundRow> for InboundRecord {
 
 const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, access_token, \
      app_secret, verify_token, messages_per_second, created_at";
-const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
+pub(crate) const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
      text, provider_id, received_at, created_at";
 
 /// Inbound messages by id (for callbacks that forward them), in no particular order.
@@ -113,6 +115,53 @@ pub(crate) async fn inbound_by_ids(
     .await
     .map_err(backend)?;
     rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Stores one message routed by its `to`, or finds the first record of its provider id
+/// (`false`). A new routed message is marked unprocessed, leased for `lease_micros` from
+/// now (the database's clock); `None` leaves it unmarked.
+pub(crate) async fn insert_inbound(
+    conn: &mut sqlx::PgConnection,
+    m: &NewInbound,
+    lease_micros: Option<i64>,
+) -> StoreResult<(InboundRecord, bool)> {
+    let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
+         to_number, kind, text, provider_id, received_at, created_at, process_after) \
+         SELECT owner.id, $1, $2, $3, $4, $5, $6, $7, $8, now(), \
+         CASE WHEN owner.id IS NULL THEN NULL \
+         ELSE now() + $9::bigint * interval '1 microsecond' END \
+         FROM (SELECT (SELECT account_id FROM business_numbers \
+                       WHERE channel = $1 AND number = $4) AS id) AS owner \
+         ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
+         RETURNING {INBOUND_COLUMNS}"
+    )))
+    .bind(m.channel.as_str())
+    .bind(&m.connection)
+    .bind(&m.from)
+    .bind(&m.to)
+    .bind(&m.kind)
+    .bind(&m.text)
+    .bind(&m.provider_id)
+    .bind(m.received_at)
+    .bind(lease_micros)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(backend)?;
+    if let Some(row) = inserted {
+        return Ok((row.try_into()?, true));
+    }
+    let first: InboundRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+         WHERE channel = $1 AND connection = $2 AND provider_id = $3"
+    )))
+    .bind(m.channel.as_str())
+    .bind(&m.connection)
+    .bind(&m.provider_id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(backend)?;
+    Ok((first.try_into()?, false))
 }
 
 #[async_trait::async_trait]
@@ -211,39 +260,28 @@ impl InboundStore for PostgresStore {
     }
 
     async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
-        let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-             to_number, kind, text, provider_id, received_at, created_at) \
-             VALUES ((SELECT account_id FROM business_numbers WHERE channel = $1 AND number = $4), \
-             $1, $2, $3, $4, $5, $6, $7, $8, now()) \
-             ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
-             RETURNING {INBOUND_COLUMNS}"
-        )))
-        .bind(m.channel.as_str())
-        .bind(&m.connection)
-        .bind(&m.from)
-        .bind(&m.to)
-        .bind(&m.kind)
-        .bind(&m.text)
-        .bind(&m.provider_id)
-        .bind(m.received_at)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(backend)?;
-        if let Some(row) = inserted {
-            return Ok((row.try_into()?, true));
-        }
-        let first: InboundRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
-             WHERE channel = $1 AND connection = $2 AND provider_id = $3"
-        )))
-        .bind(m.channel.as_str())
-        .bind(&m.connection)
-        .bind(&m.provider_id)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok((first.try_into()?, false))
+        let mut conn = self.pool.acquire().await.map_err(backend)?;
+        insert_inbound(&mut conn, &m, None).await
+    }
+
+    async fn record_inbound_batch(
+        &self,
+        messages: Vec<NewInbound>,
+        lease: Duration,
+    ) -> StoreResult<Vec<(InboundRecord, bool)>> {
+        crate::inbound_pending::record_batch(self, messages, lease).await
+    }
+
+    async fn claim_unprocessed_inbound(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<InboundRecord>> {
+        crate::inbound_pending::claim(self, limit, lease).await
+    }
+
+    async fn mark_inbound_processed(&self, ids: &[i64]) -> StoreResult<()> {
+        crate::inbound_pending::mark_processed(self, ids).await
     }
 
     async fn list_inbound(

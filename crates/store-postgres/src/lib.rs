@@ -12,6 +12,7 @@ mod errors;
 mod groups;
 mod import;
 mod inbound;
+mod inbound_pending;
 mod mail_log;
 mod outbox;
 mod rows;

@@ -14,6 +14,10 @@ use crate::errors::DbResultExt;
 use crate::rows::parse;
 use crate::{SqliteStore, time};
 
+/// The account's active opt-ins, from the count the `opt_ins` triggers keep.
+const ACTIVE_COUNT: &str =
+    "SELECT coalesce((SELECT active FROM opt_in_counts WHERE account_id = ?1), 0)";
+
 #[derive(sqlx::FromRow)]
 struct OptInRow {
     id: i64,
@@ -195,12 +199,11 @@ impl ConsentStore for SqliteStore {
             return Ok(OptInResult::AlreadyActive(existing));
         }
         if let Some(cap) = cap {
-            let count: i64 =
-                sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = ?1")
-                    .bind(account.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .db()?;
+            let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
+                .bind(account.0)
+                .fetch_one(&mut *tx)
+                .await
+                .db()?;
             let active = count.max(0) as u64;
             if active >= cap {
                 record(
@@ -389,7 +392,7 @@ impl ConsentStore for SqliteStore {
     }
 
     async fn active_opt_in_count(&self, account: AccountId) -> StoreResult<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM opt_ins WHERE account_id = ?1")
+        let n: i64 = sqlx::query_scalar(ACTIVE_COUNT)
             .bind(account.0)
             .fetch_one(self.pool())
             .await

@@ -1,5 +1,7 @@
 //! Business numbers and inbound messages.
 
+use std::time::Duration;
+
 use bote_domain::AccountId;
 use bote_store::{
     BusinessNumber, CloudCredentials, InboundQuery, InboundRecord, InboundStore, NewBusinessNumber,
@@ -58,7 +60,7 @@ impl TryFrom<NumberRow> for BusinessNumber {
 }
 
 #[derive(sqlx::FromRow)]
-struct InboundRow {
+pub(crate) struct InboundRow {
     id: i64,
     account_id: Option<i64>,
     channel: String,
@@ -104,7 +106,7 @@ fn check_new(new: &NewBusinessNumber) -> StoreResult<()> {
 
 const NUMBER_COLUMNS: &str = "id, account_id, channel, number, provider_ref, access_token, \
      app_secret, verify_token, messages_per_second, created_at";
-const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
+pub(crate) const INBOUND_COLUMNS: &str = "id, account_id, channel, connection, from_number, to_number, kind, \
      text, provider_id, received_at, created_at";
 
 /// Inbound messages by id (for callbacks that forward them), in no particular order.
@@ -125,6 +127,52 @@ pub(crate) async fn inbound_by_ids(
     .await
     .db()?;
     rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Stores one message routed by its `to`, or finds the first record of its provider id
+/// (`false`). A new routed message gets `process_after` (unprocessed, leased until then).
+pub(crate) async fn insert_inbound(
+    conn: &mut sqlx::SqliteConnection,
+    m: &NewInbound,
+    process_after: Option<&str>,
+) -> StoreResult<(InboundRecord, bool)> {
+    let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
+         to_number, kind, text, provider_id, received_at, created_at, process_after) \
+         SELECT owner.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+         CASE WHEN owner.id IS NULL THEN NULL ELSE ?10 END \
+         FROM (SELECT (SELECT account_id FROM business_numbers \
+                       WHERE channel = ?1 AND number = ?4) AS id) AS owner WHERE true \
+         ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
+         RETURNING {INBOUND_COLUMNS}"
+    )))
+    .bind(m.channel.as_str())
+    .bind(&m.connection)
+    .bind(&m.from)
+    .bind(&m.to)
+    .bind(&m.kind)
+    .bind(&m.text)
+    .bind(&m.provider_id)
+    .bind(time::text(m.received_at))
+    .bind(time::text(time::now()))
+    .bind(process_after)
+    .fetch_optional(&mut *conn)
+    .await
+    .db()?;
+    if let Some(row) = inserted {
+        return Ok((row.try_into()?, true));
+    }
+    let first: InboundRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+         WHERE channel = ?1 AND connection = ?2 AND provider_id = ?3"
+    )))
+    .bind(m.channel.as_str())
+    .bind(&m.connection)
+    .bind(&m.provider_id)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    Ok((first.try_into()?, false))
 }
 
 #[async_trait::async_trait]
@@ -228,40 +276,28 @@ impl InboundStore for SqliteStore {
     }
 
     async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
-        let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-             to_number, kind, text, provider_id, received_at, created_at) \
-             VALUES ((SELECT account_id FROM business_numbers WHERE channel = ?1 AND number = ?4), \
-             ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
-             ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
-             RETURNING {INBOUND_COLUMNS}"
-        )))
-        .bind(m.channel.as_str())
-        .bind(&m.connection)
-        .bind(&m.from)
-        .bind(&m.to)
-        .bind(&m.kind)
-        .bind(&m.text)
-        .bind(&m.provider_id)
-        .bind(time::text(m.received_at))
-        .bind(time::text(time::now()))
-        .fetch_optional(&self.pool)
-        .await
-        .db()?;
-        if let Some(row) = inserted {
-            return Ok((row.try_into()?, true));
-        }
-        let first: InboundRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
-             WHERE channel = ?1 AND connection = ?2 AND provider_id = ?3"
-        )))
-        .bind(m.channel.as_str())
-        .bind(&m.connection)
-        .bind(&m.provider_id)
-        .fetch_one(&self.pool)
-        .await
-        .db()?;
-        Ok((first.try_into()?, false))
+        let mut conn = self.pool.acquire().await.db()?;
+        insert_inbound(&mut conn, &m, None).await
+    }
+
+    async fn record_inbound_batch(
+        &self,
+        messages: Vec<NewInbound>,
+        lease: Duration,
+    ) -> StoreResult<Vec<(InboundRecord, bool)>> {
+        crate::inbound_pending::record_batch(self, messages, lease).await
+    }
+
+    async fn claim_unprocessed_inbound(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<InboundRecord>> {
+        crate::inbound_pending::claim(self, limit, lease).await
+    }
+
+    async fn mark_inbound_processed(&self, ids: &[i64]) -> StoreResult<()> {
+        crate::inbound_pending::mark_processed(self, ids).await
     }
 
     async fn list_inbound(

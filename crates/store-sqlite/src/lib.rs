@@ -14,6 +14,7 @@ mod errors;
 mod groups;
 mod import;
 mod inbound;
+mod inbound_pending;
 mod mail_log;
 mod merge;
 mod outbox;

@@ -20,6 +20,7 @@ mod contacts;
 mod groups;
 mod import;
 mod inbound;
+mod inbound_pending;
 mod isolation;
 mod load;
 mod mail_log;
@@ -38,6 +39,7 @@ pub use contacts::*;
 pub use groups::*;
 pub use import::*;
 pub use inbound::*;
+pub use inbound_pending::*;
 pub use isolation::*;
 pub use load::*;
 pub use mail_log::*;
@@ -97,6 +99,8 @@ macro_rules! contract_tests {
             // business numbers and inbound messages
             business_numbers_belong_to_one_account,
             inbound_messages_are_routed_by_number_and_kept_once,
+            inbound_batches_are_stored_once_each_and_leased_to_the_caller,
+            unprocessed_inbound_is_claimed_once_per_lease_until_processed,
             // consent: opt-ins, the ledger, keyword settings, R6 in acceptance
             opt_ins_are_given_listed_and_revoked,
             opt_ins_beyond_the_cap_are_refused_and_recorded,

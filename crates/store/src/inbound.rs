@@ -5,6 +5,8 @@
 //! to. Inbound messages are kept whether or not a number matched (`account: None`), and
 //! recording the same provider message twice keeps one row: providers deliver again.
 
+use std::time::Duration;
+
 use bote_domain::{AccountId, ChannelKind};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -152,7 +154,32 @@ pub trait InboundStore: Send + Sync {
     async fn remove_business_number(&self, account: AccountId, id: i64) -> StoreResult<()>;
     /// Stores the message, routed by its `to`; returns it and whether it is new (false:
     /// the provider had delivered this id before, and the first record is returned).
+    /// It is not marked for processing: the caller runs it through keywords itself, or it
+    /// needs none (see [`record_inbound_batch`](Self::record_inbound_batch)).
     async fn record_inbound(&self, message: NewInbound) -> StoreResult<(InboundRecord, bool)>;
+    /// Stores `messages` in ONE transaction (a group commit), in order, each as
+    /// [`record_inbound`](Self::record_inbound) does (a repeat, within the batch too,
+    /// returns the first record and `false`). Each new message routed to an account is
+    /// marked unprocessed and leased to the caller for `lease`: the caller processes it and
+    /// calls [`mark_inbound_processed`](Self::mark_inbound_processed); if it dies first,
+    /// [`claim_unprocessed_inbound`](Self::claim_unprocessed_inbound) hands it to a worker
+    /// once the lease has run out. Storing and the mark are one write, so no crash can
+    /// keep a message whose keywords never run.
+    async fn record_inbound_batch(
+        &self,
+        messages: Vec<NewInbound>,
+        lease: Duration,
+    ) -> StoreResult<Vec<(InboundRecord, bool)>>;
+    /// Up to `limit` unprocessed messages whose lease has run out, oldest first, leased to
+    /// the caller for `lease`. Each is handed to one caller at a time, also across
+    /// processes sharing a database (PostgreSQL: `FOR UPDATE SKIP LOCKED`).
+    async fn claim_unprocessed_inbound(
+        &self,
+        limit: u32,
+        lease: Duration,
+    ) -> StoreResult<Vec<InboundRecord>>;
+    /// Ends the processing of these messages: no claim returns them again.
+    async fn mark_inbound_processed(&self, ids: &[i64]) -> StoreResult<()>;
     /// The account's inbound messages, newest first.
     async fn list_inbound(
         &self,

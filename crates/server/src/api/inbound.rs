@@ -14,7 +14,7 @@ use super::query::{PageBody, page_limit, parse_cursor};
 use super::{ApiError, ApiJson, ApiQuery, ApiResult, input};
 use crate::app::AppState;
 use crate::auth::{Read, Send, Tenant};
-use crate::inbound::{normalise_to, receive, sandbox_message};
+use crate::inbound::{normalise_to, sandbox_message};
 
 /// Longest text a sandbox handset sends.
 const MAX_TEXT: usize = 4096;
@@ -145,7 +145,13 @@ pub(crate) async fn from_handset(
         ));
     }
     let message = sandbox_message(channel, &from, number, text.to_owned());
-    receive(state.store.as_ref(), &state.config.packages, message)
+    let mut stored = state
+        .events
+        .inbound
+        .receive(vec![message])
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    stored
+        .pop()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no record of the stored message")))
 }

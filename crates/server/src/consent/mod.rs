@@ -11,29 +11,46 @@ mod reply;
 pub use pipeline::{Handled, handle, handle_with};
 pub use policy::{OptInPolicy, opt_in_policy};
 
-use bote_domain::ChannelKind;
-use bote_store::{InboundRecord, Store};
+use bote_domain::{AccountId, ChannelKind};
+use bote_store::{InboundRecord, KeywordSettings, Store};
 
 use crate::addon::PackageCaps;
 
-/// Runs the pipeline for a new inbound message, with the account's policy and settings;
-/// returns whether the message is kept (the small package keeps only keywords, R3).
-/// Messages of no account, and SMS of accounts without `sms_keywords`, pass untouched.
+/// What the pipeline needs of an account besides the message: its keyword settings and
+/// its package's policy. Read once for all of an account's messages processed together.
+#[derive(Debug, Clone)]
+pub struct AccountRules {
+    pub settings: KeywordSettings,
+    pub policy: OptInPolicy,
+}
+
+impl AccountRules {
+    pub async fn of(
+        store: &dyn Store,
+        caps: &PackageCaps,
+        account: AccountId,
+    ) -> anyhow::Result<AccountRules> {
+        Ok(AccountRules {
+            settings: store.keyword_settings(account).await?,
+            policy: opt_in_policy(store, caps, account).await?,
+        })
+    }
+}
+
+/// Runs the pipeline for a new inbound message of the account `rules` belong to; returns
+/// whether the message is kept (the small package keeps only keywords, R3). Messages of no
+/// account, and SMS of accounts without `sms_keywords`, pass untouched.
 pub async fn on_inbound(
     store: &dyn Store,
-    caps: &PackageCaps,
+    rules: &AccountRules,
     record: &InboundRecord,
 ) -> anyhow::Result<bool> {
-    let Some(account) = record.account else {
-        return Ok(true);
-    };
-    // Read once for both the SMS check and the pipeline.
-    let settings = store.keyword_settings(account).await?;
-    if record.channel == ChannelKind::Sms && !settings.sms_keywords {
+    if record.account.is_none()
+        || (record.channel == ChannelKind::Sms && !rules.settings.sms_keywords)
+    {
         return Ok(true);
     }
-    let policy = opt_in_policy(store, caps, account).await?;
-    let handled = handle_with(store, record, &settings, policy).await?;
+    let handled = handle_with(store, record, &rules.settings, rules.policy).await?;
     tracing::debug!(
         id = record.id,
         ?handled,

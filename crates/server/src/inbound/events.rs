@@ -7,16 +7,31 @@ use bote_channels::{DeliveryReport, EventSink, InboundSms};
 use bote_domain::{ChannelKind, Region};
 use bote_store::{NewInbound, Store};
 
-use super::ReceiptWriter;
-use super::receive::{normalise_from, normalise_to, receive};
+use super::receive::{normalise_from, normalise_to};
+use super::{InboundWriter, Processor, ReceiptWriter};
 
 pub struct Events {
     pub receipts: Arc<ReceiptWriter>,
-    pub store: Arc<dyn Store>,
+    pub inbound: Arc<InboundWriter>,
+    /// Runs stored inbound messages through keywords; the `InboundWorker` hands it those
+    /// whose lease ran out.
+    pub processor: Arc<Processor>,
     /// For senders' numbers written without a country code.
     pub region: Region,
-    /// The packages' opt-in caps, for the consent pipeline (R2).
-    pub caps: crate::addon::PackageCaps,
+}
+
+impl Events {
+    /// Starts the receipt writer, the inbound processor and writer on `store`; `caps` are
+    /// the packages' opt-in caps for the consent pipeline (R2).
+    pub fn start(store: Arc<dyn Store>, region: Region, caps: crate::addon::PackageCaps) -> Events {
+        let processor = Processor::start(store.clone(), caps);
+        Events {
+            receipts: ReceiptWriter::start(store.clone()),
+            inbound: InboundWriter::start(store, processor.clone()),
+            processor,
+            region,
+        }
+    }
 }
 
 #[async_trait::async_trait]
@@ -36,8 +51,6 @@ impl EventSink for Events {
             provider_id: None,
             received_at: sms.received_at,
         };
-        receive(self.store.as_ref(), &self.caps, message)
-            .await
-            .map(|_| ())
+        self.inbound.receive(vec![message]).await.map(|_| ())
     }
 }

@@ -1,20 +1,38 @@
 //! The inbound pipeline: every message a channel receives is stored (routed to the account
-//! that owns the business number it was sent to) before the channel acknowledges it, and
-//! each new one of an account goes through keywords and opt-ins (`crate::consent`, R7,
-//! R10–R12). A provider's repeat of a message is stored once and runs keywords once.
+//! that owns the business number it was sent to), marked unprocessed in the same write,
+//! before the channel acknowledges it; each new one of an account then goes through
+//! keywords and opt-ins (`crate::consent`, R7, R10–R12) and forwarding, and is marked
+//! processed. A provider's repeat of a message is stored once and runs keywords once.
+//! Channels of a running server go through the group-committing `InboundWriter`; [`receive`]
+//! is the same for one message on its own (the CLI).
 
 use bote_domain::{PhoneNumber, Region};
 use bote_store::{InboundRecord, NewInbound, Store};
 
+use super::process::{LEASE, process};
 use crate::addon::PackageCaps;
 
-/// Stores one inbound message; a provider's repeat of a message id is stored once.
+/// Stores one inbound message and processes it if it is new; a provider's repeat of a
+/// message id is stored once.
 pub async fn receive(
     store: &dyn Store,
     caps: &PackageCaps,
     message: NewInbound,
 ) -> anyhow::Result<InboundRecord> {
-    let (record, new) = store.record_inbound(message).await?;
+    let (record, new) = store
+        .record_inbound_batch(vec![message], LEASE)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("the store returned no record"))?;
+    note(&record, new);
+    if new && record.account.is_some() {
+        process(store, caps, vec![record.clone()]).await;
+    }
+    Ok(record)
+}
+
+/// Counts and logs a stored message.
+pub(super) fn note(record: &InboundRecord, new: bool) {
     if new {
         metrics::counter!(crate::metrics::INBOUND, "channel" => record.channel.as_str())
             .increment(1);
@@ -23,21 +41,7 @@ pub async fn receive(
         (false, _) => {
             tracing::debug!(id = record.id, provider_id = ?record.provider_id, "inbound message delivered again; kept once")
         }
-        (true, Some(account)) => {
-            tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message");
-            // The message is stored either way: a failure here is logged, since the
-            // channel's retry would be a repeat that runs no keywords.
-            match crate::consent::on_inbound(store, caps, &record).await {
-                Ok(true) => {}
-                // Not kept (R3: the small package keeps only keywords): nothing to forward.
-                Ok(false) => return Ok(record),
-                Err(e) => tracing::error!(
-                    id = record.id,
-                    error = format!("{e:#}"),
-                    "consent pipeline failed"
-                ),
-            }
-        }
+        (true, Some(_)) => {}
         (true, None) => tracing::warn!(
             id = record.id,
             channel = %record.channel,
@@ -45,10 +49,6 @@ pub async fn receive(
             "inbound message to a number no account owns; kept unrouted"
         ),
     }
-    if record.account.is_some() {
-        super::forward::forward(store, &record).await?;
-    }
-    Ok(record)
 }
 
 /// A sender's address as E.164 when it reads as a phone number (SMSCs send international

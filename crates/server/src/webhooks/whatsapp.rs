@@ -2,7 +2,7 @@
 //!
 //! GET is Meta's verification handshake. POST carries notifications, accepted only with a
 //! valid signature by the number's app secret; its events are stored — receipts through the
-//! `ReceiptWriter` (one group commit), inbound messages through `inbound::receive` — before
+//! `ReceiptWriter`, inbound messages through the `InboundWriter` (group commits) — before
 //! the 200, so Meta redelivers whatever was not stored. Both are idempotent (one row per
 //! wamid, receipts change a status once), and Meta does redeliver, for days.
 
@@ -20,7 +20,6 @@ use futures::future::{try_join, try_join_all};
 use super::signature::{SIGNATURE_HEADER, same_secret, verify_signature};
 use crate::api::{ApiError, ApiResult};
 use crate::app::AppState;
-use crate::inbound::receive;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -144,14 +143,11 @@ async fn notify(
         }
     }
     let count = (receipts.len(), inbound.len());
-    // Receipts arriving together are one transaction; inbound messages are stored side by side.
+    // Receipts arriving together are one transaction; so are inbound messages, this
+    // delivery's with those of deliveries arriving at the same time.
     let stored = try_join(
         try_join_all(receipts.into_iter().map(|u| state.events.receipts.apply(u))),
-        try_join_all(
-            inbound
-                .into_iter()
-                .map(|m| receive(state.store.as_ref(), &state.config.packages, m)),
-        ),
+        state.events.inbound.receive(inbound),
     )
     .await;
     if let Err(e) = stored {
