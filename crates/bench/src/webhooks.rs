@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 use crate::child::{Bote, Database, free_port};
 use crate::e2e::Backend;
 use crate::load::quantile;
-use crate::setup::{self, APP_SECRET, CloudNumber};
+use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
+
+use crate::setup::{self, ACCESS_TOKEN, APP_SECRET, CloudNumber};
 
 const PHONE_NUMBER_ID: &str = "106540352240001";
 const BUSINESS_NUMBER: &str = "+43800900900";
@@ -85,11 +87,26 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         Backend::Sqlite => Database::sqlite(dir.path()),
         Backend::Postgres => Database::postgres(&args.postgres_url)?,
     };
+    // The confirmation replies bote sends go to a Graph API stand-in in this process, as
+    // they would go to Meta; without it they went to the real Graph API address, which is
+    // unreachable here, and were retried during the run.
+    let standin = GraphStandin::start(StandinConfig {
+        numbers: vec![StandinNumber {
+            phone_number_id: PHONE_NUMBER_ID.into(),
+            access_token: ACCESS_TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            display_number: BUSINESS_NUMBER.trim_start_matches('+').into(),
+        }],
+        record_requests: false,
+        ..StandinConfig::default()
+    })
+    .await?;
     let config = dir.path().join("bote.toml");
     std::fs::write(
         &config,
         format!(
-            "api_requests_per_second = 0\n[packages]\nlarge_cap = {}\n",
+            "api_requests_per_second = 0\nwhatsapp_api_base = \"{}\"\n[packages]\nlarge_cap = {}\n",
+            standin.base_url(),
             args.messages * 2
         ),
     )?;
@@ -194,6 +211,11 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         args.messages,
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+    );
+    let replies = standin.stats();
+    println!(
+        "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
+        replies.accepted, replies.refused
     );
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
