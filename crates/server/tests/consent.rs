@@ -10,7 +10,7 @@ use bote_domain::{ChannelKind, PhoneNumber, Region, TokenScope};
 use bote_store::{NewBusinessNumber, OptInResult};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::{Backend, TestApp, eventually, json_of, spawn_app};
+use support::{Backend, TestApp, eventually, json_of, opted_in_numbers, spawn_app};
 
 const BUSINESS: &str = "+43800100100";
 
@@ -47,17 +47,6 @@ async fn whatsapp_send(app: &TestApp, to: Value) -> Value {
         .await;
     assert_eq!(status, 202, "{r}");
     r
-}
-
-async fn opted_in_numbers(app: &TestApp) -> Vec<String> {
-    let (status, page) = app.get_json("/api/v1/optins").await;
-    assert_eq!(status, 200, "{page}");
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["number"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Waits until the number's sandbox WhatsApp inbox holds a message containing `part`.

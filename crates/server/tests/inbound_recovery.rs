@@ -11,7 +11,7 @@ use std::time::Duration;
 use bote::inbound::{InboundWorker, Processor, sandbox_message};
 use bote_domain::{ChannelKind, PhoneNumber, Region};
 use serde_json::Value;
-use support::{Backend, HARNESS_WHATSAPP_NUMBER, TestApp, eventually, spawn_app};
+use support::{Backend, HARNESS_WHATSAPP_NUMBER, TestApp, eventually, opted_in_numbers, spawn_app};
 
 const ONE: &str = "+436761000031";
 const TWO: &str = "+436761000032";
@@ -26,17 +26,6 @@ async fn ledger_events(app: &TestApp, number: &str) -> Vec<String> {
         .iter()
         .map(|e| e["event"].as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn opted_in(app: &TestApp) -> Vec<String> {
-    let (status, page) = app.get_json("/api/v1/optins").await;
-    assert_eq!(status, 200, "{page}");
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|o| o["number"].as_str().map(str::to_owned))
-        .collect::<Vec<_>>()
 }
 
 async fn stored_but_unprocessed_messages_are_processed_once(backend: Backend) {
@@ -65,18 +54,21 @@ async fn stored_but_unprocessed_messages_are_processed_once(backend: Backend) {
         .await
         .unwrap();
     assert!(stored.iter().all(|(_, new)| *new));
-    assert!(opted_in(&app).await.is_empty(), "nothing processed yet");
+    assert!(
+        opted_in_numbers(&app).await.is_empty(),
+        "nothing processed yet"
+    );
 
     eventually(30, "the worker to process the stored messages", || async {
         let one = ledger_events(&app, ONE).await;
-        let two = opted_in(&app).await;
+        let two = opted_in_numbers(&app).await;
         (one.len() == 2 && two == [TWO]).then_some(())
     })
     .await;
     // Processed once each, ONE's in order: the first message opted in (R7), STOP revoked.
     assert_eq!(ledger_events(&app, ONE).await, ["opt_in", "revoked"]);
     assert_eq!(ledger_events(&app, TWO).await, ["opt_in"]);
-    assert_eq!(opted_in(&app).await, [TWO]);
+    assert_eq!(opted_in_numbers(&app).await, [TWO]);
 
     // Marked processed: another worker (another process on the database) finds nothing.
     let other = InboundWorker::new(

@@ -8,10 +8,9 @@ mod support;
 
 use std::time::Duration;
 
-use bote_domain::{ChannelKind, PhoneNumber, Region};
+use bote_domain::ChannelKind;
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
-use bote_store::{CloudCredentials, ConsentSource, NewBusinessNumber, Secret, SourceKind};
-use futures::future::join_all;
+use bote_store::{CloudCredentials, NewBusinessNumber, Secret};
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app_with};
 
@@ -41,29 +40,6 @@ async fn add_number(app: &TestApp, phone_number_id: &str, number: &str) {
         )
         .await
         .unwrap();
-}
-
-/// R6: the business holds these recipients' opt-ins.
-async fn opted_in(app: &TestApp, numbers: &[String]) {
-    for chunk in numbers.chunks(100) {
-        join_all(chunk.iter().map(|n| {
-            let number = PhoneNumber::parse(n, Region::AUSTRIA).unwrap();
-            let source = ConsentSource {
-                kind: SourceKind::Api,
-                reference: Some("test".into()),
-                text: None,
-                business_number: None,
-            };
-            let store = app.store.clone();
-            let account = app.account.id;
-            async move { store.give_opt_in(account, &number, source, None).await }
-        }))
-        .await
-        .into_iter()
-        .for_each(|r| {
-            r.unwrap();
-        });
-    }
 }
 
 async fn template_send(app: &TestApp, sender: &str, to: &[String]) -> Value {
@@ -99,7 +75,8 @@ async fn a_broadcast_does_not_hold_back_another_number(backend: Backend) {
     add_number(&app, BROADCAST_ID, "+43800300300").await;
     add_number(&app, ONE_OFF_ID, "+43800400400").await;
     let everyone: Vec<String> = (0..=BROADCAST).map(recipient).collect();
-    opted_in(&app, &everyone).await;
+    let numbers: Vec<&str> = everyone.iter().map(String::as_str).collect();
+    support::cloud::opted_in(&app, &numbers).await;
 
     template_send(&app, "+43800300300", &everyone[..BROADCAST]).await;
     template_send(&app, "+43800400400", &everyone[BROADCAST..]).await;

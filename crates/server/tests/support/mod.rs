@@ -292,3 +292,15 @@ pub async fn wait_final(app: &TestApp, id: i64, expected: u64) -> Value {
     })
     .await
 }
+
+/// The numbers of the account's active opt-ins, from `GET /api/v1/optins`.
+pub async fn opted_in_numbers(app: &TestApp) -> Vec<String> {
+    let (status, page) = app.get_json("/api/v1/optins").await;
+    assert_eq!(status, 200, "{page}");
+    page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["number"].as_str().unwrap().to_owned())
+        .collect()
+}
