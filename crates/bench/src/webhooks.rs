@@ -50,6 +50,11 @@ pub struct WebhookArgs {
 }
 
 fn delivery(first: u64, count: u64, keyword_every: u64) -> String {
+    // Written now, as Meta's timestamps say: the sender's 24-hour window is open, so bote's
+    // replies go out (with an old timestamp they failed at dispatch, outside the window).
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let messages: Vec<Value> = (first..first + count)
         .map(|i| {
             let text = match (keyword_every > 0 && i.is_multiple_of(keyword_every), i % 2) {
@@ -60,7 +65,7 @@ fn delivery(first: u64, count: u64, keyword_every: u64) -> String {
             json!({
                 "from": format!("43699{i:08}"),
                 "id": format!("wamid.bench{i:012}"),
-                "timestamp": "1764800000",
+                "timestamp": now.to_string(),
                 "type": "text",
                 "text": {"body": text}
             })
