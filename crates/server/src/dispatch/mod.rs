@@ -70,8 +70,6 @@ pub struct Dispatched {
     pub failed: usize,
     /// Held in the store for later: outside their send's window, or paced.
     pub deferred: usize,
-    /// Of those, paced: their connection had work enough for the pace horizon.
-    pub paced: usize,
 }
 
 impl Dispatched {
@@ -127,7 +125,6 @@ impl std::ops::Add for Dispatched {
             retried: self.retried + o.retried,
             failed: self.failed + o.failed,
             deferred: self.deferred + o.deferred,
-            paced: self.paced + o.paced,
         }
     }
 }
@@ -199,11 +196,10 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
-        let (built, paced) = self.pace(channel, &claimed, built, now).await?;
+        let built = self.pace(channel, &claimed, built, now).await?;
         times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
             claimed: claimed.len(),
-            paced,
             ..Default::default()
         };
         // Each outcome goes with its claim's token: should this step be slower than the
@@ -235,24 +231,21 @@ where
     /// Books each ready message on its connection's lane; one the lane has no room for in
     /// this step is deferred to its slot, and so is the rest of its send, at once, behind
     /// it (`OutboxStore::pace_send`), so that the next claims need not walk through it to
-    /// reach other connections' work. Returns how many claimed messages were deferred.
+    /// reach other connections' work.
     async fn pace(
         &self,
         channel: ChannelKind,
         claimed: &[ClaimedMessage],
         built: Vec<Built>,
         now: DateTime<Utc>,
-    ) -> Result<(Vec<Built>, usize), StoreError> {
+    ) -> Result<Vec<Built>, StoreError> {
         let pacer = match channel {
             ChannelKind::Sms => &self.sms_pacer,
             ChannelKind::Whatsapp => &self.whatsapp_pacer,
         };
-        let mut paced = 0;
         // Sends that overflowed a lane: the rest goes behind it. Not for SMS with several
         // routes, where the rest of a send may go through another connection.
         let mut rests: Vec<(SendId, String, u32)> = Vec::new();
-        let whole_sends =
-            channel == ChannelKind::Whatsapp || self.channels.sms.connections().len() == 1;
         let mut out = Vec::with_capacity(built.len());
         for (message, b) in claimed.iter().zip(built) {
             let (lane, rate, slots) = match &b {
@@ -271,8 +264,11 @@ where
             match pacer.book(lane, rate, slots, now) {
                 Pace::Now => out.push(b),
                 Pace::Later(at) => {
-                    paced += 1;
-                    if whole_sends && !rests.iter().any(|(send, _, _)| *send == message.send_id) {
+                    let first_of_send = !rests.iter().any(|(send, _, _)| *send == message.send_id);
+                    if first_of_send
+                        && (channel == ChannelKind::Whatsapp
+                            || self.channels.sms.connections().len() == 1)
+                    {
                         rests.push((message.send_id, lane.to_owned(), rate));
                     }
                     out.push(Built::Defer(at));
@@ -289,7 +285,7 @@ where
             pacer.extend(&lane, rate, n, now);
             tracing::debug!(send = send.0, lane, paced = n, "the rest of a send paced");
         }
-        Ok((out, paced))
+        Ok(out)
     }
 
     /// Whether some connection has paced work still to come.
@@ -340,9 +336,12 @@ where
                     // again after a short nap, so that claims gather it rather than take it
                     // message by message; otherwise a step that found a full batch goes on
                     // at once, and an idle one waits to be woken.
-                    let full = matches!(outcome, DispatchOutcome::Dispatched(d) if d.claimed >= self.config.batch as usize);
                     let wait = match outcome {
-                        _ if full => continue,
+                        DispatchOutcome::Dispatched(d)
+                            if d.claimed >= self.config.batch as usize =>
+                        {
+                            continue;
+                        }
                         _ if self.pacing() => self.config.pace_horizon / 4,
                         DispatchOutcome::Dispatched(_) => continue,
                         DispatchOutcome::Idle => self.config.idle_poll,
