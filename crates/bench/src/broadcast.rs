@@ -18,13 +18,13 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
+use bote_graph_standin::{GraphStandin, StandinConfig};
 use clap::Args;
 use serde_json::{Value, json};
 
 use crate::child::{Bote, Database, free_port};
 use crate::e2e::{Backend, loadavg};
-use crate::setup::{self, ACCESS_TOKEN, APP_SECRET, CloudNumber};
+use crate::setup::{self, CloudNumber};
 
 #[derive(Debug, Args)]
 pub struct BroadcastArgs {
@@ -78,16 +78,16 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         Backend::Sqlite => Database::sqlite(dir.path()),
         Backend::Postgres => Database::postgres(&args.postgres_url)?,
     };
+    let numbers: Vec<CloudNumber> = (0..args.numbers)
+        .map(|k| CloudNumber {
+            number: business_number(k),
+            phone_number_id: phone_number_id(k),
+            rate: Some(args.rate),
+        })
+        .collect();
     let port = free_port()?;
     let standin = GraphStandin::start(StandinConfig {
-        numbers: (0..args.numbers)
-            .map(|k| StandinNumber {
-                phone_number_id: phone_number_id(k),
-                access_token: ACCESS_TOKEN.into(),
-                app_secret: APP_SECRET.into(),
-                display_number: business_number(k),
-            })
-            .collect(),
+        numbers: numbers.iter().map(CloudNumber::at_standin).collect(),
         webhook_url: args
             .statuses
             .then(|| format!("http://127.0.0.1:{port}/webhooks/whatsapp/{{phone_number_id}}")),
@@ -111,13 +111,6 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         database_url: db.url().to_owned(),
         env: Vec::new(),
     };
-    let numbers: Vec<CloudNumber> = (0..args.numbers)
-        .map(|k| CloudNumber {
-            number: business_number(k),
-            phone_number_id: phone_number_id(k),
-            rate: Some(args.rate),
-        })
-        .collect();
     let token = setup::whatsapp_account(&bote, &numbers)?;
 
     let csv = dir.path().join("contacts.csv");

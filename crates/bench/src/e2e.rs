@@ -226,16 +226,7 @@ async fn run_on(
     };
     bote.cli(&["migrate"])?;
     bote.cli(&["account", "create", "--name", "bench"])?;
-    let token = bote.cli(&[
-        "token",
-        "create",
-        "--account",
-        "bench",
-        "--scope",
-        "full",
-        "--name",
-        "bench",
-    ])?;
+    let token = crate::setup::full_token(&bote)?;
 
     let (received, recv_addr) = receiver::start().await?;
     let http = reqwest::Client::new();

@@ -1,6 +1,8 @@
 //! What the WhatsApp benchmarks set up through bote's own CLI: the migrated database, an
 //! account `bench` with the large package, its Cloud API business numbers and a token.
 
+use bote_graph_standin::StandinNumber;
+
 use crate::child::Bote;
 
 /// Signs the stand-in's and the benchmark's webhooks.
@@ -15,6 +17,18 @@ pub struct CloudNumber {
     pub phone_number_id: String,
     /// Messages a second; bote's default when `None`.
     pub rate: Option<u32>,
+}
+
+impl CloudNumber {
+    /// This number as the Graph API stand-in knows it.
+    pub fn at_standin(&self) -> StandinNumber {
+        StandinNumber {
+            phone_number_id: self.phone_number_id.clone(),
+            access_token: ACCESS_TOKEN.into(),
+            app_secret: APP_SECRET.into(),
+            display_number: self.number.trim_start_matches('+').into(),
+        }
+    }
 }
 
 /// Migrates, creates the account `bench` with the large package and `numbers`, and
@@ -54,6 +68,11 @@ pub fn whatsapp_account(bote: &Bote, numbers: &[CloudNumber]) -> anyhow::Result<
         }
         bote.cli(&args)?;
     }
+    full_token(bote)
+}
+
+/// A full-scope API token of the account `bench`.
+pub fn full_token(bote: &Bote) -> anyhow::Result<String> {
     bote.cli(&[
         "token",
         "create",

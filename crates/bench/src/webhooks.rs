@@ -17,9 +17,9 @@ use serde_json::{Value, json};
 use crate::child::{Bote, Database, free_port};
 use crate::e2e::Backend;
 use crate::load::quantile;
-use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
+use bote_graph_standin::{GraphStandin, StandinConfig};
 
-use crate::setup::{self, ACCESS_TOKEN, APP_SECRET, CloudNumber};
+use crate::setup::{self, APP_SECRET, CloudNumber};
 
 const PHONE_NUMBER_ID: &str = "106540352240001";
 const BUSINESS_NUMBER: &str = "+43800900900";
@@ -95,13 +95,13 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     // The confirmation replies bote sends go to a Graph API stand-in in this process, as
     // they would go to Meta; without it they went to the real Graph API address, which is
     // unreachable here, and were retried during the run.
+    let number = CloudNumber {
+        number: BUSINESS_NUMBER.into(),
+        phone_number_id: PHONE_NUMBER_ID.into(),
+        rate: None,
+    };
     let standin = GraphStandin::start(StandinConfig {
-        numbers: vec![StandinNumber {
-            phone_number_id: PHONE_NUMBER_ID.into(),
-            access_token: ACCESS_TOKEN.into(),
-            app_secret: APP_SECRET.into(),
-            display_number: BUSINESS_NUMBER.trim_start_matches('+').into(),
-        }],
+        numbers: vec![number.at_standin()],
         record_requests: false,
         ..StandinConfig::default()
     })
@@ -121,14 +121,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         database_url: db.url().to_owned(),
         env: Vec::new(),
     };
-    let token = setup::whatsapp_account(
-        &bote,
-        &[CloudNumber {
-            number: BUSINESS_NUMBER.into(),
-            phone_number_id: PHONE_NUMBER_ID.into(),
-            rate: None,
-        }],
-    )?;
+    let token = setup::whatsapp_account(&bote, &[number])?;
     let http = reqwest::Client::new();
     let mut server = bote.serve(free_port()?, &dir.path().join("bote.log"))?;
     server.wait_healthy(&http).await?;
