@@ -15,9 +15,8 @@ mod support;
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
-use bote_domain::{ChannelKind, UserRole};
+use bote_domain::UserRole;
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
-use bote_store::{CloudCredentials, NewBusinessNumber, Secret};
 use serde_json::{Value, json};
 use support::cloud::{opted_in, wrote};
 use support::private_pg::PrivatePostgres;
@@ -143,15 +142,12 @@ async fn graph_api_500_and_429_bursts_are_retried() {
     app.store
         .add_business_number(
             app.account.id,
-            NewBusinessNumber {
-                cloud: Some(CloudCredentials {
-                    access_token: Secret::new("EAAG-faults"),
-                    app_secret: Secret::new("faults-app-secret"),
-                    verify_token: Secret::new("verify"),
-                }),
-                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800300300")
-                    .with_provider_ref("2001")
-            },
+            support::cloud::cloud_number(
+                "+43800300300",
+                "2001",
+                "EAAG-faults",
+                "faults-app-secret",
+            ),
         )
         .await
         .unwrap();

@@ -8,9 +8,8 @@ mod support;
 
 use std::time::Duration;
 
-use bote_domain::ChannelKind;
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
-use bote_store::{CloudCredentials, NewBusinessNumber, Secret};
+use bote_store::NewBusinessNumber;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app_with};
 
@@ -28,14 +27,13 @@ async fn add_number(app: &TestApp, phone_number_id: &str, number: &str) {
         .add_business_number(
             app.account.id,
             NewBusinessNumber {
-                cloud: Some(CloudCredentials {
-                    access_token: Secret::new(format!("token-{phone_number_id}")),
-                    app_secret: Secret::new("app-secret"),
-                    verify_token: Secret::new("verify"),
-                }),
                 messages_per_second: RATE,
-                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, number)
-                    .with_provider_ref(phone_number_id)
+                ..support::cloud::cloud_number(
+                    number,
+                    phone_number_id,
+                    &format!("token-{phone_number_id}"),
+                    "app-secret",
+                )
             },
         )
         .await

@@ -9,10 +9,9 @@ mod support;
 
 use std::time::Duration;
 
-use bote_domain::{ChannelKind, PhoneNumber, Region};
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
-use bote_store::{CloudCredentials, ConsentSource, NewBusinessNumber, Secret, SourceKind};
 use serde_json::{Value, json};
+use support::cloud::opted_in;
 use support::{Backend, TestApp, eventually, spawn_app_with};
 
 fn free_port() -> u16 {
@@ -21,23 +20,6 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-/// R6: the business holds these recipients' opt-ins.
-async fn opted_in(app: &TestApp, numbers: &[&str]) {
-    for n in numbers {
-        let number = PhoneNumber::parse(n, Region::AUSTRIA).unwrap();
-        let source = ConsentSource {
-            kind: SourceKind::Api,
-            reference: Some("test".into()),
-            text: None,
-            business_number: None,
-        };
-        app.store
-            .give_opt_in(app.account.id, &number, source, None)
-            .await
-            .unwrap();
-    }
 }
 
 async fn messages_of(app: &TestApp, send: &Value) -> Vec<Value> {
@@ -77,15 +59,7 @@ async fn cloud_numbers_send_through_the_graph_api(backend: Backend) {
     app.store
         .add_business_number(
             app.account.id,
-            NewBusinessNumber {
-                cloud: Some(CloudCredentials {
-                    access_token: Secret::new("EAAG-token"),
-                    app_secret: Secret::new("app-secret"),
-                    verify_token: Secret::new("verify"),
-                }),
-                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800200200")
-                    .with_provider_ref("1096")
-            },
+            support::cloud::cloud_number("+43800200200", "1096", "EAAG-token", "app-secret"),
         )
         .await
         .unwrap();

@@ -33,19 +33,28 @@ pub async fn cloud_app(backend: Backend) -> (TestApp, StandinHandle) {
     app.store
         .add_business_number(
             app.account.id,
-            NewBusinessNumber {
-                cloud: Some(CloudCredentials {
-                    access_token: Secret::new("EAAG-token"),
-                    app_secret: Secret::new("app-secret"),
-                    verify_token: Secret::new("verify"),
-                }),
-                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, CLOUD_NUMBER)
-                    .with_provider_ref(PHONE_NUMBER_ID)
-            },
+            cloud_number(CLOUD_NUMBER, PHONE_NUMBER_ID, "EAAG-token", "app-secret"),
         )
         .await
         .unwrap();
     (app, standin)
+}
+
+/// A WhatsApp business number with Cloud API credentials (verify token `verify`), to add.
+pub fn cloud_number(
+    number: &str,
+    phone_number_id: &str,
+    access_token: &str,
+    app_secret: &str,
+) -> NewBusinessNumber {
+    NewBusinessNumber {
+        cloud: Some(CloudCredentials {
+            access_token: Secret::new(access_token),
+            app_secret: Secret::new(app_secret),
+            verify_token: Secret::new("verify"),
+        }),
+        ..NewBusinessNumber::plain(ChannelKind::Whatsapp, number).with_provider_ref(phone_number_id)
+    }
 }
 
 pub fn e164(number: &str) -> String {
