@@ -49,6 +49,21 @@ pub struct WebhookArgs {
     postgres_url: String,
 }
 
+/// Whether message `i` is a keyword: `Some(true)` for `START NEWS`, `Some(false)` for
+/// `STOP` (alternating), `None` for a plain text.
+fn keyword(i: u64, keyword_every: u64) -> Option<bool> {
+    (keyword_every > 0 && i.is_multiple_of(keyword_every))
+        .then(|| (i / keyword_every).is_multiple_of(2))
+}
+
+/// The opt-ins the messages give: every sender is new, so all but those whose only
+/// message is `STOP`.
+fn expected_opt_ins(messages: u64, keyword_every: u64) -> u64 {
+    (0..messages)
+        .filter(|&i| keyword(i, keyword_every) != Some(false))
+        .count() as u64
+}
+
 fn delivery(first: u64, count: u64, keyword_every: u64) -> String {
     // Written now, as Meta's timestamps say: the sender's 24-hour window is open, so bote's
     // replies go out (with an old timestamp they failed at dispatch, outside the window).
@@ -57,10 +72,10 @@ fn delivery(first: u64, count: u64, keyword_every: u64) -> String {
         .map_or(0, |d| d.as_secs());
     let messages: Vec<Value> = (first..first + count)
         .map(|i| {
-            let text = match (keyword_every > 0 && i.is_multiple_of(keyword_every), i % 2) {
-                (true, 0) => "START NEWS".to_owned(),
-                (true, _) => "STOP".to_owned(),
-                (false, _) => format!("Hallo, ich hätte gern einen Termin ({i})"),
+            let text = match keyword(i, keyword_every) {
+                Some(true) => "START NEWS".to_owned(),
+                Some(false) => "STOP".to_owned(),
+                None => format!("Hallo, ich hätte gern einen Termin ({i})"),
             };
             json!({
                 "from": format!("43699{i:08}"),
@@ -182,7 +197,16 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     let load_after = crate::e2e::loadavg();
     latencies.sort_unstable();
 
-    let stored = count_inbound(&http, &server.base, &token).await?;
+    // Answered means stored and, within bote's 10 s bound, processed: check that every
+    // opt-in is there, waiting up to 30 s for any still being processed.
+    let expected = expected_opt_ins(args.messages, args.keyword_every);
+    let mut opt_ins = count_pages(&http, &server.base, &token, "optins").await?;
+    let waited = Instant::now();
+    while opt_ins < expected && waited.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        opt_ins = count_pages(&http, &server.base, &token, "optins").await?;
+    }
+    let stored = count_pages(&http, &server.base, &token, "inbound").await?;
     let peak = server.peak_rss_kib();
     server.stop();
     db.drop_database()?;
@@ -210,6 +234,17 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
+    println!(
+        "  opt-ins: {opt_ins} of {expected} expected{}",
+        if opt_ins == expected && waited.elapsed() < Duration::from_secs(1) {
+            ", all given by the last answer".to_owned()
+        } else {
+            format!(
+                ", counted {:.1} s after the last answer",
+                waited.elapsed().as_secs_f64()
+            )
+        }
+    );
     let replies = standin.stats();
     println!(
         "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
@@ -223,23 +258,45 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         quantile(&latencies, 0.99).as_secs_f64() * 1e3,
         peak.map_or(0, |k| k / 1024),
     );
-    Ok(errors == 0 && stored == args.messages)
+    Ok(errors == 0 && stored == args.messages && opt_ins == expected)
 }
 
-/// Inbound messages bote stored, paging through `GET /api/v1/inbound`.
-async fn count_inbound(http: &reqwest::Client, base: &str, token: &str) -> anyhow::Result<u64> {
+/// Items of an account's list (`inbound` messages, `optins`), paging through
+/// `GET /api/v1/{list}`.
+async fn count_pages(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    list: &str,
+) -> anyhow::Result<u64> {
     let (mut count, mut cursor) = (0u64, None::<String>);
     loop {
         let url = match &cursor {
-            Some(c) => format!("{base}/api/v1/inbound?limit=1000&cursor={c}"),
-            None => format!("{base}/api/v1/inbound?limit=1000"),
+            Some(c) => format!("{base}/api/v1/{list}?limit=1000&cursor={c}"),
+            None => format!("{base}/api/v1/{list}?limit=1000"),
         };
         let request = http.get(url).bearer_auth(token);
-        let page: Value = request.send().await?.json().await.context("inbound page")?;
+        let page: Value = request.send().await?.json().await.context("a page")?;
         count += page["data"].as_array().map_or(0, |d| d.len() as u64);
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => return Ok(count),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_alternate_between_start_and_stop() {
+        let kinds: Vec<_> = (0..40).map(|i| keyword(i, 10)).collect();
+        assert_eq!(kinds[0], Some(true));
+        assert_eq!(kinds[10], Some(false));
+        assert_eq!(kinds[20], Some(true));
+        assert_eq!(kinds[5], None);
+        assert_eq!(expected_opt_ins(40, 10), 38);
+        assert_eq!(expected_opt_ins(40, 0), 40);
     }
 }

@@ -181,16 +181,20 @@ impl AddonStore for PostgresStore {
         Ok(())
     }
 
-    async fn enqueue_inbound_callback(
+    async fn enqueue_inbound_callbacks(
         &self,
         account: AccountId,
-        inbound: i64,
-    ) -> StoreResult<bool> {
+        inbound: &[i64],
+    ) -> StoreResult<u64> {
+        if inbound.is_empty() {
+            return Ok(0);
+        }
         let done = sqlx::query(
             "INSERT INTO callbacks (account_id, inbound_id, url, kind) \
              SELECT a.id, i.id, a.inbound_callback_url, 'inbound' \
              FROM inbound_messages i JOIN accounts a ON a.id = i.account_id \
-             WHERE i.id = $2 AND a.id = $1 AND a.inbound_callback_url IS NOT NULL \
+             WHERE i.id = ANY($2) AND a.id = $1 AND a.inbound_callback_url IS NOT NULL \
+             ORDER BY i.id \
              ON CONFLICT (inbound_id) WHERE inbound_id IS NOT NULL DO NOTHING",
         )
         .bind(account.0)
@@ -198,6 +202,6 @@ impl AddonStore for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(backend)?;
-        Ok(done.rows_affected() > 0)
+        Ok(done.rows_affected())
     }
 }

@@ -2,10 +2,12 @@
 //! Every change runs in one transaction that first locks the account's row, which
 //! serialises consent changes of one account (the cap check, contact creation).
 
+use std::collections::HashMap;
+
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInResult, Page, StoreError, StoreResult,
+    OptInBatch, OptInResult, Page, StoreError, StoreResult,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -127,17 +129,36 @@ pub(crate) async fn record(
     source: &ConsentSource,
     group: Option<&GroupCode>,
 ) -> StoreResult<()> {
+    record_many(conn, account, &[(number, event, source)], group).await
+}
+
+/// Appends ledger entries in one statement, in the order given.
+async fn record_many(
+    conn: &mut PgConnection,
+    account: AccountId,
+    entries: &[(&PhoneNumber, ConsentEvent, &ConsentSource)],
+    group: Option<&GroupCode>,
+) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&(&PhoneNumber, ConsentEvent, &ConsentSource)) -> Option<String>| {
+        entries.iter().map(f).collect::<Vec<Option<String>>>()
+    };
     sqlx::query(
         "INSERT INTO consent_ledger (account_id, number, event, source, reference, text, \
-         business_number, group_code, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         business_number, group_code, at) \
+         SELECT $1, n, e, k, r, t, b, $8, $9 \
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) \
+         WITH ORDINALITY AS x(n, e, k, r, t, b, o) ORDER BY o",
     )
     .bind(account.0)
-    .bind(number.as_str())
-    .bind(event.as_str())
-    .bind(source.kind.as_str())
-    .bind(&source.reference)
-    .bind(&source.text)
-    .bind(&source.business_number)
+    .bind(column(|(n, _, _)| Some(n.as_str().to_owned())))
+    .bind(column(|(_, e, _)| Some(e.as_str().to_owned())))
+    .bind(column(|(_, _, s)| Some(s.kind.as_str().to_owned())))
+    .bind(column(|(_, _, s)| s.reference.clone()))
+    .bind(column(|(_, _, s)| s.text.clone()))
+    .bind(column(|(_, _, s)| s.business_number.clone()))
     .bind(group.map(GroupCode::as_str))
     .bind(Utc::now())
     .execute(&mut *conn)
@@ -154,47 +175,56 @@ async fn contact_for(
     number: &PhoneNumber,
     channel: ChannelKind,
 ) -> StoreResult<ContactId> {
+    contacts_for(conn, account, &[number.as_str()], channel)
+        .await?
+        .remove(number.as_str())
+        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("no contact for {number}")))
+}
+
+/// [`contact_for`] for many numbers, in at most three statements.
+async fn contacts_for(
+    conn: &mut PgConnection,
+    account: AccountId,
+    numbers: &[&str],
+    channel: ChannelKind,
+) -> StoreResult<HashMap<String, ContactId>> {
     let (column, other) = match channel {
         ChannelKind::Whatsapp => ("whatsapp_number", "sms_number"),
         ChannelKind::Sms => ("sms_number", "whatsapp_number"),
     };
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM contacts WHERE account_id = $1 AND {column} = $2"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .fetch_optional(&mut *conn)
-    .await
-    .db()?;
-    if let Some(id) = found {
-        return Ok(ContactId(id));
-    }
     let now = Utc::now();
-    let gained: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "UPDATE contacts SET {column} = $2, updated_at = $3 WHERE id = \
-         (SELECT id FROM contacts WHERE account_id = $1 AND {other} = $2 AND {column} IS NULL) \
-         RETURNING id"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await
-    .db()?;
-    if let Some(id) = gained {
-        return Ok(ContactId(id));
+    let mut found: HashMap<String, ContactId> = HashMap::with_capacity(numbers.len());
+    let steps = [
+        format!("SELECT {column}, id FROM contacts WHERE account_id = $1 AND {column} = ANY($2)"),
+        format!(
+            "UPDATE contacts SET {column} = {other}, updated_at = $3 WHERE account_id = $1 \
+             AND {other} = ANY($2) AND {column} IS NULL RETURNING {column}, id"
+        ),
+        format!(
+            "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
+             SELECT $1, n, '{{}}', $3, $3 FROM unnest($2::text[]) WITH ORDINALITY AS x(n, o) \
+             ORDER BY o RETURNING {column}, id"
+        ),
+    ];
+    for step in steps {
+        let rest: Vec<&str> = numbers
+            .iter()
+            .copied()
+            .filter(|n| !found.contains_key(*n))
+            .collect();
+        if rest.is_empty() {
+            break;
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(step))
+            .bind(account.0)
+            .bind(&rest)
+            .bind(now)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+        found.extend(rows.into_iter().map(|(n, id)| (n, ContactId(id))));
     }
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
-         VALUES ($1, $2, '{{}}', $3, $3) RETURNING id"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    .db()?;
-    Ok(ContactId(id))
+    Ok(found)
 }
 
 async fn group_id(
@@ -216,59 +246,93 @@ async fn group_id(
 
 #[async_trait::async_trait]
 impl ConsentStore for PostgresStore {
-    async fn give_opt_in(
+    async fn give_opt_ins(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
-        source: ConsentSource,
+        wanted: &[(PhoneNumber, ConsentSource)],
         cap: Option<u64>,
-    ) -> StoreResult<OptInResult> {
+    ) -> StoreResult<Vec<OptInResult>> {
+        let mut batch = OptInBatch::new(wanted)?;
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
         let mut tx = self.pool.begin().await.db()?;
         lock_account(&mut tx, account).await?;
-        if let Some(existing) = active(&mut tx, account, number).await? {
-            tx.commit().await.db()?;
-            return Ok(OptInResult::AlreadyActive(existing));
-        }
-        if let Some(cap) = cap {
-            let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
-                .bind(account.0)
-                .fetch_one(&mut *tx)
-                .await
-                .db()?;
-            let active = count.max(0) as u64;
-            if active >= cap {
-                record(
-                    &mut tx,
-                    account,
-                    number,
-                    ConsentEvent::Refused,
-                    &source,
-                    None,
-                )
-                .await?;
-                tx.commit().await.db()?;
-                return Ok(OptInResult::Refused { cap, active });
-            }
-        }
-        let row: OptInRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {OPT_IN_COLUMNS}"
+        let existing: Vec<OptInRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OPT_IN_COLUMNS} FROM opt_ins WHERE account_id = $1 AND number = ANY($2)"
         )))
         .bind(account.0)
-        .bind(number.as_str())
-        .bind(&source.business_number)
-        .bind(source.kind.as_str())
-        .bind(Utc::now())
-        .fetch_one(&mut *tx)
+        .bind(&numbers)
+        .fetch_all(&mut *tx)
         .await
         .db()?;
-        record(&mut tx, account, number, ConsentEvent::OptIn, &source, None).await?;
-        let contact = contact_for(&mut tx, account, number, ChannelKind::Whatsapp).await?;
+        batch.already_active(
+            existing
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<StoreResult<_>>()?,
+        );
+        let active = match cap {
+            Some(_) => {
+                let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+                count.max(0) as u64
+            }
+            None => 0,
+        };
+        let (give, refuse) = batch.split(active, cap);
+        let given_numbers: Vec<&str> = give.iter().map(|&at| wanted[at].0.as_str()).collect();
+        let given: Vec<OptInRow> = if give.is_empty() {
+            Vec::new()
+        } else {
+            let businesses: Vec<Option<&str>> = give
+                .iter()
+                .map(|&at| wanted[at].1.business_number.as_deref())
+                .collect();
+            let kinds: Vec<&str> = give.iter().map(|&at| wanted[at].1.kind.as_str()).collect();
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
+                 SELECT $1, n, b, k, $5 FROM unnest($2::text[], $3::text[], $4::text[]) \
+                 WITH ORDINALITY AS x(n, b, k, o) ORDER BY o RETURNING {OPT_IN_COLUMNS}"
+            )))
+            .bind(account.0)
+            .bind(&given_numbers)
+            .bind(&businesses)
+            .bind(&kinds)
+            .bind(Utc::now())
+            .fetch_all(&mut *tx)
+            .await
+            .db()?
+        };
+        let entries: Vec<_> = give
+            .iter()
+            .map(|&at| (at, ConsentEvent::OptIn))
+            .chain(refuse.iter().map(|&at| (at, ConsentEvent::Refused)))
+            .map(|(at, event)| (&wanted[at].0, event, &wanted[at].1))
+            .collect();
+        record_many(&mut tx, account, &entries, None).await?;
+        let contacts = if given_numbers.is_empty() {
+            HashMap::new()
+        } else {
+            contacts_for(&mut tx, account, &given_numbers, ChannelKind::Whatsapp).await?
+        };
+        for row in given {
+            let opt_in: OptIn = row.try_into()?;
+            let contact = contacts
+                .get(opt_in.number.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    StoreError::Backend(anyhow::anyhow!("no contact for {}", opt_in.number))
+                })?;
+            batch.given(opt_in, contact);
+        }
+        let results = batch.finish()?;
         tx.commit().await.db()?;
-        Ok(OptInResult::Given {
-            opt_in: row.try_into()?,
-            contact,
-        })
+        Ok(results)
     }
 
     async fn revoke_opt_in(
@@ -495,10 +559,13 @@ impl ConsentStore for PostgresStore {
         Ok(())
     }
 
-    async fn forget_inbound(&self, account: AccountId, id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM inbound_messages WHERE account_id = $1 AND id = $2")
+    async fn forget_inbound(&self, account: AccountId, ids: &[i64]) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM inbound_messages WHERE account_id = $1 AND id = ANY($2)")
             .bind(account.0)
-            .bind(id)
+            .bind(ids)
             .execute(&self.pool)
             .await
             .db()?;

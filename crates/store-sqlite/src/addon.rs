@@ -178,24 +178,29 @@ impl AddonStore for SqliteStore {
         Ok(())
     }
 
-    async fn enqueue_inbound_callback(
+    async fn enqueue_inbound_callbacks(
         &self,
         account: AccountId,
-        inbound: i64,
-    ) -> StoreResult<bool> {
+        inbound: &[i64],
+    ) -> StoreResult<u64> {
+        if inbound.is_empty() {
+            return Ok(0);
+        }
+        let ids = serde_json::to_string(inbound).map_err(|e| StoreError::Backend(e.into()))?;
         let done = sqlx::query(
             "INSERT INTO callbacks (account_id, inbound_id, url, kind, next_attempt_at, created_at) \
              SELECT a.id, i.id, a.inbound_callback_url, 'inbound', ?3, ?3 \
              FROM inbound_messages i JOIN accounts a ON a.id = i.account_id \
-             WHERE i.id = ?2 AND a.id = ?1 AND a.inbound_callback_url IS NOT NULL \
+             WHERE i.id IN (SELECT value FROM json_each(?2)) AND a.id = ?1 \
+             AND a.inbound_callback_url IS NOT NULL ORDER BY i.id \
              ON CONFLICT (inbound_id) WHERE inbound_id IS NOT NULL DO NOTHING",
         )
         .bind(account.0)
-        .bind(inbound)
+        .bind(ids)
         .bind(time::text(time::now()))
         .execute(self.pool())
         .await
         .db()?;
-        Ok(done.rows_affected() > 0)
+        Ok(done.rows_affected())
     }
 }

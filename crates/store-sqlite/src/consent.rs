@@ -2,10 +2,12 @@
 //! Every change runs in one `BEGIN IMMEDIATE` transaction, which also serialises the cap
 //! check against concurrent opt-ins.
 
+use std::collections::HashMap;
+
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInResult, Page, StoreError, StoreResult,
+    OptInBatch, OptInResult, Page, StoreError, StoreResult,
 };
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -97,17 +99,40 @@ pub(crate) async fn record(
     source: &ConsentSource,
     group: Option<&GroupCode>,
 ) -> StoreResult<()> {
+    record_many(conn, account, &[(number, event, source)], group).await
+}
+
+/// Appends ledger entries in one statement, in the order given.
+async fn record_many(
+    conn: &mut SqliteConnection,
+    account: AccountId,
+    entries: &[(&PhoneNumber, ConsentEvent, &ConsentSource)],
+    group: Option<&GroupCode>,
+) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<serde_json::Value> = entries
+        .iter()
+        .map(|(number, event, source)| {
+            serde_json::json!({
+                "n": number.as_str(),
+                "e": event.as_str(),
+                "k": source.kind.as_str(),
+                "r": source.reference,
+                "t": source.text,
+                "b": source.business_number,
+            })
+        })
+        .collect();
     sqlx::query(
         "INSERT INTO consent_ledger (account_id, number, event, source, reference, text, \
-         business_number, group_code, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         business_number, group_code, at) \
+         SELECT ?1, value ->> 'n', value ->> 'e', value ->> 'k', value ->> 'r', value ->> 't', \
+         value ->> 'b', ?3, ?4 FROM json_each(?2) ORDER BY key",
     )
     .bind(account.0)
-    .bind(number.as_str())
-    .bind(event.as_str())
-    .bind(source.kind.as_str())
-    .bind(&source.reference)
-    .bind(&source.text)
-    .bind(&source.business_number)
+    .bind(serde_json::Value::Array(rows).to_string())
     .bind(group.map(GroupCode::as_str))
     .bind(time::text(time::now()))
     .execute(&mut *conn)
@@ -124,47 +149,58 @@ async fn contact_for(
     number: &PhoneNumber,
     channel: ChannelKind,
 ) -> StoreResult<ContactId> {
+    contacts_for(conn, account, &[number.as_str()], channel)
+        .await?
+        .remove(number.as_str())
+        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("no contact for {number}")))
+}
+
+/// [`contact_for`] for many numbers, in at most three statements.
+async fn contacts_for(
+    conn: &mut SqliteConnection,
+    account: AccountId,
+    numbers: &[&str],
+    channel: ChannelKind,
+) -> StoreResult<HashMap<String, ContactId>> {
     let (column, other) = match channel {
         ChannelKind::Whatsapp => ("whatsapp_number", "sms_number"),
         ChannelKind::Sms => ("sms_number", "whatsapp_number"),
     };
-    let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT id FROM contacts WHERE account_id = ?1 AND {column} = ?2"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .fetch_optional(&mut *conn)
-    .await
-    .db()?;
-    if let Some(id) = found {
-        return Ok(ContactId(id));
-    }
     let now = time::text(time::now());
-    let gained: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "UPDATE contacts SET {column} = ?2, updated_at = ?3 WHERE id = \
-         (SELECT id FROM contacts WHERE account_id = ?1 AND {other} = ?2 AND {column} IS NULL) \
-         RETURNING id"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .bind(&now)
-    .fetch_optional(&mut *conn)
-    .await
-    .db()?;
-    if let Some(id) = gained {
-        return Ok(ContactId(id));
+    let mut found: HashMap<String, ContactId> = HashMap::with_capacity(numbers.len());
+    let steps = [
+        format!(
+            "SELECT {column}, id FROM contacts WHERE account_id = ?1 AND {column} IN (SELECT value FROM json_each(?2))"
+        ),
+        format!(
+            "UPDATE contacts SET {column} = {other}, updated_at = ?3 WHERE account_id = ?1 \
+             AND {other} IN (SELECT value FROM json_each(?2)) AND {column} IS NULL \
+             RETURNING {column}, id"
+        ),
+        format!(
+            "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
+             SELECT ?1, value, '{{}}', ?3, ?3 FROM json_each(?2) ORDER BY key RETURNING {column}, id"
+        ),
+    ];
+    for step in steps {
+        let rest: Vec<&str> = numbers
+            .iter()
+            .copied()
+            .filter(|n| !found.contains_key(*n))
+            .collect();
+        if rest.is_empty() {
+            break;
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(step))
+            .bind(account.0)
+            .bind(serde_json::to_string(&rest).map_err(|e| StoreError::Backend(e.into()))?)
+            .bind(&now)
+            .fetch_all(&mut *conn)
+            .await
+            .db()?;
+        found.extend(rows.into_iter().map(|(n, id)| (n, ContactId(id))));
     }
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
-         VALUES (?1, ?2, '{{}}', ?3, ?3) RETURNING id"
-    )))
-    .bind(account.0)
-    .bind(number.as_str())
-    .bind(&now)
-    .fetch_one(&mut *conn)
-    .await
-    .db()?;
-    Ok(ContactId(id))
+    Ok(found)
 }
 
 async fn group_id(
@@ -186,58 +222,99 @@ async fn group_id(
 
 #[async_trait::async_trait]
 impl ConsentStore for SqliteStore {
-    async fn give_opt_in(
+    async fn give_opt_ins(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
-        source: ConsentSource,
+        wanted: &[(PhoneNumber, ConsentSource)],
         cap: Option<u64>,
-    ) -> StoreResult<OptInResult> {
+    ) -> StoreResult<Vec<OptInResult>> {
+        let mut batch = OptInBatch::new(wanted)?;
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
+        let numbers_json =
+            serde_json::to_string(&numbers).map_err(|e| StoreError::Backend(e.into()))?;
         let mut tx = crate::write::begin(self.pool()).await?;
-        if let Some(existing) = active(&mut tx, account, number).await? {
-            tx.commit().await.db()?;
-            return Ok(OptInResult::AlreadyActive(existing));
-        }
-        if let Some(cap) = cap {
-            let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
-                .bind(account.0)
-                .fetch_one(&mut *tx)
-                .await
-                .db()?;
-            let active = count.max(0) as u64;
-            if active >= cap {
-                record(
-                    &mut tx,
-                    account,
-                    number,
-                    ConsentEvent::Refused,
-                    &source,
-                    None,
-                )
-                .await?;
-                tx.commit().await.db()?;
-                return Ok(OptInResult::Refused { cap, active });
-            }
-        }
-        let row: OptInRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {OPT_IN_COLUMNS}"
+        let existing: Vec<OptInRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {OPT_IN_COLUMNS} FROM opt_ins WHERE account_id = ?1 \
+             AND number IN (SELECT value FROM json_each(?2))"
         )))
         .bind(account.0)
-        .bind(number.as_str())
-        .bind(&source.business_number)
-        .bind(source.kind.as_str())
-        .bind(time::text(time::now()))
-        .fetch_one(&mut *tx)
+        .bind(&numbers_json)
+        .fetch_all(&mut *tx)
         .await
         .db()?;
-        record(&mut tx, account, number, ConsentEvent::OptIn, &source, None).await?;
-        let contact = contact_for(&mut tx, account, number, ChannelKind::Whatsapp).await?;
+        batch.already_active(
+            existing
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<StoreResult<_>>()?,
+        );
+        let active = match cap {
+            Some(_) => {
+                let count: i64 = sqlx::query_scalar(ACTIVE_COUNT)
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .db()?;
+                count.max(0) as u64
+            }
+            None => 0,
+        };
+        let (give, refuse) = batch.split(active, cap);
+        let rows: Vec<serde_json::Value> = give
+            .iter()
+            .map(|&at| {
+                let (number, source) = &wanted[at];
+                serde_json::json!({
+                    "n": number.as_str(),
+                    "b": source.business_number,
+                    "k": source.kind.as_str(),
+                })
+            })
+            .collect();
+        let given: Vec<OptInRow> = if rows.is_empty() {
+            Vec::new()
+        } else {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
+                 SELECT ?1, value ->> 'n', value ->> 'b', value ->> 'k', ?3 FROM json_each(?2) \
+                 ORDER BY key RETURNING {OPT_IN_COLUMNS}"
+            )))
+            .bind(account.0)
+            .bind(serde_json::Value::Array(rows).to_string())
+            .bind(time::text(time::now()))
+            .fetch_all(&mut *tx)
+            .await
+            .db()?
+        };
+        let entries: Vec<_> = give
+            .iter()
+            .map(|&at| (at, ConsentEvent::OptIn))
+            .chain(refuse.iter().map(|&at| (at, ConsentEvent::Refused)))
+            .map(|(at, event)| (&wanted[at].0, event, &wanted[at].1))
+            .collect();
+        record_many(&mut tx, account, &entries, None).await?;
+        let given_numbers: Vec<&str> = give.iter().map(|&at| wanted[at].0.as_str()).collect();
+        let contacts = if given_numbers.is_empty() {
+            HashMap::new()
+        } else {
+            contacts_for(&mut tx, account, &given_numbers, ChannelKind::Whatsapp).await?
+        };
+        for row in given {
+            let opt_in: OptIn = row.try_into()?;
+            let contact = contacts
+                .get(opt_in.number.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    StoreError::Backend(anyhow::anyhow!("no contact for {}", opt_in.number))
+                })?;
+            batch.given(opt_in, contact);
+        }
+        let results = batch.finish()?;
         tx.commit().await.db()?;
-        Ok(OptInResult::Given {
-            opt_in: row.try_into()?,
-            contact,
-        })
+        Ok(results)
     }
 
     async fn revoke_opt_in(
@@ -458,13 +535,20 @@ impl ConsentStore for SqliteStore {
         Ok(())
     }
 
-    async fn forget_inbound(&self, account: AccountId, id: i64) -> StoreResult<()> {
-        sqlx::query("DELETE FROM inbound_messages WHERE account_id = ?1 AND id = ?2")
-            .bind(account.0)
-            .bind(id)
-            .execute(self.pool())
-            .await
-            .db()?;
+    async fn forget_inbound(&self, account: AccountId, ids: &[i64]) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::Backend(e.into()))?;
+        sqlx::query(
+            "DELETE FROM inbound_messages WHERE account_id = ?1 \
+             AND id IN (SELECT value FROM json_each(?2))",
+        )
+        .bind(account.0)
+        .bind(ids)
+        .execute(self.pool())
+        .await
+        .db()?;
         Ok(())
     }
 }

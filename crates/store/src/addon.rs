@@ -78,9 +78,12 @@ pub trait AddonStore: Send + Sync {
         account: AccountId,
         url: Option<&str>,
     ) -> StoreResult<()>;
-    /// Enqueues the forwarding of an inbound message of `account` to its inbound callback
-    /// URL, at most once per message; true when a callback was enqueued now (false: no URL
-    /// set, the message is not the account's, or it was enqueued before).
-    async fn enqueue_inbound_callback(&self, account: AccountId, inbound: i64)
-    -> StoreResult<bool>;
+    /// Enqueues the forwarding of inbound messages of `account` to its inbound callback
+    /// URL, in one statement, at most once per message; returns how many were enqueued now
+    /// (not: no URL set, a message not the account's, or enqueued before).
+    async fn enqueue_inbound_callbacks(
+        &self,
+        account: AccountId,
+        inbound: &[i64],
+    ) -> StoreResult<u64>;
 }

@@ -10,7 +10,7 @@ use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber, Unk
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::{Page, StoreResult};
+use crate::{Page, StoreError, StoreResult};
 
 /// Where a consent event came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -235,7 +235,24 @@ pub trait ConsentStore {
         number: &PhoneNumber,
         source: ConsentSource,
         cap: Option<u64>,
-    ) -> StoreResult<OptInResult>;
+    ) -> StoreResult<OptInResult> {
+        let wanted = [(number.clone(), source)];
+        let mut results = self.give_opt_ins(account, &wanted, cap).await?;
+        results
+            .pop()
+            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no opt-in")))
+    }
+    /// [`give_opt_in`](ConsentStore::give_opt_in) for many numbers at once, in ONE
+    /// transaction and a fixed number of statements however many there are: the answers
+    /// are in the order of `wanted`; with `cap`, the numbers that had no opt-in are given
+    /// one in that order until the cap is reached, and the rest are refused. The numbers
+    /// must differ (`Conflict { what: "number" }` otherwise).
+    async fn give_opt_ins(
+        &self,
+        account: AccountId,
+        wanted: &[(PhoneNumber, ConsentSource)],
+        cap: Option<u64>,
+    ) -> StoreResult<Vec<OptInResult>>;
     /// Ends the opt-in (R11, R13) with a ledger entry; `false` when none was active.
     async fn revoke_opt_in(
         &self,
@@ -289,6 +306,6 @@ pub trait ConsentStore {
         account: AccountId,
         settings: &KeywordSettings,
     ) -> StoreResult<()>;
-    /// Removes an inbound message that may not be kept (small package, R3).
-    async fn forget_inbound(&self, account: AccountId, id: i64) -> StoreResult<()>;
+    /// Removes inbound messages of the account that may not be kept (small package, R3).
+    async fn forget_inbound(&self, account: AccountId, ids: &[i64]) -> StoreResult<()>;
 }

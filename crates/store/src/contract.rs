@@ -104,6 +104,7 @@ macro_rules! contract_tests {
             // consent: opt-ins, the ledger, keyword settings, R6 in acceptance
             opt_ins_are_given_listed_and_revoked,
             opt_ins_beyond_the_cap_are_refused_and_recorded,
+            opt_ins_are_given_many_at_once,
             group_keywords_join_and_leave_with_ledger_entries,
             keyword_settings_default_and_are_kept_per_account,
             whatsapp_sends_skip_numbers_without_an_opt_in,

@@ -17,6 +17,7 @@ mod groups;
 mod import;
 mod inbound;
 mod mail_log;
+mod opt_in_batch;
 mod outbox;
 mod secret;
 mod send_slots;
@@ -41,6 +42,7 @@ pub use inbound::{
     InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,
 };
 pub use mail_log::{MailKind, MailLogStore};
+pub use opt_in_batch::OptInBatch;
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
     ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,

@@ -5,10 +5,11 @@
 //! [`OptInPolicy`] decides about caps, keyword-only opt-ins and keeping replies (R2, R3).
 
 mod pipeline;
+mod plan;
 mod policy;
 mod reply;
 
-pub use pipeline::{Handled, handle, handle_with};
+pub use pipeline::{Handled, handle, handle_batch, handle_with};
 pub use policy::{OptInPolicy, opt_in_policy};
 
 use bote_domain::{AccountId, ChannelKind};
@@ -37,24 +38,37 @@ impl AccountRules {
     }
 }
 
-/// Runs the pipeline for a new inbound message of the account `rules` belong to; returns
-/// whether the message is kept (the small package keeps only keywords, R3). Messages of no
-/// account, and SMS of accounts without `sms_keywords`, pass untouched.
+/// Runs the pipeline for new inbound messages of the account `rules` belong to (see
+/// [`handle_batch`]); answers, in the order of `records`, whether each message is kept
+/// (the small package keeps only keywords, R3). SMS of accounts without `sms_keywords`
+/// pass untouched.
 pub async fn on_inbound(
     store: &dyn Store,
     rules: &AccountRules,
-    record: &InboundRecord,
-) -> anyhow::Result<bool> {
-    if record.account.is_none()
-        || (record.channel == ChannelKind::Sms && !rules.settings.sms_keywords)
-    {
-        return Ok(true);
-    }
-    let handled = handle_with(store, record, &rules.settings, rules.policy).await?;
-    tracing::debug!(
-        id = record.id,
-        ?handled,
-        "inbound message through the consent pipeline"
-    );
-    Ok(handled.kept)
+    account: AccountId,
+    records: &[&InboundRecord],
+) -> Vec<anyhow::Result<bool>> {
+    let applies =
+        |r: &InboundRecord| r.channel == ChannelKind::Whatsapp || rules.settings.sms_keywords;
+    let through: Vec<&InboundRecord> = records.iter().copied().filter(|r| applies(r)).collect();
+    let mut handled = handle_batch(store, account, &through, &rules.settings, rules.policy)
+        .await
+        .into_iter();
+    records
+        .iter()
+        .map(|record| {
+            if !applies(record) {
+                return Ok(true);
+            }
+            let handled = handled
+                .next()
+                .unwrap_or_else(|| Err(anyhow::anyhow!("the pipeline skipped a message")))?;
+            tracing::debug!(
+                id = record.id,
+                ?handled,
+                "inbound message through the consent pipeline"
+            );
+            Ok(handled.kept)
+        })
+        .collect()
 }

@@ -1,14 +1,20 @@
-//! One inbound message through keywords, opt-ins and replies.
+//! Inbound messages of one account through keywords, opt-ins and replies: each message is
+//! planned from its text ([`super::plan`]), the opt-ins of messages handled together are
+//! given in one store call, the rest is done message by message, and the replies go out as
+//! one send per text.
+
+use std::collections::HashMap;
 
 use anyhow::Context;
-use bote_domain::keywords::{self, ExtraWords, Keyword, Parsed, Verb};
-use bote_domain::{ChannelKind, GroupCode, PhoneNumber, Region};
+use bote_domain::keywords::Parsed;
+use bote_domain::{AccountId, GroupCode};
 use bote_store::{
     ConsentSource, InboundRecord, KeywordSettings, OptInResult, SourceKind, Store, StoreError,
 };
 
+use super::plan::{Action, AfterOptIn, Answer, Plan, plan};
 use super::policy::OptInPolicy;
-use super::reply;
+use super::reply::Replies;
 
 /// What the pipeline did with a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,45 +28,8 @@ pub struct Handled {
     pub kept: bool,
 }
 
-/// Which reply text to send.
-enum Answer {
-    OptedIn,
-    Stopped,
-    Joined(GroupCode),
-    Left(GroupCode),
-    UnknownCode(GroupCode),
-    Help,
-}
-
-impl Answer {
-    fn text(&self, settings: &KeywordSettings) -> Option<String> {
-        let r = &settings.replies;
-        let (template, code) = match self {
-            Answer::OptedIn => (&r.opted_in, None),
-            Answer::Stopped => (&r.stopped, None),
-            Answer::Joined(c) => (&r.joined, Some(c)),
-            Answer::Left(c) => (&r.left, Some(c)),
-            Answer::UnknownCode(c) => (&r.unknown_code, Some(c)),
-            Answer::Help => (&r.not_a_keyword, None),
-        };
-        template
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(|t| reply::fill(t, code.map(GroupCode::as_str)))
-    }
-}
-
-/// Runs one new inbound message of an account through the pipeline under `policy`:
-///
-/// - `STOP` revokes the opt-in (R11); `STOP <code>` leaves only that group (R12);
-/// - `START` gives the opt-in, `START <code>` also joins the group (R10);
-/// - any other WhatsApp message gives the opt-in as the first message (R7), unless the
-///   policy is keyword-only, where it gets the help reply while there is no opt-in;
-/// - a text that starts like a keyword but does not fit gets the help reply;
-/// - an unknown group code gets the unknown-code reply, not an error.
-///
-/// On SMS (when the account applies keywords to SMS) only keywords act, and an SMS never
-/// gives a WhatsApp opt-in; STOP by SMS still revokes it.
+/// Runs one new inbound message of an account through the pipeline under `policy` (see
+/// [`plan`](super::plan::plan) for what each message does).
 pub async fn handle(
     store: &dyn Store,
     record: &InboundRecord,
@@ -83,132 +52,236 @@ pub async fn handle_with(
     let account = record
         .account
         .context("the consent pipeline takes messages routed to an account")?;
-    let extra = ExtraWords {
-        start: settings.start_words.clone(),
-        stop: settings.stop_words.clone(),
+    handle_batch(store, account, &[record], settings, policy)
+        .await
+        .pop()
+        .context("the pipeline answered no message")?
+}
+
+/// Runs new inbound messages of `account` through the pipeline; the answers are in the
+/// order of `records`. A sender's messages take effect in their order (START then STOP is
+/// not STOP then START): the batch goes in waves, each with at most one message per
+/// sender, and a sender whose message failed has its later messages failed too. Within a
+/// wave the opt-ins are given in one store call, and its replies go out together.
+pub async fn handle_batch(
+    store: &dyn Store,
+    account: AccountId,
+    records: &[&InboundRecord],
+    settings: &KeywordSettings,
+    policy: OptInPolicy,
+) -> Vec<anyhow::Result<Handled>> {
+    let plans: Vec<Plan> = records.iter().map(|r| plan(r, settings, policy)).collect();
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let sender = |at: usize| {
+        plans[at]
+            .from
+            .as_ref()
+            .map_or(records[at].from.as_str(), |n| n.as_str())
     };
-    let parsed = record
-        .text
-        .as_deref()
-        .map(|t| keywords::parse(t, &extra))
-        .unwrap_or(Parsed::NotKeyword);
-    let mut handled = Handled {
-        parsed: parsed.clone(),
-        opt_in: None,
-        reply: None,
-        kept: true,
-    };
-    // Senders that are no phone number (an SMS from a name) cannot opt in or be answered.
-    let Ok(from) = PhoneNumber::parse(&record.from, Region::AUSTRIA) else {
-        return Ok(handled);
-    };
-    let whatsapp = record.channel == ChannelKind::Whatsapp;
-    let source = |kind| ConsentSource {
+    for at in 0..records.len() {
+        let wave = seen.entry(sender(at)).or_insert(0);
+        if waves.len() <= *wave {
+            waves.push(Vec::new());
+        }
+        waves[*wave].push(at);
+        *wave += 1;
+    }
+    let mut results: Vec<Option<anyhow::Result<Handled>>> =
+        (0..records.len()).map(|_| None).collect();
+    let mut failed: Vec<&str> = Vec::new();
+    for wave in waves {
+        let (go, held): (Vec<usize>, Vec<usize>) = wave
+            .into_iter()
+            .partition(|&at| !failed.contains(&sender(at)));
+        for at in held {
+            results[at] = Some(Err(anyhow::anyhow!(
+                "an earlier message of this sender failed"
+            )));
+        }
+        let batch = Wave {
+            store,
+            account,
+            records,
+            plans: &plans,
+            settings,
+            policy,
+        };
+        for (at, result) in batch.run(go).await {
+            if result.is_err() {
+                failed.push(sender(at));
+            }
+            results[at] = Some(result);
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("the pipeline skipped a message"))))
+        .collect()
+}
+
+/// Messages of different senders, handled together.
+struct Wave<'a> {
+    store: &'a dyn Store,
+    account: AccountId,
+    records: &'a [&'a InboundRecord],
+    plans: &'a [Plan],
+    settings: &'a KeywordSettings,
+    policy: OptInPolicy,
+}
+
+impl Wave<'_> {
+    async fn run(&self, members: Vec<usize>) -> Vec<(usize, anyhow::Result<Handled>)> {
+        let (asking, rest): (Vec<usize>, Vec<usize>) = members.into_iter().partition(|&at| {
+            matches!(self.plans[at].action, Action::OptIn { .. }) && self.plans[at].from.is_some()
+        });
+        let mut out = Vec::with_capacity(asking.len() + rest.len());
+        let mut opt_ins: HashMap<usize, OptInResult> = HashMap::new();
+        if !asking.is_empty() {
+            match self.give_opt_ins(&asking).await {
+                Ok(given) => opt_ins.extend(asking.iter().copied().zip(given)),
+                Err(e) => out.extend(
+                    asking
+                        .iter()
+                        .map(|&at| (at, Err(anyhow::anyhow!("giving the opt-in failed: {e}")))),
+                ),
+            }
+        }
+        let mut replies = Replies::default();
+        let mut texts: HashMap<usize, String> = HashMap::new();
+        let mut kept_not: Vec<(usize, i64)> = Vec::new();
+        let mut handled: HashMap<usize, Handled> = HashMap::new();
+        let mut acting: Vec<usize> = opt_ins.keys().copied().chain(rest).collect();
+        acting.sort_unstable();
+        for at in acting {
+            let (record, plan) = (self.records[at], &self.plans[at]);
+            let opt_in = opt_ins.remove(&at);
+            let answer = match self.act(record, plan, opt_in.as_ref()).await {
+                Ok(answer) => answer,
+                Err(e) => {
+                    out.push((at, Err(e)));
+                    continue;
+                }
+            };
+            if self.policy.may_reply
+                && let (Some(from), Some(text)) =
+                    (&plan.from, answer.and_then(|a| a.text(self.settings)))
+            {
+                replies.push(record, from, text.clone(), at);
+                texts.insert(at, text);
+            }
+            if !plan.kept {
+                kept_not.push((at, record.id));
+            }
+            let h = Handled {
+                parsed: plan.parsed.clone(),
+                opt_in,
+                reply: None,
+                kept: plan.kept,
+            };
+            handled.insert(at, h);
+        }
+        for at in replies.send(self.store, self.account).await {
+            if let Some(h) = handled.get_mut(&at) {
+                h.reply = texts.remove(&at);
+            }
+        }
+        let forget: Vec<i64> = kept_not.iter().map(|(_, id)| *id).collect();
+        if let Err(e) = self.store.forget_inbound(self.account, &forget).await {
+            for (at, _) in &kept_not {
+                handled.remove(at);
+                out.push((
+                    *at,
+                    Err(anyhow::anyhow!("removing the message failed: {e}")),
+                ));
+            }
+        }
+        out.extend(handled.into_iter().map(|(at, h)| (at, Ok(h))));
+        out
+    }
+
+    /// The opt-ins the members of the wave at `asking` ask for, in that order.
+    async fn give_opt_ins(&self, asking: &[usize]) -> Result<Vec<OptInResult>, StoreError> {
+        let wanted: Vec<_> = asking
+            .iter()
+            .filter_map(|&at| {
+                let Action::OptIn { kind, .. } = self.plans[at].action else {
+                    return None;
+                };
+                let from = self.plans[at].from.clone()?;
+                Some((from, source(self.records[at], kind)))
+            })
+            .collect();
+        self.store
+            .give_opt_ins(self.account, &wanted, self.policy.cap)
+            .await
+    }
+
+    /// Does what `plan` asks of the store besides a batched opt-in (whose answer is
+    /// `opt_in`); returns the answer to send.
+    async fn act(
+        &self,
+        record: &InboundRecord,
+        plan: &Plan,
+        opt_in: Option<&OptInResult>,
+    ) -> anyhow::Result<Option<Answer>> {
+        let (store, account) = (self.store, self.account);
+        let Some(from) = &plan.from else {
+            return Ok(None);
+        };
+        let keyword = || source(record, SourceKind::Keyword);
+        let refused = matches!(opt_in, Some(OptInResult::Refused { .. }));
+        Ok(match &plan.action {
+            Action::Nothing => None,
+            Action::Revoke => {
+                store.revoke_opt_in(account, from, keyword()).await?;
+                Some(Answer::Stopped)
+            }
+            Action::Leave(code) => {
+                let left = store
+                    .leave_group(account, from, record.channel, code, keyword())
+                    .await;
+                Some(group_answer(left, code, Answer::Left)?)
+            }
+            Action::Join(code) => {
+                let joined = store
+                    .join_group(account, from, record.channel, code, keyword())
+                    .await;
+                Some(group_answer(joined, code, Answer::Joined)?)
+            }
+            Action::HelpUnlessOptedIn => store
+                .active_opt_in(account, from)
+                .await?
+                .is_none()
+                .then_some(Answer::Help),
+            Action::Help => Some(Answer::Help),
+            Action::OptIn { after, .. } => match after {
+                _ if opt_in.is_none() => anyhow::bail!("the opt-in was not given"),
+                AfterOptIn::Help => Some(Answer::Help),
+                _ if refused => None,
+                AfterOptIn::Confirm => Some(Answer::OptedIn),
+                AfterOptIn::ConfirmIfNew => {
+                    matches!(opt_in, Some(OptInResult::Given { .. })).then_some(Answer::OptedIn)
+                }
+                AfterOptIn::Join(code) => {
+                    let joined = store
+                        .join_group(account, from, record.channel, code, keyword())
+                        .await;
+                    Some(group_answer(joined, code, Answer::Joined)?)
+                }
+            },
+        })
+    }
+}
+
+/// The ledger's source for a consent change caused by `record`.
+fn source(record: &InboundRecord, kind: SourceKind) -> ConsentSource {
+    ConsentSource {
         kind,
         reference: Some(record.id.to_string()),
         text: record.text.clone(),
         business_number: Some(record.to.clone()),
-    };
-    let answer = match &parsed {
-        Parsed::Keyword(Keyword::Stop(None)) => {
-            store
-                .revoke_opt_in(account, &from, source(SourceKind::Keyword))
-                .await?;
-            Some(Answer::Stopped)
-        }
-        Parsed::Keyword(Keyword::Stop(Some(code))) => {
-            let left = store
-                .leave_group(
-                    account,
-                    &from,
-                    record.channel,
-                    code,
-                    source(SourceKind::Keyword),
-                )
-                .await;
-            Some(group_answer(left, code, Answer::Left)?)
-        }
-        Parsed::Keyword(Keyword::Start(code)) => {
-            let refused = if whatsapp {
-                let given = store
-                    .give_opt_in(account, &from, source(SourceKind::Keyword), policy.cap)
-                    .await?;
-                let refused = matches!(given, OptInResult::Refused { .. });
-                handled.opt_in = Some(given);
-                refused
-            } else {
-                false
-            };
-            match code {
-                _ if refused => None,
-                None if whatsapp => Some(Answer::OptedIn),
-                None => None,
-                Some(code) => {
-                    let joined = store
-                        .join_group(
-                            account,
-                            &from,
-                            record.channel,
-                            code,
-                            source(SourceKind::Keyword),
-                        )
-                        .await;
-                    Some(group_answer(joined, code, Answer::Joined)?)
-                }
-            }
-        }
-        Parsed::KeywordLike { verb, .. } => {
-            handled.kept = policy.keep_replies;
-            if whatsapp && *verb == Verb::Start && !policy.keyword_only {
-                handled.opt_in = Some(first_message(store, record, &from, policy).await?);
-            }
-            Some(Answer::Help)
-        }
-        Parsed::NotKeyword => {
-            handled.kept = policy.keep_replies;
-            if !whatsapp {
-                None
-            } else if policy.keyword_only {
-                let active = store.active_opt_in(account, &from).await?;
-                active.is_none().then_some(Answer::Help)
-            } else {
-                let given = first_message(store, record, &from, policy).await?;
-                let new = matches!(given, OptInResult::Given { .. });
-                handled.opt_in = Some(given);
-                new.then_some(Answer::OptedIn)
-            }
-        }
-    };
-    if policy.may_reply
-        && let Some(text) = answer.and_then(|a| a.text(settings))
-    {
-        // The consent change is stored; a reply that cannot go out is logged, not fatal.
-        match reply::send(store, account, record, &from, text.clone()).await {
-            Ok(()) => handled.reply = Some(text),
-            Err(e) => tracing::warn!(inbound = record.id, error = %e, "keyword reply failed"),
-        }
     }
-    if !handled.kept {
-        store.forget_inbound(account, record.id).await?;
-    }
-    Ok(handled)
-}
-
-/// R7: the message opts its sender in, as a first message does.
-async fn first_message(
-    store: &dyn Store,
-    record: &InboundRecord,
-    from: &PhoneNumber,
-    policy: OptInPolicy,
-) -> anyhow::Result<OptInResult> {
-    let source = ConsentSource {
-        kind: SourceKind::Inbound,
-        reference: Some(record.id.to_string()),
-        text: record.text.clone(),
-        business_number: Some(record.to.clone()),
-    };
-    let account = record.account.context("routed message")?;
-    Ok(store.give_opt_in(account, from, source, policy.cap).await?)
 }
 
 /// The reply to a group keyword: `done` when the group exists, the unknown-code help when

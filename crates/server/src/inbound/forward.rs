@@ -2,23 +2,21 @@
 //! store keeps a callback row (at most one per message) that the `CallbackWorker` delivers,
 //! signs and retries like delivery reports.
 
-use bote_store::{InboundRecord, Store};
+use bote_domain::AccountId;
+use bote_store::Store;
 
-/// Enqueues the forwarding of a routed inbound message, if its account set a URL.
+/// Enqueues the forwarding of routed inbound messages of `account`, if it set a URL, in
+/// one statement.
 ///
-/// Called for every routed record, repeats of a provider id included: the store enqueues a
-/// message once, so a repeat changes nothing, but a message whose first enqueue failed
-/// (the channel then does not acknowledge, and the provider delivers it again) is still
-/// forwarded.
-pub async fn forward(store: &dyn Store, record: &InboundRecord) -> anyhow::Result<()> {
-    let Some(account) = record.account else {
-        return Ok(());
-    };
-    if store.enqueue_inbound_callback(account, record.id).await? {
+/// A message enqueued before is not enqueued again, so processing a message twice (a
+/// worker taking over after a crash) forwards it once.
+pub async fn forward(store: &dyn Store, account: AccountId, ids: &[i64]) -> anyhow::Result<()> {
+    let queued = store.enqueue_inbound_callbacks(account, ids).await?;
+    if queued > 0 {
         tracing::debug!(
-            id = record.id,
             account = account.0,
-            "inbound message queued for forwarding"
+            queued,
+            "inbound messages queued for forwarding"
         );
     }
     Ok(())

@@ -13,7 +13,6 @@ mod worker;
 mod writer;
 
 pub use events::Events;
-pub use forward::forward;
 pub use process::LEASE;
 pub use processor::Processor;
 pub use receipts::{ReceiptWriter, receipt_status};

@@ -197,7 +197,13 @@ pub async fn inbound_messages_are_enqueued_for_forwarding_once(store: Arc<dyn St
     };
     // No URL: nothing is enqueued.
     let (first, _) = store.record_inbound(message("p-1")).await.unwrap();
-    assert!(!store.enqueue_inbound_callback(a, first.id).await.unwrap());
+    assert!(
+        store
+            .enqueue_inbound_callbacks(a, &[first.id])
+            .await
+            .unwrap()
+            == 0
+    );
 
     store
         .set_inbound_callback_url(a, Some("http://127.0.0.1:9/in"))
@@ -214,10 +220,26 @@ pub async fn inbound_messages_are_enqueued_for_forwarding_once(store: Arc<dyn St
         .set_inbound_callback_url(b, Some("http://127.0.0.1:9/b"))
         .await
         .unwrap();
-    assert!(!store.enqueue_inbound_callback(b, second.id).await.unwrap());
-    assert!(store.enqueue_inbound_callback(a, second.id).await.unwrap());
     assert!(
-        !store.enqueue_inbound_callback(a, second.id).await.unwrap(),
+        store
+            .enqueue_inbound_callbacks(b, &[second.id])
+            .await
+            .unwrap()
+            == 0
+    );
+    assert!(
+        store
+            .enqueue_inbound_callbacks(a, &[second.id])
+            .await
+            .unwrap()
+            == 1
+    );
+    assert!(
+        store
+            .enqueue_inbound_callbacks(a, &[second.id])
+            .await
+            .unwrap()
+            == 0,
         "once per message"
     );
 
@@ -238,12 +260,33 @@ pub async fn inbound_messages_are_enqueued_for_forwarding_once(store: Arc<dyn St
         .await
         .unwrap();
     assert!(
-        !store.enqueue_inbound_callback(a, second.id).await.unwrap(),
+        store
+            .enqueue_inbound_callbacks(a, &[second.id])
+            .await
+            .unwrap()
+            == 0,
         "a delivered forward is not enqueued again"
     );
 
     store.set_inbound_callback_url(a, None).await.unwrap();
     assert_eq!(store.inbound_callback_url(a).await.unwrap(), None);
     let (third, _) = store.record_inbound(message("p-3")).await.unwrap();
-    assert!(!store.enqueue_inbound_callback(a, third.id).await.unwrap());
+    assert!(
+        store
+            .enqueue_inbound_callbacks(a, &[third.id])
+            .await
+            .unwrap()
+            == 0
+    );
+
+    // Many at once: each new one of the account, once.
+    store
+        .set_inbound_callback_url(a, Some("http://127.0.0.1:9/in"))
+        .await
+        .unwrap();
+    let (fourth, _) = store.record_inbound(message("p-4")).await.unwrap();
+    let ids = [second.id, third.id, fourth.id, third.id];
+    assert_eq!(store.enqueue_inbound_callbacks(a, &ids).await.unwrap(), 2);
+    assert_eq!(store.enqueue_inbound_callbacks(a, &ids).await.unwrap(), 0);
+    assert_eq!(store.enqueue_inbound_callbacks(b, &ids).await.unwrap(), 0);
 }

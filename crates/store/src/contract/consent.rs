@@ -232,6 +232,72 @@ pub async fn opt_ins_beyond_the_cap_are_refused_and_recorded(store: Arc<dyn Stor
     ));
 }
 
+/// R2, R7, R9 for many numbers at once: answers in the order asked; an active opt-in
+/// stays; the cap gives in that order and refuses the rest with ledger entries; each
+/// given number has its contact (an existing WhatsApp contact, an SMS contact gaining the
+/// number, or a new one).
+pub async fn opt_ins_are_given_many_at_once(store: Arc<dyn Store>) {
+    let a = account(&*store, "A").await;
+    let known = store
+        .create_contact(a, draft(None, Some(whatsapp(1))))
+        .await
+        .unwrap();
+    let by_sms = store
+        .create_contact(a, draft(Some(whatsapp(2)), None))
+        .await
+        .unwrap();
+    store
+        .give_opt_in(a, &whatsapp(3), inbound("0", "Hi"), None)
+        .await
+        .unwrap();
+    let wanted: Vec<_> = (1..=6)
+        .map(|i| (whatsapp(i), inbound(&i.to_string(), &format!("Hi {i}"))))
+        .collect();
+    let answers = store.give_opt_ins(a, &wanted, Some(4)).await.unwrap();
+    assert_eq!(answers.len(), 6);
+    let contact_of = |r: &OptInResult| match r {
+        OptInResult::Given { opt_in, contact } => (opt_in.number.clone(), *contact),
+        other => panic!("expected Given, got {other:?}"),
+    };
+    assert_eq!(contact_of(&answers[0]), (whatsapp(1), known.id));
+    assert_eq!(contact_of(&answers[1]), (whatsapp(2), by_sms.id));
+    assert!(matches!(&answers[2], OptInResult::AlreadyActive(o) if o.number == whatsapp(3)));
+    let (number, new_contact) = contact_of(&answers[3]);
+    assert_eq!(number, whatsapp(4));
+    assert_eq!(
+        store.contact(a, new_contact).await.unwrap().whatsapp_number,
+        Some(whatsapp(4))
+    );
+    for refused in &answers[4..] {
+        assert_eq!(refused, &OptInResult::Refused { cap: 4, active: 4 });
+    }
+    assert_eq!(store.active_opt_in_count(a).await.unwrap(), 4);
+    let ledger = store.consent_ledger(a, &whatsapp(5)).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].event, ConsentEvent::Refused);
+    assert_eq!(ledger[0].text.as_deref(), Some("Hi 5"));
+    let ledger = store.consent_ledger(a, &whatsapp(2)).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].event, ConsentEvent::OptIn);
+    assert_eq!(ledger[0].reference.as_deref(), Some("2"));
+    assert_eq!(ledger[0].business_number.as_deref(), Some("+43800100100"));
+    // Asked again: every one is active or still refused; nothing changed.
+    let again = store.give_opt_ins(a, &wanted, Some(4)).await.unwrap();
+    assert!(
+        again[..4]
+            .iter()
+            .all(|r| matches!(r, OptInResult::AlreadyActive(_)))
+    );
+    assert_eq!(store.active_opt_in_count(a).await.unwrap(), 4);
+    // A number asked for twice is refused as a whole, and nothing is written.
+    let twice = vec![wanted[4].clone(), wanted[4].clone()];
+    assert!(matches!(
+        store.give_opt_ins(a, &twice, None).await,
+        Err(crate::StoreError::Conflict { what: "number", .. })
+    ));
+    assert!(store.give_opt_ins(a, &[], None).await.unwrap().is_empty());
+}
+
 /// R10, R12, R14: group keywords move only that membership; deleting the contact leaves
 /// the opt-in and the ledger.
 pub async fn group_keywords_join_and_leave_with_ledger_entries(store: Arc<dyn Store>) {
