@@ -172,7 +172,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     let sends = match accepted {
         Ok(sends) => sends,
         Err(e) => {
-            show_errors(&dir.path().join("bote.log"));
+            let _ = crate::child::look_at_log(&dir.path().join("bote.log"));
             return Err(e);
         }
     };
@@ -183,10 +183,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
 
     let sent = count_sent(&http, &server.base, &token, &sends).await?;
     server.stop();
-    show_errors(&dir.path().join("bote.log"));
-    if let Some(keep) = std::env::var_os("BOTE_BENCH_KEEP_LOG") {
-        std::fs::copy(dir.path().join("bote.log"), keep)?;
-    }
+    crate::child::look_at_log(&dir.path().join("bote.log"))?;
     db.drop_database()?;
 
     let stats = standin.stats();
@@ -251,25 +248,6 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
 /// a minute.
 /// The first few errors and warnings bote logged (not slow statements, which are expected
 /// under this load, nor the missing callback secret), and how many there were.
-fn show_errors(log: &std::path::Path) {
-    let log = std::fs::read_to_string(log).unwrap_or_default();
-    let bad: Vec<&str> = log
-        .lines()
-        .filter(|l| {
-            l.contains("ERROR")
-                || (l.contains("WARN")
-                    && !l.contains("slow statement")
-                    && !l.contains("callback_secret"))
-        })
-        .collect();
-    for line in bad.iter().take(5) {
-        eprintln!("bote: {line}");
-    }
-    if !bad.is_empty() {
-        eprintln!("bote logged {} errors and warnings", bad.len());
-    }
-}
-
 async fn sample(standin: &bote_graph_standin::StandinHandle, total: u64) -> Vec<(Duration, u64)> {
     let t0 = Instant::now();
     let mut samples = vec![(Duration::ZERO, 0)];

@@ -260,3 +260,32 @@ impl Drop for Server {
         }
     }
 }
+
+/// After a run: shows the first errors and warnings bote logged, and keeps its log where
+/// `BOTE_BENCH_KEEP_LOG` says.
+pub fn look_at_log(log: &std::path::Path) -> anyhow::Result<()> {
+    show_errors(log);
+    if let Some(keep) = std::env::var_os("BOTE_BENCH_KEEP_LOG") {
+        std::fs::copy(log, keep)?;
+    }
+    Ok(())
+}
+
+fn show_errors(log: &std::path::Path) {
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    let bad: Vec<&str> = log
+        .lines()
+        .filter(|l| {
+            l.contains("ERROR")
+                || (l.contains("WARN")
+                    && !l.contains("slow statement")
+                    && !l.contains("callback_secret"))
+        })
+        .collect();
+    for line in bad.iter().take(5) {
+        eprintln!("bote: {line}");
+    }
+    if !bad.is_empty() {
+        eprintln!("bote logged {} errors and warnings", bad.len());
+    }
+}

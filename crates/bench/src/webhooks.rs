@@ -209,6 +209,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     let stored = count_pages(&http, &server.base, &token, "inbound").await?;
     let peak = server.peak_rss_kib();
     server.stop();
+    crate::child::look_at_log(&dir.path().join("bote.log"))?;
     db.drop_database()?;
 
     let errors = errors.load(Ordering::Relaxed);

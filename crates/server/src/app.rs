@@ -47,6 +47,8 @@ pub struct AppState {
     /// bote's address for links that leave a request (emails): `public_url`, else the
     /// address it listens on.
     pub public_base: String,
+    /// The Cloud API numbers webhook deliveries name, kept briefly.
+    pub cloud_numbers: Arc<crate::webhooks::CloudNumbers>,
 }
 
 pub struct App {
@@ -161,6 +163,7 @@ impl App {
             sandbox,
             connections,
             events,
+            cloud_numbers: Arc::default(),
         };
         App {
             state,

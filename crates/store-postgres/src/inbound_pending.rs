@@ -3,18 +3,33 @@
 //! a lease has run out (that process died before it marked them processed). Leases run on
 //! the database's clock, so processes with skewed clocks agree.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use bote_store::{InboundRecord, NewInbound, StoreResult};
+use bote_store::inbound_batch::{ProviderKey, answers, provider_key};
+use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
+use chrono::{DateTime, Utc};
 
 use crate::PostgresStore;
 use crate::errors::backend;
-use crate::inbound::{INBOUND_COLUMNS, InboundRow, insert_inbound};
+use crate::inbound::{INBOUND_COLUMNS, InboundRow};
 
 fn micros(lease: Duration) -> i64 {
     i64::try_from(lease.as_micros()).unwrap_or(i64::MAX)
 }
 
+/// An inserted row and its place in the batch (1-based).
+#[derive(sqlx::FromRow)]
+struct Ordered {
+    o: i64,
+    #[sqlx(flatten)]
+    row: InboundRow,
+}
+
+/// Stores a batch in one transaction: every message in one `INSERT` (each row's id taken
+/// beforehand, so the answer maps back to the batch's order), then, only if some were
+/// repeats of a provider id (stored before, by another process meanwhile, or earlier in
+/// the batch), one `SELECT` of the copies that have them.
 pub(crate) async fn record_batch(
     store: &PostgresStore,
     messages: Vec<NewInbound>,
@@ -23,13 +38,70 @@ pub(crate) async fn record_batch(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
+    let column = |f: fn(&NewInbound) -> Option<String>| messages.iter().map(f).collect::<Vec<_>>();
+    let received: Vec<DateTime<Utc>> = messages.iter().map(|m| m.received_at).collect();
     let mut tx = store.pool.begin().await.map_err(backend)?;
-    let mut stored = Vec::with_capacity(messages.len());
-    for m in &messages {
-        stored.push(insert_inbound(&mut tx, m, Some(micros(lease))).await?);
+    let rows: Vec<Ordered> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "WITH v AS ( \
+           SELECT nextval(pg_get_serial_sequence('inbound_messages', 'id')) AS id, u.* \
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                       $7::text[], $8::timestamptz[]) WITH ORDINALITY AS u(c, n, f, t, k, x, p, r, o)), \
+         ins AS ( \
+           INSERT INTO inbound_messages (id, account_id, channel, connection, from_number, \
+             to_number, kind, text, provider_id, received_at, created_at, process_after) \
+           SELECT v.id, owner.account_id, v.c, v.n, v.f, v.t, v.k, v.x, v.p, v.r, now(), \
+             CASE WHEN owner.account_id IS NULL THEN NULL \
+             ELSE now() + $9::bigint * interval '1 microsecond' END \
+           FROM v LEFT JOIN business_numbers owner ON owner.channel = v.c AND owner.number = v.t \
+           ORDER BY v.o \
+           ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
+           RETURNING {INBOUND_COLUMNS}) \
+         SELECT v.o, ins.* FROM ins JOIN v ON v.id = ins.id"
+    )))
+    .bind(column(|m| Some(m.channel.as_str().to_owned())))
+    .bind(column(|m| Some(m.connection.clone())))
+    .bind(column(|m| Some(m.from.clone())))
+    .bind(column(|m| Some(m.to.clone())))
+    .bind(column(|m| Some(m.kind.clone())))
+    .bind(column(|m| m.text.clone()))
+    .bind(column(|m| m.provider_id.clone()))
+    .bind(&received)
+    .bind(micros(lease))
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(backend)?;
+    let mut inserted = HashMap::with_capacity(rows.len());
+    for Ordered { o, row } in rows {
+        let at = usize::try_from(o - 1).map_err(|e| StoreError::Backend(e.into()))?;
+        inserted.insert(at, InboundRecord::try_from(row)?);
     }
+    let repeats: Vec<ProviderKey> = (0..messages.len())
+        .filter(|at| !inserted.contains_key(at))
+        .filter_map(|at| provider_key(&messages[at]))
+        .collect();
+    let earlier: Vec<InboundRow> = if repeats.is_empty() {
+        Vec::new()
+    } else {
+        let part = |f: fn(&ProviderKey) -> &String| repeats.iter().map(f).collect::<Vec<_>>();
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+             WHERE (channel, connection, provider_id) IN \
+             (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))"
+        )))
+        .bind(part(|k| &k.0))
+        .bind(part(|k| &k.1))
+        .bind(part(|k| &k.2))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend)?
+    };
+    let earlier = earlier
+        .into_iter()
+        .map(InboundRecord::try_from)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let answers = answers(&messages, inserted, earlier)?;
     tx.commit().await.map_err(backend)?;
-    Ok(stored)
+    Ok(answers)
 }
 
 pub(crate) async fn claim(

@@ -2,12 +2,14 @@
 //! with a lease for the process that stored them, claimed by a worker once a lease has run
 //! out (that process died before it marked them processed).
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use bote_store::{InboundRecord, NewInbound, StoreResult};
+use bote_store::inbound_batch::{ProviderKey, answers, provider_key, record_key};
+use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
 
 use crate::errors::DbResultExt;
-use crate::inbound::{INBOUND_COLUMNS, InboundRow, insert_inbound};
+use crate::inbound::{INBOUND_COLUMNS, InboundRow};
 use crate::rows::id_array;
 use crate::{SqliteStore, time};
 
@@ -17,6 +19,9 @@ fn lease_end(lease: Duration) -> String {
     time::text(time::now() + lease)
 }
 
+/// Stores a batch in one transaction and two statements: the earlier copies of its
+/// provider ids, then every new message in one `INSERT`. The write transaction is the
+/// only writer, so nothing else inserts between the two.
 pub(crate) async fn record_batch(
     store: &SqliteStore,
     messages: Vec<NewInbound>,
@@ -25,14 +30,90 @@ pub(crate) async fn record_batch(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
-    let until = lease_end(lease);
+    let keys: Vec<serde_json::Value> = messages
+        .iter()
+        .filter_map(provider_key)
+        .map(|(channel, connection, id)| serde_json::json!([channel, connection, id]))
+        .collect();
     let mut tx = crate::write::begin(store.pool()).await?;
-    let mut stored = Vec::with_capacity(messages.len());
-    for m in &messages {
-        stored.push(insert_inbound(&mut tx, m, Some(&until)).await?);
+    let earlier: Vec<InboundRow> = if keys.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
+             WHERE (channel, connection, provider_id) IN \
+             (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))"
+        )))
+        .bind(serde_json::Value::Array(keys).to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .db()?
+    };
+    let earlier = earlier
+        .into_iter()
+        .map(InboundRecord::try_from)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let mut taken: HashSet<ProviderKey> = earlier.iter().filter_map(record_key).collect();
+    let fresh: Vec<usize> = (0..messages.len())
+        .filter(|&at| provider_key(&messages[at]).is_none_or(|key| taken.insert(key)))
+        .collect();
+    let rows: Vec<serde_json::Value> = fresh
+        .iter()
+        .map(|&at| {
+            let m = &messages[at];
+            serde_json::json!({
+                "c": m.channel.as_str(), "n": m.connection, "f": m.from, "t": m.to,
+                "k": m.kind, "x": m.text, "p": m.provider_id, "r": time::text(m.received_at),
+            })
+        })
+        .collect();
+    let inserted: Vec<InboundRow> = if rows.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
+             to_number, kind, text, provider_id, received_at, created_at, process_after) \
+             SELECT owner, c, n, f, t, k, x, p, r, ?2, CASE WHEN owner IS NULL THEN NULL ELSE ?3 END \
+             FROM (SELECT (SELECT account_id FROM business_numbers b \
+                           WHERE b.channel = value ->> 'c' AND b.number = value ->> 't') AS owner, \
+                   value ->> 'c' AS c, value ->> 'n' AS n, value ->> 'f' AS f, value ->> 't' AS t, \
+                   value ->> 'k' AS k, value ->> 'x' AS x, value ->> 'p' AS p, value ->> 'r' AS r, \
+                   key AS o FROM json_each(?1)) ORDER BY o \
+             RETURNING {INBOUND_COLUMNS}"
+        )))
+        .bind(serde_json::Value::Array(rows).to_string())
+        .bind(time::text(time::now()))
+        .bind(lease_end(lease))
+        .fetch_all(&mut *tx)
+        .await
+        .db()?
+    };
+    let mut inserted = inserted
+        .into_iter()
+        .map(InboundRecord::try_from)
+        .collect::<StoreResult<Vec<_>>>()?;
+    // Ids are given in insertion order, which is the batch's order.
+    inserted.sort_by_key(|r| r.id);
+    if inserted.len() != fresh.len() {
+        return Err(StoreError::Backend(anyhow::anyhow!(
+            "stored {} of {} inbound messages",
+            inserted.len(),
+            fresh.len()
+        )));
     }
+    let mut new = HashMap::with_capacity(fresh.len());
+    for (at, record) in fresh.into_iter().zip(inserted) {
+        let m = &messages[at];
+        if record.from != m.from || record.provider_id != m.provider_id {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "stored inbound messages came back out of order"
+            )));
+        }
+        new.insert(at, record);
+    }
+    let answers = answers(&messages, new, earlier)?;
     tx.commit().await.db()?;
-    Ok(stored)
+    Ok(answers)
 }
 
 pub(crate) async fn claim(

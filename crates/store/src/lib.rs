@@ -16,6 +16,7 @@ mod error;
 mod groups;
 mod import;
 mod inbound;
+pub mod inbound_batch;
 mod mail_log;
 mod opt_in_batch;
 mod outbox;

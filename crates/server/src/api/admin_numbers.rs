@@ -88,6 +88,10 @@ async fn remove(
         .store
         .remove_business_number(owner.account, id)
         .await?;
+    // Its webhook ends now in this process (others stop within `numbers::KEPT_FOR`).
+    if let Some(phone_number_id) = &owner.provider_ref {
+        state.cloud_numbers.forget(phone_number_id);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

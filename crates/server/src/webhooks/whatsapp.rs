@@ -32,8 +32,8 @@ pub fn router() -> Router<AppState> {
 /// without credentials (they have no webhook).
 async fn cloud_number(state: &AppState, phone_number_id: &str) -> ApiResult<WhatsappNumber> {
     match state
-        .store
-        .whatsapp_number_by_phone_number_id(phone_number_id)
+        .cloud_numbers
+        .get(state.store.as_ref(), phone_number_id)
         .await?
     {
         Some(n) if n.cloud.is_some() => Ok(n),
@@ -108,8 +108,8 @@ async fn notify(
         .collect();
     for id in others {
         let same_app = state
-            .store
-            .whatsapp_number_by_phone_number_id(&id)
+            .cloud_numbers
+            .get(state.store.as_ref(), &id)
             .await?
             .filter(|n| {
                 n.cloud.as_ref().is_some_and(|c| {

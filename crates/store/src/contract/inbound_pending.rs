@@ -85,6 +85,16 @@ pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store
             .unwrap()
             .is_empty()
     );
+    // Without a provider id nothing tells two messages apart: each is stored.
+    let mut plain = message(BUSINESS, "+436761000003", "-");
+    plain.provider_id = None;
+    let stored = store
+        .record_inbound_batch(vec![plain.clone(), plain], LEASE)
+        .await
+        .unwrap();
+    assert!(stored.iter().all(|(_, new)| *new));
+    assert!(stored[0].0.id < stored[1].0.id);
+    assert_eq!(stored[1].0.from, "+436761000003");
 }
 
 pub async fn unprocessed_inbound_is_claimed_once_per_lease_until_processed(store: Arc<dyn Store>) {
