@@ -84,9 +84,9 @@ pub(crate) async fn record_batch(
     } else {
         let part = |f: fn(&ProviderKey) -> &String| repeats.iter().map(f).collect::<Vec<_>>();
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
-             WHERE (channel, connection, provider_id) IN \
-             (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))"
+            "SELECT {INBOUND_COLUMNS} FROM unnest($1::text[], $2::text[], $3::text[]) AS k(c, n, p) \
+             JOIN inbound_messages ON channel = k.c AND connection = k.n AND provider_id = k.p \
+             WHERE provider_id IS NOT NULL"
         )))
         .bind(part(|k| &k.0))
         .bind(part(|k| &k.1))

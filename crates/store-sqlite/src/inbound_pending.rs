@@ -39,11 +39,11 @@ pub(crate) async fn record_batch(
     let earlier: Vec<InboundRow> = if keys.is_empty() {
         Vec::new()
     } else {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {INBOUND_COLUMNS} FROM inbound_messages \
-             WHERE (channel, connection, provider_id) IN \
-             (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?1))"
-        )))
+        sqlx::query_as(
+            "SELECT m.* FROM json_each(?1) AS j JOIN inbound_messages AS m \
+             ON m.channel = j.value ->> 0 AND m.connection = j.value ->> 1 \
+             AND m.provider_id = j.value ->> 2 WHERE m.provider_id IS NOT NULL",
+        )
         .bind(serde_json::Value::Array(keys).to_string())
         .fetch_all(&mut *tx)
         .await
