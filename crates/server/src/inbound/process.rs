@@ -67,9 +67,13 @@ async fn of_one_account(
             return Vec::new();
         }
     };
-    for record in &records {
-        tracing::info!(id = record.id, account = account.0, channel = %record.channel, "inbound message");
-    }
+    tracing::info!(
+        account = account.0,
+        messages = records.len(),
+        first = records.first().map(|r| r.id),
+        last = records.last().map(|r| r.id),
+        "inbound messages"
+    );
     let refs: Vec<&InboundRecord> = records.iter().collect();
     let results = crate::consent::on_inbound(store, &rules, account, &refs).await;
     let (mut done, mut kept) = (Vec::with_capacity(records.len()), Vec::new());
