@@ -2,12 +2,12 @@
 //! Every change runs in one transaction that first locks the account's row, which
 //! serialises consent changes of one account (the cap check, contact creation).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInBatch, OptInResult, Page, StoreError, StoreResult,
+    OptInBatch, OptInResult, Page, StoreError, StoreResult, revoked_in_order,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -335,34 +335,31 @@ impl ConsentStore for PostgresStore {
         Ok(results)
     }
 
-    async fn revoke_opt_in(
+    async fn revoke_opt_ins(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
-        source: ConsentSource,
-    ) -> StoreResult<bool> {
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<bool>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
         let mut tx = self.pool.begin().await.db()?;
         lock_account(&mut tx, account).await?;
-        let done = sqlx::query("DELETE FROM opt_ins WHERE account_id = $1 AND number = $2")
-            .bind(account.0)
-            .bind(number.as_str())
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        record(
-            &mut tx,
-            account,
-            number,
-            ConsentEvent::Revoked,
-            &source,
-            None,
+        let gone: HashSet<String> = sqlx::query_scalar(
+            "DELETE FROM opt_ins WHERE account_id = $1 AND number = ANY($2) RETURNING number",
         )
-        .await?;
+        .bind(account.0)
+        .bind(&numbers)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?
+        .into_iter()
+        .collect();
+        let revoked = revoked_in_order(wanted, &gone);
+        record_many(&mut tx, account, &revoked.entries, None).await?;
         tx.commit().await.db()?;
-        Ok(true)
+        Ok(revoked.answers)
     }
 
     async fn join_group(

@@ -2,12 +2,12 @@
 //! Every change runs in one `BEGIN IMMEDIATE` transaction, which also serialises the cap
 //! check against concurrent opt-ins.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInBatch, OptInResult, Page, StoreError, StoreResult,
+    OptInBatch, OptInResult, Page, StoreError, StoreResult, revoked_in_order,
 };
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
@@ -317,33 +317,31 @@ impl ConsentStore for SqliteStore {
         Ok(results)
     }
 
-    async fn revoke_opt_in(
+    async fn revoke_opt_ins(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
-        source: ConsentSource,
-    ) -> StoreResult<bool> {
-        let mut tx = crate::write::begin(self.pool()).await?;
-        let done = sqlx::query("DELETE FROM opt_ins WHERE account_id = ?1 AND number = ?2")
-            .bind(account.0)
-            .bind(number.as_str())
-            .execute(&mut *tx)
-            .await
-            .db()?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<bool>> {
+        if wanted.is_empty() {
+            return Ok(Vec::new());
         }
-        record(
-            &mut tx,
-            account,
-            number,
-            ConsentEvent::Revoked,
-            &source,
-            None,
+        let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
+        let mut tx = crate::write::begin(self.pool()).await?;
+        let gone: HashSet<String> = sqlx::query_scalar(
+            "DELETE FROM opt_ins WHERE account_id = ?1 \
+             AND number IN (SELECT value FROM json_each(?2)) RETURNING number",
         )
-        .await?;
+        .bind(account.0)
+        .bind(serde_json::to_string(&numbers).map_err(|e| StoreError::Backend(e.into()))?)
+        .fetch_all(&mut *tx)
+        .await
+        .db()?
+        .into_iter()
+        .collect();
+        let revoked = revoked_in_order(wanted, &gone);
+        record_many(&mut tx, account, &revoked.entries, None).await?;
         tx.commit().await.db()?;
-        Ok(true)
+        Ok(revoked.answers)
     }
 
     async fn join_group(

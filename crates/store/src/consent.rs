@@ -259,7 +259,18 @@ pub trait ConsentStore {
         account: AccountId,
         number: &PhoneNumber,
         source: ConsentSource,
-    ) -> StoreResult<bool>;
+    ) -> StoreResult<bool> {
+        let wanted = [(number.clone(), source)];
+        let revoked = self.revoke_opt_ins(account, &wanted).await?;
+        Ok(revoked.first().copied().unwrap_or(false))
+    }
+    /// [`revoke_opt_in`](ConsentStore::revoke_opt_in) for many numbers in ONE transaction
+    /// and a fixed number of statements; the answers are in the order of `wanted`.
+    async fn revoke_opt_ins(
+        &self,
+        account: AccountId,
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<bool>>;
     /// Puts the number's contact into the group (R10), creating the contact as R9 does
     /// when there is none (`channel` says which of its numbers `number` is).
     /// `Unknown { what: "group" }` when the account has no such group.

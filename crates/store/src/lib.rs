@@ -43,7 +43,7 @@ pub use inbound::{
     InboundStore, MESSAGES_PER_SECOND, NewBusinessNumber, NewInbound, WhatsappNumber,
 };
 pub use mail_log::{MailKind, MailLogStore};
-pub use opt_in_batch::OptInBatch;
+pub use opt_in_batch::{OptInBatch, Revoked, revoked_in_order};
 pub use outbox::{
     Acceptance, CallbackDue, CallbackKind, CallbackOutcome, CallbackSubject, ClaimToken,
     ClaimedMessage, MAX_LISTED_SKIPS, MessageQuery, MessageRecord, NewSend, OutboxStore, Outcome,

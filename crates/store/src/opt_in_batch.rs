@@ -3,11 +3,11 @@
 //! are refused, and the answers in the order they were asked for. The back ends read and
 //! write the rows set-based and fill this in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bote_domain::{ContactId, PhoneNumber};
 
-use crate::{ConsentSource, OptIn, OptInResult, StoreError, StoreResult};
+use crate::{ConsentEvent, ConsentSource, OptIn, OptInResult, StoreError, StoreResult};
 
 pub struct OptInBatch {
     results: Vec<Option<OptInResult>>,
@@ -82,6 +82,37 @@ impl OptInBatch {
             })
             .collect()
     }
+}
+
+/// What [`ConsentStore::revoke_opt_ins`](crate::ConsentStore) answers and records.
+pub struct Revoked<'a> {
+    /// In the order asked: whether the number's opt-in ended.
+    pub answers: Vec<bool>,
+    /// The ledger entries of those that ended.
+    pub entries: Vec<(&'a PhoneNumber, ConsentEvent, &'a ConsentSource)>,
+}
+
+/// The answers to a batch of revocations whose deleted opt-ins had the numbers in `gone`;
+/// a number asked for twice is revoked by the first.
+pub fn revoked_in_order<'a>(
+    wanted: &'a [(PhoneNumber, ConsentSource)],
+    gone: &HashSet<String>,
+) -> Revoked<'a> {
+    let mut seen = HashSet::with_capacity(wanted.len());
+    let mut revoked = Revoked {
+        answers: Vec::with_capacity(wanted.len()),
+        entries: Vec::new(),
+    };
+    for (number, source) in wanted {
+        let ended = gone.contains(number.as_str()) && seen.insert(number.as_str());
+        revoked.answers.push(ended);
+        if ended {
+            revoked
+                .entries
+                .push((number, ConsentEvent::Revoked, source));
+        }
+    }
+    revoked
 }
 
 #[cfg(test)]

@@ -62,7 +62,8 @@ pub async fn handle_with(
 /// order of `records`. A sender's messages take effect in their order (START then STOP is
 /// not STOP then START): the batch goes in waves, each with at most one message per
 /// sender, and a sender whose message failed has its later messages failed too. Within a
-/// wave the opt-ins are given in one store call, and its replies go out together.
+/// wave the opt-ins are given in one store call, the STOPs revoke in one more, and its
+/// replies go out together.
 pub async fn handle_batch(
     store: &dyn Store,
     account: AccountId,
@@ -147,6 +148,20 @@ impl Wave<'_> {
                 ),
             }
         }
+        // STOPs of the wave in one call too.
+        let (stopping, mut rest): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&at| {
+            matches!(self.plans[at].action, Action::Revoke) && self.plans[at].from.is_some()
+        });
+        if !stopping.is_empty() {
+            match self.revoke_opt_ins(&stopping).await {
+                Ok(()) => rest.extend(stopping),
+                Err(e) => out.extend(
+                    stopping
+                        .iter()
+                        .map(|&at| (at, Err(anyhow::anyhow!("revoking the opt-in failed: {e}")))),
+                ),
+            }
+        }
         let mut replies = Replies::default();
         let mut texts: HashMap<usize, String> = HashMap::new();
         let mut kept_not: Vec<(usize, i64)> = Vec::new();
@@ -217,8 +232,21 @@ impl Wave<'_> {
             .await
     }
 
-    /// Does what `plan` asks of the store besides a batched opt-in (whose answer is
-    /// `opt_in`); returns the answer to send.
+    /// Revokes the opt-ins the members of the wave at `stopping` end (R11).
+    async fn revoke_opt_ins(&self, stopping: &[usize]) -> Result<(), StoreError> {
+        let wanted: Vec<_> = stopping
+            .iter()
+            .filter_map(|&at| {
+                let from = self.plans[at].from.clone()?;
+                Some((from, source(self.records[at], SourceKind::Keyword)))
+            })
+            .collect();
+        self.store.revoke_opt_ins(self.account, &wanted).await?;
+        Ok(())
+    }
+
+    /// Does what `plan` asks of the store besides the wave's opt-ins (whose answer is
+    /// `opt_in`) and revocations; returns the answer to send.
     async fn act(
         &self,
         record: &InboundRecord,
@@ -233,10 +261,8 @@ impl Wave<'_> {
         let refused = matches!(opt_in, Some(OptInResult::Refused { .. }));
         Ok(match &plan.action {
             Action::Nothing => None,
-            Action::Revoke => {
-                store.revoke_opt_in(account, from, keyword()).await?;
-                Some(Answer::Stopped)
-            }
+            // Revoked together with the wave's other STOPs.
+            Action::Revoke => Some(Answer::Stopped),
             Action::Leave(code) => {
                 let left = store
                     .leave_group(account, from, record.channel, code, keyword())

@@ -296,6 +296,31 @@ pub async fn opt_ins_are_given_many_at_once(store: Arc<dyn Store>) {
         Err(crate::StoreError::Conflict { what: "number", .. })
     ));
     assert!(store.give_opt_ins(a, &[], None).await.unwrap().is_empty());
+
+    // Revoked many at once: in the order asked; one without an opt-in, and one asked
+    // twice, answer false; only the ended ones are in the ledger.
+    let stop = |i: u32| (whatsapp(i), keyword(&format!("s{i}"), "STOP"));
+    let revoked = store
+        .revoke_opt_ins(a, &[stop(1), stop(5), stop(1), stop(2)])
+        .await
+        .unwrap();
+    assert_eq!(revoked, [true, false, false, true]);
+    assert_eq!(store.active_opt_in_count(a).await.unwrap(), 2);
+    let events: Vec<ConsentEvent> = store
+        .consent_ledger(a, &whatsapp(1))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, [ConsentEvent::OptIn, ConsentEvent::Revoked]);
+    let refused_only = store.consent_ledger(a, &whatsapp(5)).await.unwrap();
+    assert!(
+        refused_only
+            .iter()
+            .all(|e| e.event == ConsentEvent::Refused)
+    );
+    assert!(store.revoke_opt_ins(a, &[]).await.unwrap().is_empty());
 }
 
 /// R10, R12, R14: group keywords move only that membership; deleting the contact leaves
