@@ -3,7 +3,7 @@
 //! given in one store call, the rest is done message by message, and the replies go out as
 //! one send per text.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
 use bote_domain::keywords::Parsed;
@@ -90,27 +90,27 @@ pub async fn handle_batch(
     }
     let mut results: Vec<Option<anyhow::Result<Handled>>> =
         (0..records.len()).map(|_| None).collect();
-    let mut failed: Vec<&str> = Vec::new();
+    let mut failed: HashSet<&str> = HashSet::new();
+    let batch = Wave {
+        store,
+        account,
+        records,
+        plans: &plans,
+        settings,
+        policy,
+    };
     for wave in waves {
         let (go, held): (Vec<usize>, Vec<usize>) = wave
             .into_iter()
-            .partition(|&at| !failed.contains(&sender(at)));
+            .partition(|&at| !failed.contains(sender(at)));
         for at in held {
             results[at] = Some(Err(anyhow::anyhow!(
                 "an earlier message of this sender failed"
             )));
         }
-        let batch = Wave {
-            store,
-            account,
-            records,
-            plans: &plans,
-            settings,
-            policy,
-        };
         for (at, result) in batch.run(go).await {
             if result.is_err() {
-                failed.push(sender(at));
+                failed.insert(sender(at));
             }
             results[at] = Some(result);
         }
@@ -133,41 +133,11 @@ struct Wave<'a> {
 
 impl Wave<'_> {
     async fn run(&self, members: Vec<usize>) -> Vec<(usize, anyhow::Result<Handled>)> {
-        let (asking, rest): (Vec<usize>, Vec<usize>) = members.into_iter().partition(|&at| {
-            matches!(self.plans[at].action, Action::OptIn { .. }) && self.plans[at].from.is_some()
-        });
-        let mut out = Vec::with_capacity(asking.len() + rest.len());
-        let mut opt_ins: HashMap<usize, OptInResult> = HashMap::new();
-        if !asking.is_empty() {
-            match self.give_opt_ins(&asking).await {
-                Ok(given) => opt_ins.extend(asking.iter().copied().zip(given)),
-                Err(e) => out.extend(
-                    asking
-                        .iter()
-                        .map(|&at| (at, Err(anyhow::anyhow!("giving the opt-in failed: {e}")))),
-                ),
-            }
-        }
-        // STOPs of the wave in one call too.
-        let (stopping, mut rest): (Vec<usize>, Vec<usize>) = rest.into_iter().partition(|&at| {
-            matches!(self.plans[at].action, Action::Revoke) && self.plans[at].from.is_some()
-        });
-        if !stopping.is_empty() {
-            match self.revoke_opt_ins(&stopping).await {
-                Ok(()) => rest.extend(stopping),
-                Err(e) => out.extend(
-                    stopping
-                        .iter()
-                        .map(|&at| (at, Err(anyhow::anyhow!("revoking the opt-in failed: {e}")))),
-                ),
-            }
-        }
+        let (mut out, mut opt_ins, acting) = self.opt_ins_and_stops(members).await;
         let mut replies = Replies::default();
         let mut texts: HashMap<usize, String> = HashMap::new();
         let mut kept_not: Vec<(usize, i64)> = Vec::new();
         let mut handled: HashMap<usize, Handled> = HashMap::new();
-        let mut acting: Vec<usize> = opt_ins.keys().copied().chain(rest).collect();
-        acting.sort_unstable();
         for at in acting {
             let (record, plan) = (self.records[at], &self.plans[at]);
             let opt_in = opt_ins.remove(&at);
@@ -213,6 +183,56 @@ impl Wave<'_> {
         }
         out.extend(handled.into_iter().map(|(at, h)| (at, Ok(h))));
         out
+    }
+
+    /// Gives the wave's opt-ins in one store call and revokes its STOPs in another; returns
+    /// the failures, the opt-ins' answers, and the members to go on with, in order.
+    async fn opt_ins_and_stops(
+        &self,
+        members: Vec<usize>,
+    ) -> (
+        Vec<(usize, anyhow::Result<Handled>)>,
+        HashMap<usize, OptInResult>,
+        Vec<usize>,
+    ) {
+        let wants = |at: usize, opt_in: bool| {
+            let plan = &self.plans[at];
+            plan.from.is_some()
+                && match plan.action {
+                    Action::OptIn { .. } => opt_in,
+                    Action::Revoke => !opt_in,
+                    _ => false,
+                }
+        };
+        let (asking, rest): (Vec<usize>, Vec<usize>) =
+            members.into_iter().partition(|&at| wants(at, true));
+        let (stopping, mut acting): (Vec<usize>, Vec<usize>) =
+            rest.into_iter().partition(|&at| wants(at, false));
+        let mut failed = Vec::new();
+        let mut opt_ins = HashMap::new();
+        if !asking.is_empty() {
+            match self.give_opt_ins(&asking).await {
+                Ok(given) => opt_ins.extend(asking.iter().copied().zip(given)),
+                Err(e) => failed.extend(
+                    asking
+                        .iter()
+                        .map(|&at| (at, Err(anyhow::anyhow!("giving the opt-in failed: {e}")))),
+                ),
+            }
+        }
+        if !stopping.is_empty() {
+            match self.revoke_opt_ins(&stopping).await {
+                Ok(()) => acting.extend(stopping),
+                Err(e) => failed.extend(
+                    stopping
+                        .iter()
+                        .map(|&at| (at, Err(anyhow::anyhow!("revoking the opt-in failed: {e}")))),
+                ),
+            }
+        }
+        acting.extend(opt_ins.keys().copied());
+        acting.sort_unstable();
+        (failed, opt_ins, acting)
     }
 
     /// The opt-ins the members of the wave at `asking` ask for, in that order.
