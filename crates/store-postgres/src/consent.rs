@@ -308,29 +308,15 @@ impl ConsentStore for PostgresStore {
             .await
             .db()?
         };
-        let entries: Vec<_> = give
-            .iter()
-            .map(|&at| (at, ConsentEvent::OptIn))
-            .chain(refuse.iter().map(|&at| (at, ConsentEvent::Refused)))
-            .map(|(at, event)| (&wanted[at].0, event, &wanted[at].1))
-            .collect();
+        let entries = OptInBatch::ledger(wanted, &give, &refuse);
         record_many(&mut tx, account, &entries, None).await?;
-        let contacts = if given_numbers.is_empty() {
-            HashMap::new()
-        } else {
-            contacts_for(&mut tx, account, &given_numbers, ChannelKind::Whatsapp).await?
-        };
-        for row in given {
-            let opt_in: OptIn = row.try_into()?;
-            let contact = contacts
-                .get(opt_in.number.as_str())
-                .copied()
-                .ok_or_else(|| {
-                    StoreError::Backend(anyhow::anyhow!("no contact for {}", opt_in.number))
-                })?;
-            batch.given(opt_in, contact);
-        }
-        let results = batch.finish()?;
+        let contacts =
+            contacts_for(&mut tx, account, &given_numbers, ChannelKind::Whatsapp).await?;
+        let given = given
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<Vec<OptIn>>>()?;
+        let results = batch.finish_with(given, &contacts)?;
         tx.commit().await.db()?;
         Ok(results)
     }

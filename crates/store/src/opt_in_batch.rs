@@ -64,15 +64,43 @@ impl OptInBatch {
         (open[..given].to_vec(), refused)
     }
 
-    /// Answers `Given` for a new opt-in and the contact that has its number.
-    pub fn given(&mut self, opt_in: OptIn, contact: ContactId) {
-        if let Some(&at) = self.index.get(opt_in.number.as_str()) {
-            self.results[at] = Some(OptInResult::Given { opt_in, contact });
+    /// The ledger entries of a [`split`](OptInBatch::split): an opt-in for each number
+    /// given one, a refusal for each refused.
+    pub fn ledger<'a>(
+        wanted: &'a [(PhoneNumber, ConsentSource)],
+        give: &[usize],
+        refuse: &[usize],
+    ) -> Vec<(&'a PhoneNumber, ConsentEvent, &'a ConsentSource)> {
+        give.iter()
+            .map(|&at| (at, ConsentEvent::OptIn))
+            .chain(refuse.iter().map(|&at| (at, ConsentEvent::Refused)))
+            .map(|(at, event)| (&wanted[at].0, event, &wanted[at].1))
+            .collect()
+    }
+
+    /// Answers `Given` for each new opt-in, with the contact `contacts` has for its
+    /// number, then returns all answers in the order asked.
+    pub fn finish_with(
+        mut self,
+        given: Vec<OptIn>,
+        contacts: &HashMap<String, ContactId>,
+    ) -> StoreResult<Vec<OptInResult>> {
+        for opt_in in given {
+            let contact = contacts
+                .get(opt_in.number.as_str())
+                .copied()
+                .ok_or_else(|| {
+                    StoreError::Backend(anyhow::anyhow!("no contact for {}", opt_in.number))
+                })?;
+            if let Some(&at) = self.index.get(opt_in.number.as_str()) {
+                self.results[at] = Some(OptInResult::Given { opt_in, contact });
+            }
         }
+        self.finish()
     }
 
     /// The answers in the order asked; an error if the back end left one out.
-    pub fn finish(self) -> StoreResult<Vec<OptInResult>> {
+    fn finish(self) -> StoreResult<Vec<OptInResult>> {
         self.results
             .into_iter()
             .map(|r| {

@@ -42,22 +42,13 @@ impl Replies {
                 ChannelKind::Whatsapp => SenderKind::International,
                 ChannelKind::Sms => SenderKind::guess(&business),
             };
-            let request = SendRequest {
-                channel,
-                spec: SendSpec {
-                    text: Some(text),
-                    sender: Sender::parse(&business, kind).ok(),
-                    ..SendSpec::default()
-                },
-                numbers: to.iter().map(|(n, _)| n.as_str().to_owned()).collect(),
-                contacts: vec![],
-                groups: vec![],
-                schedule_at: None,
-                client_message_id: None,
-                callback_url: None,
-                test: false,
-                source: "keyword",
+            let spec = SendSpec {
+                text: Some(text),
+                sender: Sender::parse(&business, kind).ok(),
+                ..SendSpec::default()
             };
+            let numbers = to.iter().map(|(n, _)| n.as_str().to_owned()).collect();
+            let request = SendRequest::to_numbers(channel, spec, numbers, "keyword");
             // The numbers are E.164 already; the region is never used.
             match accept_reply(store, account, Region::AUSTRIA, request).await {
                 Ok(accepted) => {

@@ -30,6 +30,30 @@ pub struct SendRequest {
     pub source: &'static str,
 }
 
+impl SendRequest {
+    /// A send of `spec` to `numbers` now, as bote itself makes them (keyword replies, the
+    /// widget's SMS): no contacts, groups, schedule, client id or callback.
+    pub fn to_numbers(
+        channel: ChannelKind,
+        spec: SendSpec,
+        numbers: Vec<String>,
+        source: &'static str,
+    ) -> SendRequest {
+        SendRequest {
+            channel,
+            spec,
+            numbers,
+            contacts: vec![],
+            groups: vec![],
+            schedule_at: None,
+            client_message_id: None,
+            callback_url: None,
+            test: false,
+            source,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
     #[error("the message has no content: give a text{}", if *.0 == ChannelKind::Whatsapp { " or media" } else { "" })]
@@ -368,21 +392,11 @@ mod tests {
     use super::*;
 
     fn request(channel: ChannelKind, text: &str) -> SendRequest {
-        SendRequest {
-            channel,
-            spec: SendSpec {
-                text: Some(text.into()),
-                ..Default::default()
-            },
-            numbers: vec![],
-            contacts: vec![],
-            groups: vec![],
-            schedule_at: None,
-            client_message_id: None,
-            callback_url: None,
-            test: false,
-            source: "api",
-        }
+        let spec = SendSpec {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        SendRequest::to_numbers(channel, spec, vec![], "api")
     }
 
     #[test]

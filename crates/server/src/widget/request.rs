@@ -94,21 +94,12 @@ pub async fn handle(
     let keyword = policy.keyword_only.then_some(START_WORDS[0]);
     let business = store.account(account).await?.name;
     let texts = WidgetTexts::of(&widget.look, &business);
-    let request = SendRequest {
-        channel: ChannelKind::Sms,
-        spec: SendSpec {
-            text: Some(texts.sms(&business, &whatsapp, keyword)),
-            ..SendSpec::default()
-        },
-        numbers: vec![number.as_str().to_owned()],
-        contacts: vec![],
-        groups: vec![],
-        schedule_at: None,
-        client_message_id: None,
-        callback_url: None,
-        test: false,
-        source: "widget",
+    let spec = SendSpec {
+        text: Some(texts.sms(&business, &whatsapp, keyword)),
+        ..SendSpec::default()
     };
+    let numbers = vec![number.as_str().to_owned()];
+    let request = SendRequest::to_numbers(ChannelKind::Sms, spec, numbers, "widget");
     let accepted = match accept(store, account, region, request).await {
         Ok(a) => a.acceptance,
         Err(e) => {
