@@ -1,6 +1,7 @@
 //! Headless Chromium over WebDriver: Debian's `chromedriver` on a free port, one browser per
 //! test file, and screenshots under `target/web-screenshots/` to look at.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -13,7 +14,11 @@ pub struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and the Chromium it started: they share a process group of their
+    /// own (killing chromedriver alone left every browser process running).
     fn drop(&mut self) {
+        let group = format!("-{}", self.chromedriver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.chromedriver.kill();
         let _ = self.chromedriver.wait();
     }
@@ -41,6 +46,7 @@ impl Driver {
         let port = free_port();
         let mut chromedriver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
