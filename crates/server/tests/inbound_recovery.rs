@@ -11,21 +11,14 @@ use std::time::Duration;
 use bote::inbound::{InboundWorker, Processor, sandbox_message};
 use bote_domain::{ChannelKind, PhoneNumber, Region};
 use serde_json::Value;
+use support::consent::{events, ledger};
 use support::{Backend, HARNESS_WHATSAPP_NUMBER, TestApp, eventually, opted_in_numbers, spawn_app};
 
 const ONE: &str = "+436761000031";
 const TWO: &str = "+436761000032";
 
 async fn ledger_events(app: &TestApp, number: &str) -> Vec<String> {
-    let path = format!("/api/v1/optins/{}/ledger", number.replace('+', "%2B"));
-    let (status, ledger) = app.get_json(&path).await;
-    assert_eq!(status, 200, "{ledger}");
-    ledger["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["event"].as_str().unwrap().to_owned())
-        .collect()
+    events(&ledger(app, number).await)
 }
 
 async fn stored_but_unprocessed_messages_are_processed_once(backend: Backend) {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod cloud;
+pub mod consent;
 pub mod private_pg;
 pub mod receiver;
 pub mod serve;
