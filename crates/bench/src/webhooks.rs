@@ -1,8 +1,11 @@
 //! Inbound WhatsApp at scale: signed webhook deliveries, as Meta sends them, to
 //! `POST /webhooks/whatsapp/{phone_number_id}` of a running `bote serve`. bote answers 200
-//! only after each message is stored and through the consent pipeline (keywords R10–R12,
-//! first-message opt-in R7 with its contact, R9), so answered means durable. Every sender is
-//! a new number; a share of the texts are keywords (`START NEWS`, `STOP`).
+//! once each message is stored with its durable "unprocessed" mark, as Meta asks; the
+//! consent pipeline (keywords R10–R12, first-message opt-in R7 with its contact, R9) works
+//! through them behind. Both are timed: until the last answer, and until bote's inbound
+//! backlog (`bote_inbound_unprocessed` at `/metrics`) is empty; the rate reported is the
+//! second. Every sender is a new number; a share of the texts are keywords (`START NEWS`,
+//! `STOP`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +26,8 @@ use crate::setup::{self, APP_SECRET, CloudNumber};
 
 const PHONE_NUMBER_ID: &str = "106540352240001";
 const BUSINESS_NUMBER: &str = "+43800900900";
+/// The benchmark's account manager, who reads `/metrics`.
+const MANAGER_PASSWORD: &str = "bench-manager-password";
 
 #[derive(Debug, Args)]
 pub struct WebhookArgs {
@@ -137,6 +142,15 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         env: Vec::new(),
     };
     let token = setup::whatsapp_account(&bote, &[number])?;
+    bote.cli(&[
+        "user",
+        "add",
+        "--account-manager",
+        "--username",
+        "bench-manager",
+        "--password",
+        MANAGER_PASSWORD,
+    ])?;
     let http = reqwest::Client::new();
     let mut server = bote.serve(free_port()?, &dir.path().join("bote.log"))?;
     server.wait_healthy(&http).await?;
@@ -192,20 +206,21 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         .buffer_unordered(args.concurrency)
         .collect()
         .await;
+    let answered = started.elapsed();
+    // Answered means stored; processing ends when the backlog is empty (at most 60 s).
+    let backlog_at_answer = unprocessed(&http, &server.base).await?;
+    let mut backlog = backlog_at_answer;
+    while backlog > 0 && started.elapsed() < answered + Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        backlog = unprocessed(&http, &server.base).await?;
+    }
     let elapsed = started.elapsed();
     let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
     let load_after = crate::e2e::loadavg();
     latencies.sort_unstable();
 
-    // Answered means stored and, within bote's 10 s bound, processed: check that every
-    // opt-in is there, waiting up to 30 s for any still being processed.
     let expected = expected_opt_ins(args.messages, args.keyword_every);
-    let mut opt_ins = count_pages(&http, &server.base, &token, "optins").await?;
-    let waited = Instant::now();
-    while opt_ins < expected && waited.elapsed() < Duration::from_secs(30) {
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        opt_ins = count_pages(&http, &server.base, &token, "optins").await?;
-    }
+    let opt_ins = count_pages(&http, &server.base, &token, "optins").await?;
     let stored = count_pages(&http, &server.base, &token, "inbound").await?;
     let peak = server.peak_rss_kib();
     server.stop();
@@ -222,10 +237,20 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         args.keyword_every
     );
     println!(
-        "  {:.0} messages/s ({:.0} deliveries/s) over {:.2} s; latency p50 {:.1} ms, p99 {:.1} ms",
+        "  processed: {:.0} messages/s over {:.2} s (to an empty backlog{})",
         args.messages as f64 / elapsed.as_secs_f64(),
-        deliveries as f64 / elapsed.as_secs_f64(),
         elapsed.as_secs_f64(),
+        if backlog > 0 {
+            format!(", NOT reached: {backlog} left after 60 s")
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "  stored and answered: {:.0} messages/s ({:.0} deliveries/s) over {:.2} s, {backlog_at_answer} unprocessed at the last answer; answer latency p50 {:.1} ms, p99 {:.1} ms",
+        args.messages as f64 / answered.as_secs_f64(),
+        deliveries as f64 / answered.as_secs_f64(),
+        answered.as_secs_f64(),
         quantile(&latencies, 0.5).as_secs_f64() * 1e3,
         quantile(&latencies, 0.99).as_secs_f64() * 1e3,
     );
@@ -235,17 +260,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
-    println!(
-        "  opt-ins: {opt_ins} of {expected} expected{}",
-        if opt_ins == expected && waited.elapsed() < Duration::from_secs(1) {
-            ", all given by the last answer".to_owned()
-        } else {
-            format!(
-                ", counted {:.1} s after the last answer",
-                waited.elapsed().as_secs_f64()
-            )
-        }
-    );
+    println!("  opt-ins: {opt_ins} of {expected} expected");
     let replies = standin.stats();
     println!(
         "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
@@ -259,7 +274,24 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         quantile(&latencies, 0.99).as_secs_f64() * 1e3,
         peak.map_or(0, |k| k / 1024),
     );
-    Ok(errors == 0 && stored == args.messages && opt_ins == expected)
+    Ok(errors == 0 && stored == args.messages && opt_ins == expected && backlog == 0)
+}
+
+/// bote's inbound backlog, `bote_inbound_unprocessed` from `/metrics`.
+async fn unprocessed(http: &reqwest::Client, base: &str) -> anyhow::Result<u64> {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .basic_auth("bench-manager", Some(MANAGER_PASSWORD))
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let value = text
+        .lines()
+        .find_map(|l| l.strip_prefix("bote_inbound_unprocessed "))
+        .context("no bote_inbound_unprocessed at /metrics")?;
+    Ok(value.trim().parse::<f64>()? as u64)
 }
 
 /// Items of an account's list (`inbound` messages, `optins`), paging through

@@ -92,6 +92,11 @@ async fn metrics_count_what_happened_and_only_managers_read_them() {
         Some(0.0),
         "{text}"
     );
+    assert_eq!(
+        sample(&text, "bote_inbound_unprocessed"),
+        Some(0.0),
+        "nothing received, nothing waiting:\n{text}"
+    );
     let latency = r#"bote_http_request_duration_seconds_count{method="POST",route="/api/v1/sends",status="2xx"}"#;
     assert_eq!(sample(&text, latency), Some(1.0), "{text}");
     assert!(

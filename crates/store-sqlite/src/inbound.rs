@@ -300,6 +300,10 @@ impl InboundStore for SqliteStore {
         crate::inbound_pending::mark_processed(self, ids).await
     }
 
+    async fn unprocessed_inbound(&self) -> StoreResult<u64> {
+        crate::inbound_pending::unprocessed(self).await
+    }
+
     async fn list_inbound(
         &self,
         account: AccountId,

@@ -144,6 +144,16 @@ pub(crate) async fn claim(
     Ok(claimed)
 }
 
+/// Counted on the partial index `inbound_messages_pending`, which holds only these rows.
+pub(crate) async fn unprocessed(store: &SqliteStore) -> StoreResult<u64> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM inbound_messages WHERE process_after IS NOT NULL")
+            .fetch_one(store.pool())
+            .await
+            .db()?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
 pub(crate) async fn mark_processed(store: &SqliteStore, ids: &[i64]) -> StoreResult<()> {
     if ids.is_empty() {
         return Ok(());

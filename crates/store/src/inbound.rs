@@ -180,6 +180,8 @@ pub trait InboundStore: Send + Sync {
     ) -> StoreResult<Vec<InboundRecord>>;
     /// Ends the processing of these messages: no claim returns them again.
     async fn mark_inbound_processed(&self, ids: &[i64]) -> StoreResult<()>;
+    /// Messages stored but not yet processed, of every account: the inbound backlog.
+    async fn unprocessed_inbound(&self) -> StoreResult<u64>;
     /// The account's inbound messages, newest first.
     async fn list_inbound(
         &self,

@@ -148,7 +148,7 @@ pub(crate) async fn from_handset(
     let mut stored = state
         .events
         .inbound
-        .receive(vec![message])
+        .receive_processed(vec![message])
         .await
         .map_err(ApiError::internal)?;
     stored

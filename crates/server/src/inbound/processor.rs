@@ -11,8 +11,10 @@ use tokio::sync::{mpsc, oneshot};
 use super::process::process;
 use crate::addon::PackageCaps;
 
-/// Hand-overs merged into one processing batch at most.
-const MAX_JOBS: usize = 256;
+/// Messages merged into one processing batch: hand-overs are merged until it holds this
+/// many (one hand-over is never split). Large enough that a backlog is worked off in few
+/// transactions, small enough that a batch is far through before its lease runs out.
+const MAX_MESSAGES: usize = 4_000;
 
 struct Job {
     records: Vec<InboundRecord>,
@@ -56,8 +58,18 @@ impl Processor {
 }
 
 async fn run(store: Arc<dyn Store>, caps: PackageCaps, mut rx: mpsc::Receiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_JOBS);
-    while rx.recv_many(&mut jobs, MAX_JOBS).await > 0 {
+    while let Some(first) = rx.recv().await {
+        let mut count = first.records.len();
+        let mut jobs = vec![first];
+        while count < MAX_MESSAGES {
+            match rx.try_recv() {
+                Ok(job) => {
+                    count += job.records.len();
+                    jobs.push(job);
+                }
+                Err(_) => break,
+            }
+        }
         let records: Vec<InboundRecord> = jobs
             .iter_mut()
             .flat_map(|j| std::mem::take(&mut j.records))
@@ -65,7 +77,7 @@ async fn run(store: Arc<dyn Store>, caps: PackageCaps, mut rx: mpsc::Receiver<Jo
         if !records.is_empty() {
             process(store.as_ref(), &caps, records).await;
         }
-        for done in jobs.drain(..).flat_map(|j| j.done) {
+        for done in jobs.into_iter().flat_map(|j| j.done) {
             let _ = done.send(());
         }
     }

@@ -1,10 +1,12 @@
 //! Inbound messages from channels into the store, with group commit: messages arriving at
 //! the same time (concurrent webhook deliveries, the many messages of one delivery, SMPP
 //! MOs) are stored in one transaction, each marked unprocessed and leased to this process,
-//! and each channel is answered after that commit — then, within a bound, after their
-//! keywords and opt-ins ran, so a sender sees the effect of a message once it is
-//! acknowledged. A crash in between loses nothing: the mark is durable, and a worker
-//! processes the message once the lease has run out (`InboundWorker`).
+//! and handed to the processor. A provider's channel (webhook, SMPP) is answered after that
+//! commit, as Meta asks of webhooks: the mark is durable, so processing catches up in
+//! batches as large as the backlog, and a crash before it loses nothing (a worker processes
+//! the message once the lease has run out, `InboundWorker`). The sandbox handset waits,
+//! within a bound, for its message's keywords and opt-ins too, so whoever types it sees the
+//! effect once it is acknowledged.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +27,8 @@ const PROCESSING_WAIT: Duration = Duration::from_secs(10);
 struct Job {
     messages: Vec<NewInbound>,
     stored: oneshot::Sender<Result<Vec<InboundRecord>, String>>,
-    processed: oneshot::Sender<()>,
+    /// Answered once the messages are processed, for callers that wait for it.
+    processed: Option<oneshot::Sender<()>>,
 }
 
 pub struct InboundWriter {
@@ -41,15 +44,44 @@ impl InboundWriter {
     }
 
     /// Stores `messages` (a provider's repeat of a message id is stored once) and returns
-    /// their records once committed and processed, or once committed and
-    /// [`PROCESSING_WAIT`] has passed.
+    /// their records once committed; their processing follows.
     pub async fn receive(&self, messages: Vec<NewInbound>) -> anyhow::Result<Vec<InboundRecord>> {
+        Ok(self.store(messages, None).await?.0)
+    }
+
+    /// As [`receive`](Self::receive), and returns once the messages are processed too, or
+    /// once [`PROCESSING_WAIT`] has passed after the commit.
+    pub async fn receive_processed(
+        &self,
+        messages: Vec<NewInbound>,
+    ) -> anyhow::Result<Vec<InboundRecord>> {
+        let (processed, processed_answer) = oneshot::channel();
+        let (records, waits) = self.store(messages, Some(processed)).await?;
+        if waits
+            && tokio::time::timeout(PROCESSING_WAIT, processed_answer)
+                .await
+                .is_err()
+        {
+            tracing::warn!(
+                messages = records.len(),
+                "inbound messages stored; their processing takes longer, answered before it"
+            );
+        }
+        Ok(records)
+    }
+
+    /// Stores `messages` through the writer task; returns their records and whether
+    /// `processed` went with them (nothing to store answers at once).
+    async fn store(
+        &self,
+        messages: Vec<NewInbound>,
+        processed: Option<oneshot::Sender<()>>,
+    ) -> anyhow::Result<(Vec<InboundRecord>, bool)> {
         if messages.is_empty() {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), false));
         }
         let stopped = || anyhow::anyhow!("the inbound writer has stopped");
         let (stored, stored_answer) = oneshot::channel();
-        let (processed, processed_answer) = oneshot::channel();
         self.jobs
             .send(Job {
                 messages,
@@ -62,16 +94,7 @@ impl InboundWriter {
             .await
             .map_err(|_| stopped())?
             .map_err(|e| anyhow::anyhow!(e))?;
-        if tokio::time::timeout(PROCESSING_WAIT, processed_answer)
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                messages = records.len(),
-                "inbound messages stored; their processing takes longer, answered before it"
-            );
-        }
-        Ok(records)
+        Ok((records, true))
     }
 }
 
@@ -109,7 +132,7 @@ async fn write_batches(
                 records.push(record);
             }
             let _ = job.stored.send(Ok(records));
-            done.push(job.processed);
+            done.extend(job.processed);
         }
         if let Err(e) = processor.submit(fresh, done).await {
             // Stored and leased: a worker processes them after the lease.

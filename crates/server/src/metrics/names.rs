@@ -9,6 +9,7 @@ pub const RECEIPTS: &str = "bote_delivery_reports_total";
 pub const INBOUND: &str = "bote_inbound_messages_total";
 pub const CALLBACKS: &str = "bote_callbacks_total";
 pub const UNFINISHED: &str = "bote_messages_unfinished";
+pub const INBOUND_UNPROCESSED: &str = "bote_inbound_unprocessed";
 pub const SMPP_UP: &str = "bote_smpp_connection_up";
 pub const SMPP_RECONNECTS: &str = "bote_smpp_reconnects_total";
 pub const SMPP_WINDOW_IN_USE: &str = "bote_smpp_window_in_use";
@@ -40,6 +41,10 @@ pub(super) fn describe() {
     describe_gauge!(
         UNFINISHED,
         "Messages not yet final (queued, sending, sent) in the store, all processes together."
+    );
+    describe_gauge!(
+        INBOUND_UNPROCESSED,
+        "Inbound messages stored but not yet through keywords, opt-ins and forwarding, all processes together."
     );
     describe_gauge!(SMPP_UP, "1 while the SMPP connection is bound, else 0.");
     describe_counter!(

@@ -6,7 +6,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::{SMPP_UP, SMPP_WINDOW_IN_USE, SMPP_WINDOW_SIZE, UNFINISHED, handle};
+use super::{
+    INBOUND_UNPROCESSED, SMPP_UP, SMPP_WINDOW_IN_USE, SMPP_WINDOW_SIZE, UNFINISHED, handle,
+};
 use crate::app::AppState;
 use crate::auth::AccountManager;
 use crate::connections::LinkState;
@@ -20,6 +22,10 @@ async fn scrape(State(state): State<AppState>, _manager: AccountManager) -> Resp
         Ok(n) => metrics::gauge!(UNFINISHED).set(n as f64),
         // The counters are still worth serving; the gauge keeps its last value.
         Err(e) => tracing::warn!(error = %e, "metrics: reading the backlog failed"),
+    }
+    match state.store.unprocessed_inbound().await {
+        Ok(n) => metrics::gauge!(INBOUND_UNPROCESSED).set(n as f64),
+        Err(e) => tracing::warn!(error = %e, "metrics: reading the inbound backlog failed"),
     }
     for link in &state.connections.smpp {
         let name = link.name.clone();

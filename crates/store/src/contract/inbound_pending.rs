@@ -123,6 +123,11 @@ pub async fn unprocessed_inbound_is_claimed_once_per_lease_until_processed(store
         .await
         .unwrap();
 
+    assert_eq!(
+        store.unprocessed_inbound().await.unwrap(),
+        3,
+        "the backlog: the marked messages, leased or not"
+    );
     let first = store.claim_unprocessed_inbound(2, LEASE).await.unwrap();
     assert_eq!(ids(&first), all[..2], "oldest first");
     assert_eq!(first[0].text.as_deref(), Some("Hallo wamid.1"));
@@ -175,7 +180,9 @@ pub async fn unprocessed_inbound_is_claimed_once_per_lease_until_processed(store
         [next.id],
         "processed messages are never claimed again"
     );
+    assert_eq!(store.unprocessed_inbound().await.unwrap(), 1);
     store.mark_inbound_processed(&[next.id]).await.unwrap();
+    assert_eq!(store.unprocessed_inbound().await.unwrap(), 0);
     assert!(
         store
             .claim_unprocessed_inbound(10, Duration::ZERO)
