@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInBatch, OptInResult, Page, StoreError, StoreResult, revoked_in_order,
+    OptInBatch, OptInResult, Page, StoreError, StoreResult, group_batch, revoked_in_order,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -167,21 +167,9 @@ async fn record_many(
     Ok(())
 }
 
-/// The contact that has `number` on `channel`; else the one that has it on the other
-/// channel and none on this one, which gains it; else a new contact with it (R9).
-async fn contact_for(
-    conn: &mut PgConnection,
-    account: AccountId,
-    number: &PhoneNumber,
-    channel: ChannelKind,
-) -> StoreResult<ContactId> {
-    contacts_for(conn, account, &[number.as_str()], channel)
-        .await?
-        .remove(number.as_str())
-        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("no contact for {number}")))
-}
-
-/// [`contact_for`] for many numbers, in at most three statements.
+/// For each of `numbers`: the contact that has it on `channel`; else the one that has it
+/// on the other channel and none on this one, which gains it; else a new contact with it
+/// (R9). At most three statements.
 async fn contacts_for(
     conn: &mut PgConnection,
     account: AccountId,
@@ -348,55 +336,54 @@ impl ConsentStore for PostgresStore {
         Ok(revoked.answers)
     }
 
-    async fn join_group(
+    async fn join_groups(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
         channel: ChannelKind,
         group: &GroupCode,
-        source: ConsentSource,
-    ) -> StoreResult<GroupMove> {
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<GroupMove>> {
+        let numbers = group_batch::distinct_numbers(wanted)?;
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.pool.begin().await.db()?;
         lock_account(&mut tx, account).await?;
         let group_id = group_id(&mut tx, account, group).await?;
-        let contact = contact_for(&mut tx, account, number, channel).await?;
-        let done = sqlx::query(
+        let contacts = contacts_for(&mut tx, account, &numbers, channel).await?;
+        let ids: Vec<i64> = contacts.values().map(|c| c.0).collect();
+        let joined: HashSet<i64> = sqlx::query_scalar(
             "INSERT INTO group_members (group_id, contact_id, account_id, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+             SELECT $1, c, $3, $4 FROM unnest($2::bigint[]) AS c \
+             ON CONFLICT DO NOTHING RETURNING contact_id",
         )
         .bind(group_id)
-        .bind(contact.0)
+        .bind(&ids)
         .bind(account.0)
         .bind(Utc::now())
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await
-        .db()?;
-        let moved = if done.rows_affected() == 0 {
-            GroupMove::Unchanged
-        } else {
-            record(
-                &mut tx,
-                account,
-                number,
-                ConsentEvent::GroupJoined,
-                &source,
-                Some(group),
-            )
-            .await?;
-            GroupMove::Changed(contact)
-        };
+        .db()?
+        .into_iter()
+        .collect();
+        let (moves, entries) =
+            group_batch::moves(wanted, &contacts, &joined, ConsentEvent::GroupJoined);
+        record_many(&mut tx, account, &entries, Some(group)).await?;
         tx.commit().await.db()?;
-        Ok(moved)
+        Ok(moves)
     }
 
-    async fn leave_group(
+    async fn leave_groups(
         &self,
         account: AccountId,
-        number: &PhoneNumber,
         channel: ChannelKind,
         group: &GroupCode,
-        source: ConsentSource,
-    ) -> StoreResult<GroupMove> {
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<GroupMove>> {
+        let numbers = group_batch::distinct_numbers(wanted)?;
+        if numbers.is_empty() {
+            return Ok(Vec::new());
+        }
         let column = match channel {
             ChannelKind::Whatsapp => "whatsapp_number",
             ChannelKind::Sms => "sms_number",
@@ -404,33 +391,27 @@ impl ConsentStore for PostgresStore {
         let mut tx = self.pool.begin().await.db()?;
         lock_account(&mut tx, account).await?;
         let group_id = group_id(&mut tx, account, group).await?;
-        let left: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM group_members WHERE group_id = $1 AND contact_id = \
-             (SELECT id FROM contacts WHERE account_id = $2 AND {column} = $3) RETURNING contact_id"
+        let left: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM group_members m USING contacts c WHERE m.group_id = $1 \
+             AND m.contact_id = c.id AND c.account_id = $2 AND c.{column} = ANY($3) \
+             RETURNING c.{column}, m.contact_id"
         )))
         .bind(group_id)
         .bind(account.0)
-        .bind(number.as_str())
-        .fetch_optional(&mut *tx)
+        .bind(&numbers)
+        .fetch_all(&mut *tx)
         .await
         .db()?;
-        let moved = match left {
-            Some(contact) => {
-                record(
-                    &mut tx,
-                    account,
-                    number,
-                    ConsentEvent::GroupLeft,
-                    &source,
-                    Some(group),
-                )
-                .await?;
-                GroupMove::Changed(ContactId(contact))
-            }
-            None => GroupMove::Unchanged,
-        };
+        let changed: HashSet<i64> = left.iter().map(|(_, id)| *id).collect();
+        let contacts: HashMap<String, ContactId> = left
+            .into_iter()
+            .map(|(number, id)| (number, ContactId(id)))
+            .collect();
+        let (moves, entries) =
+            group_batch::moves(wanted, &contacts, &changed, ConsentEvent::GroupLeft);
+        record_many(&mut tx, account, &entries, Some(group)).await?;
         tx.commit().await.db()?;
-        Ok(moved)
+        Ok(moves)
     }
 
     async fn list_opt_ins(

@@ -281,7 +281,23 @@ pub trait ConsentStore {
         channel: ChannelKind,
         group: &GroupCode,
         source: ConsentSource,
-    ) -> StoreResult<GroupMove>;
+    ) -> StoreResult<GroupMove> {
+        let wanted = [(number.clone(), source)];
+        let mut moves = self.join_groups(account, channel, group, &wanted).await?;
+        moves
+            .pop()
+            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
+    }
+    /// [`join_group`](ConsentStore::join_group) for many numbers at once, in ONE
+    /// transaction and a fixed number of statements; the answers are in the order of
+    /// `wanted`. The numbers must differ (`Conflict { what: "number" }` otherwise).
+    async fn join_groups(
+        &self,
+        account: AccountId,
+        channel: ChannelKind,
+        group: &GroupCode,
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<GroupMove>>;
     /// Takes the number's contact out of the group only (R12); the opt-in stays.
     async fn leave_group(
         &self,
@@ -290,7 +306,22 @@ pub trait ConsentStore {
         channel: ChannelKind,
         group: &GroupCode,
         source: ConsentSource,
-    ) -> StoreResult<GroupMove>;
+    ) -> StoreResult<GroupMove> {
+        let wanted = [(number.clone(), source)];
+        let mut moves = self.leave_groups(account, channel, group, &wanted).await?;
+        moves
+            .pop()
+            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
+    }
+    /// [`leave_group`](ConsentStore::leave_group) for many numbers at once, as
+    /// [`join_groups`](ConsentStore::join_groups) does.
+    async fn leave_groups(
+        &self,
+        account: AccountId,
+        channel: ChannelKind,
+        group: &GroupCode,
+        wanted: &[(PhoneNumber, ConsentSource)],
+    ) -> StoreResult<Vec<GroupMove>>;
     /// Active opt-ins, newest first; `before` is an opt-in id from the previous page.
     async fn list_opt_ins(
         &self,

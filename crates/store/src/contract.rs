@@ -106,6 +106,7 @@ macro_rules! contract_tests {
             opt_ins_beyond_the_cap_are_refused_and_recorded,
             opt_ins_are_given_many_at_once,
             group_keywords_join_and_leave_with_ledger_entries,
+            group_moves_are_made_many_at_once,
             keyword_settings_default_and_are_kept_per_account,
             whatsapp_sends_skip_numbers_without_an_opt_in,
             cloud_numbers_keep_their_credentials,

@@ -13,6 +13,7 @@ mod consent;
 mod contacts;
 pub mod contract;
 mod error;
+pub mod group_batch;
 mod groups;
 mod import;
 mod inbound;

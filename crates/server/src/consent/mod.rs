@@ -4,6 +4,7 @@
 //! the store), replies go out through the normal sending path, and the package's
 //! [`OptInPolicy`] decides about caps, keyword-only opt-ins and keeping replies (R2, R3).
 
+mod moves;
 mod pipeline;
 mod plan;
 mod policy;

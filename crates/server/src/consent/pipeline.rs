@@ -1,17 +1,19 @@
 //! Inbound messages of one account through keywords, opt-ins and replies: each message is
 //! planned from its text ([`super::plan`]), the opt-ins of messages handled together are
-//! given in one store call, the rest is done message by message, and the replies go out as
-//! one send per text.
+//! given in one store call, their STOPs revoke in one more, their group moves are one call
+//! per group ([`super::moves`]), the rest is done message by message, and the replies go
+//! out as one send per text.
 
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context;
+use bote_domain::AccountId;
 use bote_domain::keywords::Parsed;
-use bote_domain::{AccountId, GroupCode};
 use bote_store::{
     ConsentSource, InboundRecord, KeywordSettings, OptInResult, SourceKind, Store, StoreError,
 };
 
+use super::moves::Move;
 use super::plan::{Action, AfterOptIn, Answer, Plan, plan};
 use super::policy::OptInPolicy;
 use super::reply::Replies;
@@ -62,8 +64,8 @@ pub async fn handle_with(
 /// order of `records`. A sender's messages take effect in their order (START then STOP is
 /// not STOP then START): the batch goes in waves, each with at most one message per
 /// sender, and a sender whose message failed has its later messages failed too. Within a
-/// wave the opt-ins are given in one store call, the STOPs revoke in one more, and its
-/// replies go out together.
+/// wave the opt-ins are given in one store call, the STOPs revoke in one more, the group
+/// moves take one per group, and its replies go out together.
 pub async fn handle_batch(
     store: &dyn Store,
     account: AccountId,
@@ -134,6 +136,11 @@ struct Wave<'a> {
 impl Wave<'_> {
     async fn run(&self, members: Vec<usize>) -> Vec<(usize, anyhow::Result<Handled>)> {
         let (mut out, mut opt_ins, acting) = self.opt_ins_and_stops(members).await;
+        let wanted = acting
+            .iter()
+            .filter_map(|&at| self.group_move(at, opt_ins.get(&at)))
+            .collect();
+        let mut moved = super::moves::make(self.store, self.account, wanted).await;
         let mut replies = Replies::default();
         let mut texts: HashMap<usize, String> = HashMap::new();
         let mut kept_not: Vec<(usize, i64)> = Vec::new();
@@ -141,7 +148,7 @@ impl Wave<'_> {
         for at in acting {
             let (record, plan) = (self.records[at], &self.plans[at]);
             let opt_in = opt_ins.remove(&at);
-            let answer = match self.act(record, plan, opt_in.as_ref()).await {
+            let answer = match self.act(plan, opt_in.as_ref(), moved.remove(&at)).await {
                 Ok(answer) => answer,
                 Err(e) => {
                     out.push((at, Err(e)));
@@ -265,38 +272,51 @@ impl Wave<'_> {
         Ok(())
     }
 
+    /// The group the member at `at` moves, if any (R10, R12): a `START <code>` joins unless
+    /// its opt-in (`opt_in`) was refused.
+    fn group_move(&self, at: usize, opt_in: Option<&OptInResult>) -> Option<Move> {
+        let (record, plan) = (self.records[at], &self.plans[at]);
+        let (join, group) = match &plan.action {
+            Action::Join(code) => (true, code),
+            Action::Leave(code) => (false, code),
+            Action::OptIn {
+                after: AfterOptIn::Join(code),
+                ..
+            } if opt_in.is_some_and(|o| !matches!(o, OptInResult::Refused { .. })) => (true, code),
+            _ => return None,
+        };
+        Some(Move {
+            at,
+            join,
+            channel: record.channel,
+            group: group.clone(),
+            number: plan.from.clone()?,
+            source: source(record, SourceKind::Keyword),
+        })
+    }
+
     /// Does what `plan` asks of the store besides the wave's opt-ins (whose answer is
-    /// `opt_in`) and revocations; returns the answer to send.
+    /// `opt_in`), revocations and group moves (whose answer is `moved`); returns the
+    /// answer to send.
     async fn act(
         &self,
-        record: &InboundRecord,
         plan: &Plan,
         opt_in: Option<&OptInResult>,
+        moved: Option<anyhow::Result<Answer>>,
     ) -> anyhow::Result<Option<Answer>> {
-        let (store, account) = (self.store, self.account);
         let Some(from) = &plan.from else {
             return Ok(None);
         };
-        let keyword = || source(record, SourceKind::Keyword);
         let refused = matches!(opt_in, Some(OptInResult::Refused { .. }));
+        let moved = || moved.context("the group move was not made");
         Ok(match &plan.action {
             Action::Nothing => None,
             // Revoked together with the wave's other STOPs.
             Action::Revoke => Some(Answer::Stopped),
-            Action::Leave(code) => {
-                let left = store
-                    .leave_group(account, from, record.channel, code, keyword())
-                    .await;
-                Some(group_answer(left, code, Answer::Left)?)
-            }
-            Action::Join(code) => {
-                let joined = store
-                    .join_group(account, from, record.channel, code, keyword())
-                    .await;
-                Some(group_answer(joined, code, Answer::Joined)?)
-            }
-            Action::HelpUnlessOptedIn => store
-                .active_opt_in(account, from)
+            Action::Leave(_) | Action::Join(_) => Some(moved()??),
+            Action::HelpUnlessOptedIn => self
+                .store
+                .active_opt_in(self.account, from)
                 .await?
                 .is_none()
                 .then_some(Answer::Help),
@@ -309,12 +329,7 @@ impl Wave<'_> {
                 AfterOptIn::ConfirmIfNew => {
                     matches!(opt_in, Some(OptInResult::Given { .. })).then_some(Answer::OptedIn)
                 }
-                AfterOptIn::Join(code) => {
-                    let joined = store
-                        .join_group(account, from, record.channel, code, keyword())
-                        .await;
-                    Some(group_answer(joined, code, Answer::Joined)?)
-                }
+                AfterOptIn::Join(_) => Some(moved()??),
             },
         })
     }
@@ -327,19 +342,5 @@ fn source(record: &InboundRecord, kind: SourceKind) -> ConsentSource {
         reference: Some(record.id.to_string()),
         text: record.text.clone(),
         business_number: Some(record.to.clone()),
-    }
-}
-
-/// The reply to a group keyword: `done` when the group exists, the unknown-code help when
-/// the account has no group with that code.
-fn group_answer<T>(
-    result: Result<T, StoreError>,
-    code: &GroupCode,
-    done: fn(GroupCode) -> Answer,
-) -> anyhow::Result<Answer> {
-    match result {
-        Ok(_) => Ok(done(code.clone())),
-        Err(StoreError::Unknown { what: "group", .. }) => Ok(Answer::UnknownCode(code.clone())),
-        Err(e) => Err(e.into()),
     }
 }

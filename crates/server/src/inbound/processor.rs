@@ -1,12 +1,12 @@
 //! The task of this process that runs stored messages through [`process`]: one batch at a
 //! time, and batches handed over while one runs are merged into the next — so messages
-//! arriving together are processed together, and a sender's messages keep their order
-//! across deliveries too.
+//! arriving together are processed together, the batches grow with the backlog, and a
+//! sender's messages keep their order across deliveries too.
 
 use std::sync::Arc;
 
 use bote_store::{InboundRecord, Store};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 
 use super::process::process;
 use crate::addon::PackageCaps;
@@ -15,36 +15,57 @@ use crate::addon::PackageCaps;
 /// many (one hand-over is never split). Large enough that a backlog is worked off in few
 /// transactions, small enough that a batch is far through before its lease runs out.
 const MAX_MESSAGES: usize = 4_000;
+/// Messages handed over and not yet through, at most: a hand-over beyond it waits, and
+/// with it the writer and the answers to the channels, so a backlog this process holds
+/// under its lease stays a few batches long.
+const MAX_WAITING: usize = 2 * MAX_MESSAGES;
 
 struct Job {
     records: Vec<InboundRecord>,
     done: Vec<oneshot::Sender<()>>,
+    /// Its share of [`MAX_WAITING`], given back once it is through.
+    _room: OwnedSemaphorePermit,
 }
 
 pub struct Processor {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::UnboundedSender<Job>,
+    room: Arc<Semaphore>,
 }
 
 impl Processor {
     /// Starts the task; it ends when every handle is dropped.
     pub fn start(store: Arc<dyn Store>, caps: PackageCaps) -> Arc<Processor> {
-        // Small: a full queue holds the writer back, and with it the webhook's answers.
-        let (jobs, rx) = mpsc::channel(8);
+        let (jobs, rx) = mpsc::unbounded_channel();
         tokio::spawn(run(store, caps, rx));
-        Arc::new(Processor { jobs })
+        Arc::new(Processor {
+            jobs,
+            room: Arc::new(Semaphore::new(MAX_WAITING)),
+        })
     }
 
-    /// Queues `records` (leased to this process); each of `done` is answered once they are
-    /// through (failures are left to a worker, see [`process`]).
+    /// Queues `records` (leased to this process) once there is room for them; each of
+    /// `done` is answered once they are through (failures are left to a worker, see
+    /// [`process`]).
     pub async fn submit(
         &self,
         records: Vec<InboundRecord>,
         done: Vec<oneshot::Sender<()>>,
     ) -> anyhow::Result<()> {
-        self.jobs
-            .send(Job { records, done })
+        let stopped = || anyhow::anyhow!("the inbound processor has stopped");
+        let wanted = records.len().clamp(1, MAX_WAITING) as u32;
+        let room = self
+            .room
+            .clone()
+            .acquire_many_owned(wanted)
             .await
-            .map_err(|_| anyhow::anyhow!("the inbound processor has stopped"))
+            .map_err(|_| stopped())?;
+        self.jobs
+            .send(Job {
+                records,
+                done,
+                _room: room,
+            })
+            .map_err(|_| stopped())
     }
 
     /// Processes `records` and returns when they are through.
@@ -57,7 +78,7 @@ impl Processor {
     }
 }
 
-async fn run(store: Arc<dyn Store>, caps: PackageCaps, mut rx: mpsc::Receiver<Job>) {
+async fn run(store: Arc<dyn Store>, caps: PackageCaps, mut rx: mpsc::UnboundedReceiver<Job>) {
     while let Some(first) = rx.recv().await {
         let mut count = first.records.len();
         let mut jobs = vec![first];

@@ -458,6 +458,132 @@ pub async fn group_keywords_join_and_leave_with_ledger_entries(store: Arc<dyn St
     assert_ne!(new_contact, contact);
 }
 
+/// R9, R10, R12 for many numbers at once: answers in the order asked; a member joining or
+/// a non-member leaving is unchanged; only changes are in the ledger; a number asked for
+/// twice, or an unknown group, writes nothing.
+pub async fn group_moves_are_made_many_at_once(store: Arc<dyn Store>) {
+    let a = account(&*store, "A").await;
+    let news = group(&*store, a, "news").await;
+    let by_sms = store
+        .create_contact(a, draft(Some(whatsapp(2)), None))
+        .await
+        .unwrap();
+    let start = |i: u32| (whatsapp(i), keyword(&format!("j{i}"), "START NEWS"));
+    store
+        .join_group(
+            a,
+            &whatsapp(1),
+            ChannelKind::Whatsapp,
+            &code("news"),
+            start(1).1,
+        )
+        .await
+        .unwrap();
+    let joined = store
+        .join_groups(
+            a,
+            ChannelKind::Whatsapp,
+            &code("news"),
+            &[start(1), start(2), start(3)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(joined[0], GroupMove::Unchanged, "already a member");
+    assert_eq!(
+        joined[1],
+        GroupMove::Changed(by_sms.id),
+        "the SMS contact gains its WhatsApp number"
+    );
+    let GroupMove::Changed(new_contact) = joined[2] else {
+        panic!("a new contact joins: {joined:?}");
+    };
+    assert_eq!(
+        store.contact(a, new_contact).await.unwrap().whatsapp_number,
+        Some(whatsapp(3))
+    );
+    assert_eq!(store.group(a, news.id).await.unwrap().member_count, 3);
+    let ledger = store.consent_ledger(a, &whatsapp(2)).await.unwrap();
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].event, ConsentEvent::GroupJoined);
+    assert_eq!(ledger[0].reference.as_deref(), Some("j2"));
+    assert_eq!(ledger[0].group, Some(code("NEWS")));
+    assert_eq!(
+        store.consent_ledger(a, &whatsapp(1)).await.unwrap().len(),
+        1,
+        "the unchanged join has no second entry"
+    );
+
+    for bad in [
+        store
+            .join_groups(
+                a,
+                ChannelKind::Whatsapp,
+                &code("news"),
+                &[start(4), start(4)],
+            )
+            .await,
+        store
+            .join_groups(a, ChannelKind::Whatsapp, &code("nope"), &[start(4)])
+            .await,
+    ] {
+        assert!(
+            matches!(
+                bad,
+                Err(crate::StoreError::Conflict { what: "number", .. })
+                    | Err(crate::StoreError::Unknown { what: "group", .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(
+        store
+            .consent_ledger(a, &whatsapp(4))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let stop = |i: u32| (whatsapp(i), keyword(&format!("l{i}"), "STOP NEWS"));
+    let left = store
+        .leave_groups(
+            a,
+            ChannelKind::Whatsapp,
+            &code("news"),
+            &[stop(3), stop(4), stop(1)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        left[..2],
+        [GroupMove::Changed(new_contact), GroupMove::Unchanged],
+        "a non-member leaving is unchanged"
+    );
+    assert!(matches!(left[2], GroupMove::Changed(_)), "{left:?}");
+    assert_eq!(store.group(a, news.id).await.unwrap().member_count, 1);
+    let events: Vec<ConsentEvent> = store
+        .consent_ledger(a, &whatsapp(3))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(events, [ConsentEvent::GroupJoined, ConsentEvent::GroupLeft]);
+    assert!(
+        store
+            .consent_ledger(a, &whatsapp(4))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .leave_groups(a, ChannelKind::Whatsapp, &code("news"), &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 /// Keyword settings default to bote's texts and are replaced per account.
 pub async fn keyword_settings_default_and_are_kept_per_account(store: Arc<dyn Store>) {
     let a = account(&*store, "A").await;
