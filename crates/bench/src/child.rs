@@ -24,6 +24,26 @@ pub fn cpu_ticks(pid: u32) -> Option<u64> {
     Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
 }
 
+/// CPU time of the whole machine so far (all cores, busy only), from `/proc/stat`.
+pub fn machine_busy() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait.
+    let busy: u64 = fields.iter().take(8).sum::<u64>() - fields.get(3)? - fields.get(4)?;
+    Some(Duration::from_millis(busy * 10))
+}
+
+/// This process's CPU time so far.
+pub fn own_cpu() -> Option<Duration> {
+    Some(Duration::from_millis(cpu_ticks(std::process::id())? * 10))
+}
+
 /// Where bote keeps its data for one run.
 pub enum Database {
     Sqlite {

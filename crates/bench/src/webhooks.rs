@@ -17,7 +17,7 @@ use clap::Args;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::child::{Bote, Database, free_port};
+use crate::child::{Bote, Database, free_port, machine_busy, own_cpu};
 use crate::e2e::Backend;
 use crate::load::quantile;
 use bote_graph_standin::{GraphStandin, StandinConfig};
@@ -169,6 +169,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     let errors = Arc::new(AtomicU64::new(0));
     let load_before = crate::e2e::loadavg();
     let cpu_before = server.cpu_time();
+    let (own_before, machine_before) = (own_cpu(), machine_busy());
     let started = Instant::now();
     let mut latencies: Vec<Duration> = futures::stream::iter(0..deliveries)
         .map(|d| {
@@ -216,6 +217,8 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     }
     let elapsed = started.elapsed();
     let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
+    let own = own_cpu().zip(own_before).map(|(a, b)| a - b);
+    let machine = machine_busy().zip(machine_before).map(|(a, b)| a - b);
     let load_after = crate::e2e::loadavg();
     latencies.sort_unstable();
 
@@ -265,6 +268,19 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     println!(
         "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
         replies.accepted, replies.refused
+    );
+    let secs =
+        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    let rest = machine
+        .zip(cpu.zip(own))
+        .map(|(m, (b, o))| m.saturating_sub(b + o));
+    println!(
+        "  CPU while timed ({:.1} s of {} cores): bote {}, this tool (load, signing, Graph stand-in) {}, the rest of the machine (the database, …) {}",
+        elapsed.as_secs_f64() * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64,
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        secs(cpu),
+        secs(own),
+        secs(rest),
     );
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
