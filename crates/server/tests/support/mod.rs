@@ -115,6 +115,15 @@ pub async fn spawn_app_at(
 }
 
 impl TestApp {
+    /// Waits until every inbound message stored so far went through keywords and opt-ins:
+    /// channels are answered once a message is stored, and its processing follows.
+    pub async fn inbound_processed(&self) {
+        eventually(10, "the inbound messages processed", || async {
+            (self.store.unprocessed_inbound().await.unwrap() == 0).then_some(())
+        })
+        .await
+    }
+
     /// Stops the app as `bote serve` does on a signal (the SMPP connections unbind).
     pub fn stop(&self) {
         self.shutdown.cancel();

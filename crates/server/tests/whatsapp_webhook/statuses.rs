@@ -102,6 +102,7 @@ async fn batched_statuses_update_messages_once(backend: Backend) {
     )
     .await;
     assert_eq!(status, 200, "{e}");
+    app.inbound_processed().await;
 
     let send =
         sent_through_the_cloud_api(&app, &people, &["wamid.A", "wamid.B", "wamid.C", "wamid.D"])
@@ -192,6 +193,7 @@ async fn statuses_match_by_wamid_whichever_number_reports_them(backend: Backend)
     )
     .await;
     assert_eq!(status, 200, "{e}");
+    app.inbound_processed().await;
     let send = sent_through_the_cloud_api(
         &app,
         &["+436641000008", "+436641000009"],
