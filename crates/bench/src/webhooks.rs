@@ -212,7 +212,8 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     let backlog_at_answer = unprocessed(&http, &server.base).await?;
     let mut backlog = backlog_at_answer;
     while backlog > 0 && started.elapsed() < answered + Duration::from_secs(60) {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Each look is a scrape of /metrics, which counts the outbox too: not too often.
+        tokio::time::sleep(Duration::from_millis(50)).await;
         backlog = unprocessed(&http, &server.base).await?;
     }
     let elapsed = started.elapsed();

@@ -109,13 +109,17 @@ pub(crate) async fn claim(
     limit: u32,
     lease: Duration,
 ) -> StoreResult<Vec<InboundRecord>> {
-    // SKIP LOCKED: processes claiming at the same time take different messages.
+    // SKIP LOCKED: processes claiming at the same time take different messages. Ordered
+    // as the index `inbound_messages_pending` is (the leases that ran out first, then by
+    // id), so the claim reads only that index whatever the planner knows: ordered by id,
+    // before a first ANALYZE it walked the whole table by its primary key (59 ms at 50,000
+    // messages, each second, to find none).
     let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE inbound_messages \
          SET process_after = now() + $1::bigint * interval '1 microsecond' \
          WHERE id IN (SELECT id FROM inbound_messages \
                       WHERE process_after IS NOT NULL AND process_after <= now() \
-                      ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) \
+                      ORDER BY process_after, id LIMIT $2 FOR UPDATE SKIP LOCKED) \
          RETURNING {INBOUND_COLUMNS}"
     )))
     .bind(micros(lease))

@@ -19,10 +19,14 @@ pub(crate) async fn in_window(
     if numbers.is_empty() {
         return Ok(HashSet::new());
     }
+    // One probe of `inbound_messages_window` per number (LATERAL … LIMIT 1), whatever
+    // the planner knows: as `from_number = ANY($3)`, before a table's first ANALYZE (a new
+    // or fast-growing table) it scanned all of the business number's messages and filtered
+    // them (63 ms for 200 numbers among 50,000 messages, against 1.3 ms).
     let found: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT from_number FROM inbound_messages \
-         WHERE channel = 'whatsapp' AND to_number = $1 AND received_at >= $2 \
-         AND from_number = ANY($3)",
+        "SELECT n FROM unnest($3::text[]) AS n, LATERAL (SELECT 1 FROM inbound_messages \
+         WHERE channel = 'whatsapp' AND to_number = $1 AND from_number = n \
+         AND received_at >= $2 LIMIT 1) AS hit",
     )
     .bind(business_number)
     .bind(since)
