@@ -38,6 +38,10 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 /// How long a query waits for a free connection before it fails.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Connections of the [`replayable`](Store::replayable) pool: inbound processing runs one
+/// batch at a time, a few accounts of it at once.
+const REPLAYABLE_CONNECTIONS: u32 = 4;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A [`Store`] on PostgreSQL.
@@ -109,6 +113,25 @@ impl Store for PostgresStore {
             .await
             .map_err(backend)?;
         Ok(())
+    }
+
+    /// The same database through a small pool of its own whose sessions commit with
+    /// `synchronous_commit = off`: a commit returns before its log record is on disk (it
+    /// is within about 0.6 s), and PostgreSQL writes the log in order, so a crash of the
+    /// database loses a suffix of such commits and never one without the ones before it.
+    fn replayable(&self) -> Option<std::sync::Arc<dyn Store>> {
+        let options = self
+            .pool
+            .connect_options()
+            .as_ref()
+            .clone()
+            .options([("synchronous_commit", "off")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(REPLAYABLE_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .idle_timeout(Duration::from_secs(300))
+            .connect_lazy_with(options);
+        Some(std::sync::Arc::new(PostgresStore { pool }))
     }
 }
 

@@ -85,4 +85,13 @@ pub trait Store:
 
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// This store for work whose effects are replayed from a durable mark when a crash of
+    /// the database loses them, so its commits need not wait for the disk: inbound
+    /// processing (the message's "unprocessed" mark is written durably when it is stored
+    /// and cleared only after its effects, later in the database's log, so whatever a crash
+    /// takes back, it takes the mark back with it). `None`: the store itself serves.
+    fn replayable(&self) -> Option<std::sync::Arc<dyn Store>> {
+        None
+    }
 }

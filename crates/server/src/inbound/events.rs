@@ -24,7 +24,10 @@ impl Events {
     /// Starts the receipt writer, the inbound processor and writer on `store`; `caps` are
     /// the packages' opt-in caps for the consent pipeline (R2).
     pub fn start(store: Arc<dyn Store>, region: Region, caps: crate::addon::PackageCaps) -> Events {
-        let processor = Processor::start(store.clone(), caps);
+        // Processing may commit without waiting for the disk: what a database crash takes
+        // back, the message's durable mark replays (`Store::replayable`).
+        let processing = store.replayable().unwrap_or_else(|| store.clone());
+        let processor = Processor::start(processing, caps);
         Events {
             receipts: ReceiptWriter::start(store.clone()),
             inbound: InboundWriter::start(store, processor.clone()),
