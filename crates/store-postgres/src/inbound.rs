@@ -118,19 +118,15 @@ pub(crate) async fn inbound_by_ids(
 }
 
 /// Stores one message routed by its `to`, or finds the first record of its provider id
-/// (`false`). A new routed message is marked unprocessed, leased for `lease_micros` from
-/// now (the database's clock); `None` leaves it unmarked.
+/// (`false`). It is not marked unprocessed (see `inbound_pending`).
 pub(crate) async fn insert_inbound(
     conn: &mut sqlx::PgConnection,
     m: &NewInbound,
-    lease_micros: Option<i64>,
 ) -> StoreResult<(InboundRecord, bool)> {
     let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-         to_number, kind, text, provider_id, received_at, created_at, process_after) \
-         SELECT owner.id, $1, $2, $3, $4, $5, $6, $7, $8, now(), \
-         CASE WHEN owner.id IS NULL THEN NULL \
-         ELSE now() + $9::bigint * interval '1 microsecond' END \
+         to_number, kind, text, provider_id, received_at, created_at) \
+         SELECT owner.id, $1, $2, $3, $4, $5, $6, $7, $8, now() \
          FROM (SELECT (SELECT account_id FROM business_numbers \
                        WHERE channel = $1 AND number = $4) AS id) AS owner \
          ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
@@ -144,7 +140,6 @@ pub(crate) async fn insert_inbound(
     .bind(&m.text)
     .bind(&m.provider_id)
     .bind(m.received_at)
-    .bind(lease_micros)
     .fetch_optional(&mut *conn)
     .await
     .map_err(backend)?;
@@ -261,7 +256,7 @@ impl InboundStore for PostgresStore {
 
     async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
         let mut conn = self.pool.acquire().await.map_err(backend)?;
-        insert_inbound(&mut conn, &m, None).await
+        insert_inbound(&mut conn, &m).await
     }
 
     async fn record_inbound_batch(

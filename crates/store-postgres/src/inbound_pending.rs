@@ -1,7 +1,8 @@
 //! Inbound messages waiting for keywords, opt-ins and forwarding: stored in group commits
 //! with a lease for the process that stored them, claimed by a worker of any process once
 //! a lease has run out (that process died before it marked them processed). Leases run on
-//! the database's clock, so processes with skewed clocks agree.
+//! the database's clock, so processes with skewed clocks agree. The marks are rows of the
+//! narrow table `inbound_pending`, so clearing one does not rewrite the message's row.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -48,14 +49,16 @@ pub(crate) async fn record_batch(
                        $7::text[], $8::timestamptz[]) WITH ORDINALITY AS u(c, n, f, t, k, x, p, r, o)), \
          ins AS ( \
            INSERT INTO inbound_messages (id, account_id, channel, connection, from_number, \
-             to_number, kind, text, provider_id, received_at, created_at, process_after) \
-           SELECT v.id, owner.account_id, v.c, v.n, v.f, v.t, v.k, v.x, v.p, v.r, now(), \
-             CASE WHEN owner.account_id IS NULL THEN NULL \
-             ELSE now() + $9::bigint * interval '1 microsecond' END \
+             to_number, kind, text, provider_id, received_at, created_at) \
+           SELECT v.id, owner.account_id, v.c, v.n, v.f, v.t, v.k, v.x, v.p, v.r, now() \
            FROM v LEFT JOIN business_numbers owner ON owner.channel = v.c AND owner.number = v.t \
            ORDER BY v.o \
            ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
-           RETURNING {INBOUND_COLUMNS}) \
+           RETURNING {INBOUND_COLUMNS}), \
+         marked AS ( \
+           INSERT INTO inbound_pending (inbound_id, process_after) \
+           SELECT id, now() + $9::bigint * interval '1 microsecond' FROM ins \
+           WHERE account_id IS NOT NULL) \
          SELECT v.o, ins.* FROM ins JOIN v ON v.id = ins.id"
     )))
     .bind(column(|m| Some(m.channel.as_str().to_owned())))
@@ -110,17 +113,20 @@ pub(crate) async fn claim(
     lease: Duration,
 ) -> StoreResult<Vec<InboundRecord>> {
     // SKIP LOCKED: processes claiming at the same time take different messages. Ordered
-    // as the index `inbound_messages_pending` is (the leases that ran out first, then by
-    // id), so the claim reads only that index whatever the planner knows: ordered by id,
-    // before a first ANALYZE it walked the whole table by its primary key (59 ms at 50,000
+    // as the index `inbound_pending_due` is (the leases that ran out first, then by id), so
+    // the claim reads only that index whatever the planner knows: ordered by id, before a
+    // first ANALYZE it walked the whole table by its primary key (59 ms at 50,000
     // messages, each second, to find none).
     let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE inbound_messages \
-         SET process_after = now() + $1::bigint * interval '1 microsecond' \
-         WHERE id IN (SELECT id FROM inbound_messages \
-                      WHERE process_after IS NOT NULL AND process_after <= now() \
-                      ORDER BY process_after, id LIMIT $2 FOR UPDATE SKIP LOCKED) \
-         RETURNING {INBOUND_COLUMNS}"
+        "WITH claimed AS ( \
+           UPDATE inbound_pending \
+           SET process_after = now() + $1::bigint * interval '1 microsecond' \
+           WHERE inbound_id IN (SELECT inbound_id FROM inbound_pending \
+                                WHERE process_after <= now() \
+                                ORDER BY process_after, inbound_id LIMIT $2 \
+                                FOR UPDATE SKIP LOCKED) \
+           RETURNING inbound_id) \
+         SELECT {INBOUND_COLUMNS} FROM inbound_messages JOIN claimed ON id = claimed.inbound_id"
     )))
     .bind(micros(lease))
     .bind(i64::from(limit))
@@ -135,13 +141,11 @@ pub(crate) async fn claim(
     Ok(claimed)
 }
 
-/// Counted on the partial index `inbound_messages_pending`, which holds only these rows.
 pub(crate) async fn unprocessed(store: &PostgresStore) -> StoreResult<u64> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM inbound_messages WHERE process_after IS NOT NULL")
-            .fetch_one(&store.pool)
-            .await
-            .map_err(backend)?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM inbound_pending")
+        .fetch_one(&store.pool)
+        .await
+        .map_err(backend)?;
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
@@ -149,7 +153,7 @@ pub(crate) async fn mark_processed(store: &PostgresStore, ids: &[i64]) -> StoreR
     if ids.is_empty() {
         return Ok(());
     }
-    sqlx::query("UPDATE inbound_messages SET process_after = NULL WHERE id = ANY($1)")
+    sqlx::query("DELETE FROM inbound_pending WHERE inbound_id = ANY($1)")
         .bind(ids)
         .execute(&store.pool)
         .await

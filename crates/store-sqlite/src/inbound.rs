@@ -130,17 +130,15 @@ pub(crate) async fn inbound_by_ids(
 }
 
 /// Stores one message routed by its `to`, or finds the first record of its provider id
-/// (`false`). A new routed message gets `process_after` (unprocessed, leased until then).
+/// (`false`). It is not marked unprocessed (see `inbound_pending`).
 pub(crate) async fn insert_inbound(
     conn: &mut sqlx::SqliteConnection,
     m: &NewInbound,
-    process_after: Option<&str>,
 ) -> StoreResult<(InboundRecord, bool)> {
     let inserted: Option<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-         to_number, kind, text, provider_id, received_at, created_at, process_after) \
-         SELECT owner.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-         CASE WHEN owner.id IS NULL THEN NULL ELSE ?10 END \
+         to_number, kind, text, provider_id, received_at, created_at) \
+         SELECT owner.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9 \
          FROM (SELECT (SELECT account_id FROM business_numbers \
                        WHERE channel = ?1 AND number = ?4) AS id) AS owner WHERE true \
          ON CONFLICT (channel, connection, provider_id) WHERE provider_id IS NOT NULL DO NOTHING \
@@ -155,7 +153,6 @@ pub(crate) async fn insert_inbound(
     .bind(&m.provider_id)
     .bind(time::text(m.received_at))
     .bind(time::text(time::now()))
-    .bind(process_after)
     .fetch_optional(&mut *conn)
     .await
     .db()?;
@@ -277,7 +274,7 @@ impl InboundStore for SqliteStore {
 
     async fn record_inbound(&self, m: NewInbound) -> StoreResult<(InboundRecord, bool)> {
         let mut conn = self.pool.acquire().await.db()?;
-        insert_inbound(&mut conn, &m, None).await
+        insert_inbound(&mut conn, &m).await
     }
 
     async fn record_inbound_batch(

@@ -1,6 +1,7 @@
 //! Inbound messages waiting for keywords, opt-ins and forwarding: stored in group commits
 //! with a lease for the process that stored them, claimed by a worker once a lease has run
-//! out (that process died before it marked them processed).
+//! out (that process died before it marked them processed). The marks are rows of the
+//! narrow table `inbound_pending`.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -9,7 +10,7 @@ use bote_store::inbound_batch::{ProviderKey, answers, provider_key, record_key};
 use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
 
 use crate::errors::DbResultExt;
-use crate::inbound::{INBOUND_COLUMNS, InboundRow};
+use crate::inbound::{INBOUND_COLUMNS, InboundRow, inbound_by_ids};
 use crate::rows::id_array;
 use crate::{SqliteStore, time};
 
@@ -19,9 +20,9 @@ fn lease_end(lease: Duration) -> String {
     time::text(time::now() + lease)
 }
 
-/// Stores a batch in one transaction and two statements: the earlier copies of its
-/// provider ids, then every new message in one `INSERT`. The write transaction is the
-/// only writer, so nothing else inserts between the two.
+/// Stores a batch in one transaction and three statements: the earlier copies of its
+/// provider ids, every new message in one `INSERT`, and the marks of the routed ones. The
+/// write transaction is the only writer, so nothing else inserts between them.
 pub(crate) async fn record_batch(
     store: &SqliteStore,
     messages: Vec<NewInbound>,
@@ -72,8 +73,8 @@ pub(crate) async fn record_batch(
     } else {
         sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-             to_number, kind, text, provider_id, received_at, created_at, process_after) \
-             SELECT owner, c, n, f, t, k, x, p, r, ?2, CASE WHEN owner IS NULL THEN NULL ELSE ?3 END \
+             to_number, kind, text, provider_id, received_at, created_at) \
+             SELECT owner, c, n, f, t, k, x, p, r, ?2 \
              FROM (SELECT (SELECT account_id FROM business_numbers b \
                            WHERE b.channel = value ->> 'c' AND b.number = value ->> 't') AS owner, \
                    value ->> 'c' AS c, value ->> 'n' AS n, value ->> 'f' AS f, value ->> 't' AS t, \
@@ -83,7 +84,6 @@ pub(crate) async fn record_batch(
         )))
         .bind(serde_json::Value::Array(rows).to_string())
         .bind(time::text(time::now()))
-        .bind(lease_end(lease))
         .fetch_all(&mut *tx)
         .await
         .db()?
@@ -111,6 +111,18 @@ pub(crate) async fn record_batch(
         }
         new.insert(at, record);
     }
+    let routed = id_array(new.values().filter(|r| r.account.is_some()).map(|r| r.id));
+    if routed != "[]" {
+        sqlx::query(
+            "INSERT INTO inbound_pending (inbound_id, process_after) \
+             SELECT value, ?2 FROM json_each(?1)",
+        )
+        .bind(routed)
+        .bind(lease_end(lease))
+        .execute(&mut *tx)
+        .await
+        .db()?;
+    }
     let answers = answers(&messages, new, earlier)?;
     tx.commit().await.db()?;
     Ok(answers)
@@ -123,34 +135,29 @@ pub(crate) async fn claim(
 ) -> StoreResult<Vec<InboundRecord>> {
     let now = time::text(time::now());
     let mut tx = crate::write::begin(store.pool()).await?;
-    let rows: Vec<InboundRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE inbound_messages SET process_after = ?1 WHERE id IN \
-         (SELECT id FROM inbound_messages WHERE process_after IS NOT NULL \
-          AND process_after <= ?2 ORDER BY id LIMIT ?3) \
-         RETURNING {INBOUND_COLUMNS}"
-    )))
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "UPDATE inbound_pending SET process_after = ?1 WHERE inbound_id IN \
+         (SELECT inbound_id FROM inbound_pending WHERE process_after <= ?2 \
+          ORDER BY process_after, inbound_id LIMIT ?3) \
+         RETURNING inbound_id",
+    )
     .bind(lease_end(lease))
     .bind(now)
     .bind(i64::from(limit))
     .fetch_all(&mut *tx)
     .await
     .db()?;
+    let mut claimed = inbound_by_ids(&mut tx, ids).await?;
     tx.commit().await.db()?;
-    let mut claimed = rows
-        .into_iter()
-        .map(InboundRecord::try_from)
-        .collect::<StoreResult<Vec<_>>>()?;
     claimed.sort_by_key(|m| m.id);
     Ok(claimed)
 }
 
-/// Counted on the partial index `inbound_messages_pending`, which holds only these rows.
 pub(crate) async fn unprocessed(store: &SqliteStore) -> StoreResult<u64> {
-    let count: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM inbound_messages WHERE process_after IS NOT NULL")
-            .fetch_one(store.pool())
-            .await
-            .db()?;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM inbound_pending")
+        .fetch_one(store.pool())
+        .await
+        .db()?;
     Ok(u64::try_from(count).unwrap_or(0))
 }
 
@@ -160,8 +167,7 @@ pub(crate) async fn mark_processed(store: &SqliteStore, ids: &[i64]) -> StoreRes
     }
     let mut tx = crate::write::begin(store.pool()).await?;
     sqlx::query(
-        "UPDATE inbound_messages SET process_after = NULL \
-         WHERE id IN (SELECT value FROM json_each(?1))",
+        "DELETE FROM inbound_pending WHERE inbound_id IN (SELECT value FROM json_each(?1))",
     )
     .bind(id_array(ids.iter().copied()))
     .execute(&mut *tx)

@@ -283,10 +283,7 @@ pub trait ConsentStore {
         source: ConsentSource,
     ) -> StoreResult<GroupMove> {
         let wanted = [(number.clone(), source)];
-        let mut moves = self.join_groups(account, channel, group, &wanted).await?;
-        moves
-            .pop()
-            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
+        crate::group_batch::only(self.join_groups(account, channel, group, &wanted).await?)
     }
     /// [`join_group`](ConsentStore::join_group) for many numbers at once, in ONE
     /// transaction and a fixed number of statements; the answers are in the order of
@@ -308,10 +305,7 @@ pub trait ConsentStore {
         source: ConsentSource,
     ) -> StoreResult<GroupMove> {
         let wanted = [(number.clone(), source)];
-        let mut moves = self.leave_groups(account, channel, group, &wanted).await?;
-        moves
-            .pop()
-            .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
+        crate::group_batch::only(self.leave_groups(account, channel, group, &wanted).await?)
     }
     /// [`leave_group`](ConsentStore::leave_group) for many numbers at once, as
     /// [`join_groups`](ConsentStore::join_groups) does.

@@ -28,6 +28,13 @@ pub fn distinct_numbers(wanted: &[(PhoneNumber, ConsentSource)]) -> StoreResult<
         .collect()
 }
 
+/// The one answer of a one-number batch.
+pub fn only(mut moves: Vec<GroupMove>) -> StoreResult<GroupMove> {
+    moves
+        .pop()
+        .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
+}
+
 /// A ledger entry of a batch: number, event, source.
 pub type Entry<'a> = (&'a PhoneNumber, ConsentEvent, &'a ConsentSource);
 
