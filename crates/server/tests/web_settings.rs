@@ -12,6 +12,7 @@ use reqwest::Method;
 use support::{Backend, TestApp, spawn_app};
 use web::Browser;
 use web::driver::Driver;
+use web::steps::save;
 
 async fn logged_in(app: &TestApp) -> Browser {
     app.user("anna", "correct horse", UserRole::Owner).await;
@@ -125,16 +126,7 @@ async fn tokens_callbacks_and_keywords_are_set_in_the_browser() {
     let url = c.find(Locator::Id("inbound-url")).await.unwrap();
     url.clear().await.unwrap();
     url.send_keys("https://crm.example.com/bote").await.unwrap();
-    c.find(Locator::Id("save-callbacks"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=saved]"))
-        .await
-        .unwrap();
+    save(c, "save-callbacks").await;
     assert_eq!(
         app.store
             .inbound_callback_url(app.account.id)
@@ -160,16 +152,7 @@ async fn tokens_callbacks_and_keywords_are_set_in_the_browser() {
         .click()
         .await
         .unwrap();
-    c.find(Locator::Id("save-keywords"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=saved]"))
-        .await
-        .unwrap();
+    save(c, "save-keywords").await;
     driver.screenshot("settings").await;
     let k = app.store.keyword_settings(app.account.id).await.unwrap();
     assert_eq!(k.start_words, ["JA", "GO"]);
@@ -186,16 +169,7 @@ async fn tokens_callbacks_and_keywords_are_set_in_the_browser() {
     let email = c.find(Locator::Id("email")).await.unwrap();
     email.clear().await.unwrap();
     email.send_keys("anna@laden.example").await.unwrap();
-    c.find(Locator::Id("save-account"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Css("[data-testid=saved]"))
-        .await
-        .unwrap();
+    save(c, "save-account").await;
     let account = app.store.account(app.account.id).await.unwrap();
     assert_eq!(account.time_zone, Some(chrono_tz::Asia::Kolkata));
     let users = app.store.list_users(app.account.id).await.unwrap();

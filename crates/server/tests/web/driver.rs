@@ -86,7 +86,8 @@ impl Driver {
         panic!("chromedriver did not start a browser: {last:?}");
     }
 
-    /// Signs in through the login form at `login_url`.
+    /// Signs in through the login form at `login_url`, and returns once the browser has
+    /// left the login page (the login page has an `h1` too, so waiting for one raced).
     pub async fn log_in(&self, login_url: &str, username: &str, password: &str) {
         let c = &self.client;
         c.goto(login_url).await.unwrap();
@@ -104,6 +105,11 @@ impl Driver {
             .click()
             .await
             .unwrap();
+        crate::support::eventually(10, "the page after signing in", || async {
+            let url = c.current_url().await.ok()?;
+            (url.path() != "/login").then_some(())
+        })
+        .await;
     }
 
     /// Saves the current page as `target/web-screenshots/{name}.png`.

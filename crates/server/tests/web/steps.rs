@@ -95,3 +95,24 @@ pub async fn wait_for_chat(c: &Client, part: &str) -> String {
     })
     .await
 }
+
+/// Clicks the submit button `id` of a form answered with a new page, and returns once that
+/// page has replaced the current one and shows `[data-testid=saved]`. Waiting for the
+/// marker alone raced: the page before may still show it from an earlier save.
+pub async fn save(c: &Client, id: &str) {
+    let before = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(10, "the page after saving", || async {
+        before.tag_name().await.is_err().then_some(())
+    })
+    .await;
+    c.wait()
+        .for_element(Locator::Css("[data-testid=saved]"))
+        .await
+        .unwrap();
+}
