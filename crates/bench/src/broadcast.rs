@@ -158,13 +158,34 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
                 "template": {"name": "weekly_offers", "language": "de"},
                 "to": {"groups": [format!("B{k}")]},
             });
-            let answer = http.post(url).bearer_auth(token).json(&body).send().await?;
-            let status = answer.status();
-            let body: Value = answer.json().await?;
-            if status != 202 {
-                bail!("send {k}: {status} {body}");
+            // As a client should: a 503 (the database busy, nothing written) is sent
+            // again after its Retry-After, a few times.
+            let mut busy = 0;
+            loop {
+                let answer = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await?;
+                let status = answer.status();
+                let wait = answer
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1);
+                let answer: Value = answer.json().await?;
+                if status == 503 && busy < 5 {
+                    busy += 1;
+                    eprintln!("send {k}: 503, again in {wait} s ({answer})");
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                    continue;
+                }
+                if status != 202 {
+                    bail!("send {k}: {status} {answer}");
+                }
+                return Ok::<_, anyhow::Error>((answer["id"].as_i64().unwrap_or(0), t0.elapsed()));
             }
-            Ok::<_, anyhow::Error>((body["id"].as_i64().unwrap_or(0), t0.elapsed()))
         }
     });
     let sampler = sample(&standin, args.contacts);

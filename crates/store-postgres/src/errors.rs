@@ -5,9 +5,18 @@ use bote_store::StoreError;
 use sqlx::error::ErrorKind;
 use sqlx::postgres::PgDatabaseError;
 
-/// Any database failure that is not the caller's fault.
+/// Any database failure that is not the caller's fault. A request that waited out the
+/// pool's acquire timeout for a connection is `Busy` (nothing was done; the API answers 503
+/// with `Retry-After`): twenty 50,000-recipient sends accepted at once held every pooled
+/// connection for longer than that, and the rest were answered 500.
 pub(crate) fn backend(err: sqlx::Error) -> StoreError {
-    StoreError::Backend(anyhow::Error::new(err))
+    match err {
+        sqlx::Error::PoolTimedOut => StoreError::Busy(format!(
+            "no free database connection within {} s",
+            crate::ACQUIRE_TIMEOUT.as_secs()
+        )),
+        err => StoreError::Backend(anyhow::Error::new(err)),
+    }
 }
 
 /// What a unique constraint (or unique index) keeps unique, as `Conflict::what` names it.
@@ -88,6 +97,18 @@ fn last_key_value(detail: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_pool_timeout_is_busy_not_a_failure() {
+        assert!(matches!(
+            super::backend(sqlx::Error::PoolTimedOut),
+            bote_store::StoreError::Busy(_)
+        ));
+        assert!(matches!(
+            super::backend(sqlx::Error::RowNotFound),
+            bote_store::StoreError::Backend(_)
+        ));
+    }
+
     use super::*;
 
     /// The names must match `migrations/`; a typo would turn conflicts into 500s.

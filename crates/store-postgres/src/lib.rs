@@ -36,7 +36,7 @@ use crate::errors::backend;
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 
 /// How long a query waits for a free connection before it fails.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections of the [`replayable`](Store::replayable) pool: inbound processing runs one
 /// batch at a time, a few accounts of it at once.
