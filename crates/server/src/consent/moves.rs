@@ -2,7 +2,7 @@
 //! R12), set-based: one `join_groups` or `leave_groups` call per channel, group and
 //! direction, whatever the number of senders.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use bote_domain::{AccountId, ChannelKind, GroupCode, PhoneNumber};
 use bote_store::{ConsentSource, Store, StoreError};
@@ -27,14 +27,14 @@ pub(super) async fn make(
     account: AccountId,
     moves: Vec<Move>,
 ) -> HashMap<usize, anyhow::Result<Answer>> {
-    let mut sets: BTreeMap<(bool, &'static str, GroupCode), Vec<Move>> = BTreeMap::new();
+    let mut sets: HashMap<(bool, ChannelKind, GroupCode), Vec<Move>> = HashMap::new();
     for m in moves {
-        let key = (m.join, m.channel.as_str(), m.group.clone());
-        sets.entry(key).or_default().push(m);
+        sets.entry((m.join, m.channel, m.group.clone()))
+            .or_default()
+            .push(m);
     }
     let mut answers = HashMap::new();
-    for ((join, _, group), members) in sets {
-        let channel = members[0].channel;
+    for ((join, channel, group), members) in sets {
         let wanted: Vec<(PhoneNumber, ConsentSource)> = members
             .iter()
             .map(|m| (m.number.clone(), m.source.clone()))
@@ -44,18 +44,17 @@ pub(super) async fn make(
         } else {
             store.leave_groups(account, channel, &group, &wanted).await
         };
-        let answer = |result: &Result<_, StoreError>| -> anyhow::Result<Answer> {
-            match result {
+        for m in &members {
+            let answer = match &moved {
                 Ok(_) if join => Ok(Answer::Joined(group.clone())),
                 Ok(_) => Ok(Answer::Left(group.clone())),
                 Err(StoreError::Unknown { what: "group", .. }) => {
                     Ok(Answer::UnknownCode(group.clone()))
                 }
                 Err(e) => Err(anyhow::anyhow!("moving the group membership failed: {e}")),
-            }
-        };
-        let moved = moved.map(|_| ());
-        answers.extend(members.iter().map(|m| (m.at, answer(&moved))));
+            };
+            answers.insert(m.at, answer);
+        }
     }
     answers
 }

@@ -46,7 +46,7 @@ impl InboundWriter {
     /// Stores `messages` (a provider's repeat of a message id is stored once) and returns
     /// their records once committed; their processing follows.
     pub async fn receive(&self, messages: Vec<NewInbound>) -> anyhow::Result<Vec<InboundRecord>> {
-        Ok(self.store(messages, None).await?.0)
+        self.store(messages, None).await
     }
 
     /// As [`receive`](Self::receive), and returns once the messages are processed too, or
@@ -56,11 +56,11 @@ impl InboundWriter {
         messages: Vec<NewInbound>,
     ) -> anyhow::Result<Vec<InboundRecord>> {
         let (processed, processed_answer) = oneshot::channel();
-        let (records, waits) = self.store(messages, Some(processed)).await?;
-        if waits
-            && tokio::time::timeout(PROCESSING_WAIT, processed_answer)
-                .await
-                .is_err()
+        let records = self.store(messages, Some(processed)).await?;
+        // Nothing to store drops `processed` at once, which ends the wait as well.
+        if tokio::time::timeout(PROCESSING_WAIT, processed_answer)
+            .await
+            .is_err()
         {
             tracing::warn!(
                 messages = records.len(),
@@ -70,15 +70,15 @@ impl InboundWriter {
         Ok(records)
     }
 
-    /// Stores `messages` through the writer task; returns their records and whether
-    /// `processed` went with them (nothing to store answers at once).
+    /// Stores `messages` through the writer task and returns their records; `processed`
+    /// goes with them to the processor.
     async fn store(
         &self,
         messages: Vec<NewInbound>,
         processed: Option<oneshot::Sender<()>>,
-    ) -> anyhow::Result<(Vec<InboundRecord>, bool)> {
+    ) -> anyhow::Result<Vec<InboundRecord>> {
         if messages.is_empty() {
-            return Ok((Vec::new(), false));
+            return Ok(Vec::new());
         }
         let stopped = || anyhow::anyhow!("the inbound writer has stopped");
         let (stored, stored_answer) = oneshot::channel();
@@ -94,7 +94,7 @@ impl InboundWriter {
             .await
             .map_err(|_| stopped())?
             .map_err(|e| anyhow::anyhow!(e))?;
-        Ok((records, true))
+        Ok(records)
     }
 }
 
