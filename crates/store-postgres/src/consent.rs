@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use bote_domain::{AccountId, ChannelKind, ContactId, GroupCode, PhoneNumber};
 use bote_store::{
-    ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry, OptIn,
-    OptInBatch, OptInResult, Page, StoreError, StoreResult, group_batch, revoked_in_order,
+    ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordSettings, LedgerEntry,
+    NewLedgerEntry, OptIn, OptInBatch, OptInResult, Page, StoreError, StoreResult, group_batch,
+    revoked_in_order,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
@@ -136,13 +137,13 @@ pub(crate) async fn record(
 async fn record_many(
     conn: &mut PgConnection,
     account: AccountId,
-    entries: &[(&PhoneNumber, ConsentEvent, &ConsentSource)],
+    entries: &[NewLedgerEntry<'_>],
     group: Option<&GroupCode>,
 ) -> StoreResult<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    let column = |f: fn(&(&PhoneNumber, ConsentEvent, &ConsentSource)) -> Option<String>| {
+    let column = |f: fn(&NewLedgerEntry<'_>) -> Option<String>| {
         entries.iter().map(f).collect::<Vec<Option<String>>>()
     };
     sqlx::query(

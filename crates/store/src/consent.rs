@@ -120,6 +120,9 @@ impl std::str::FromStr for ConsentEvent {
     }
 }
 
+/// A ledger entry a batch writes: the number, what happened, and why.
+pub type NewLedgerEntry<'a> = (&'a PhoneNumber, ConsentEvent, &'a ConsentSource);
+
 /// Who or what caused a consent change, as the ledger keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentSource {

@@ -1,13 +1,13 @@
 //! The store-independent part of [`ConsentStore::join_groups`](crate::ConsentStore) and
-//! `leave_groups`: the numbers asked for (each once), and the answers in the order asked
-//! with the ledger entries of those whose membership changed. The back ends move the rows
-//! set-based and fill this in.
+//! `leave_groups`: the numbers asked for (each once, a rule `give_opt_ins` shares), and
+//! the answers in the order asked with the ledger entries of those whose membership
+//! changed. The back ends move the rows set-based and fill this in.
 
 use std::collections::{HashMap, HashSet};
 
 use bote_domain::{ContactId, PhoneNumber};
 
-use crate::{ConsentEvent, ConsentSource, GroupMove, StoreError, StoreResult};
+use crate::{ConsentEvent, ConsentSource, GroupMove, NewLedgerEntry, StoreError, StoreResult};
 
 /// The numbers of `wanted`, in order; `Conflict { what: "number" }` when one is asked for
 /// twice.
@@ -35,9 +35,6 @@ pub fn only(mut moves: Vec<GroupMove>) -> StoreResult<GroupMove> {
         .ok_or_else(|| StoreError::Backend(anyhow::anyhow!("the store answered no move")))
 }
 
-/// A ledger entry of a batch: number, event, source.
-pub type Entry<'a> = (&'a PhoneNumber, ConsentEvent, &'a ConsentSource);
-
 /// The answers in the order of `wanted`: `Changed` for a number whose contact (found in
 /// `contacts`) is among `changed`, else `Unchanged`; and an `event` ledger entry for each
 /// change, in the same order.
@@ -46,7 +43,7 @@ pub fn moves<'a>(
     contacts: &HashMap<String, ContactId>,
     changed: &HashSet<i64>,
     event: ConsentEvent,
-) -> (Vec<GroupMove>, Vec<Entry<'a>>) {
+) -> (Vec<GroupMove>, Vec<NewLedgerEntry<'a>>) {
     let mut entries = Vec::new();
     let moves = wanted
         .iter()

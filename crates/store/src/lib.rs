@@ -33,7 +33,7 @@ pub use accounts::{
 pub use addon::{Activated, Activation, AddonState, AddonStore, WhatsappAddon};
 pub use consent::{
     ConsentEvent, ConsentSource, ConsentStore, GroupMove, KeywordReplies, KeywordSettings,
-    LedgerEntry, OptIn, OptInResult, SourceKind,
+    LedgerEntry, NewLedgerEntry, OptIn, OptInResult, SourceKind,
 };
 pub use contacts::{Contact, ContactDraft, ContactQuery, ContactSearch, ContactStore, Page};
 pub use error::{StoreError, StoreResult};

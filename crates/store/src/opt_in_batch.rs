@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use bote_domain::{ContactId, PhoneNumber};
 
-use crate::{ConsentEvent, ConsentSource, OptIn, OptInResult, StoreError, StoreResult};
+use crate::{
+    ConsentEvent, ConsentSource, NewLedgerEntry, OptIn, OptInResult, StoreError, StoreResult,
+};
 
 pub struct OptInBatch {
     results: Vec<Option<OptInResult>>,
@@ -17,15 +19,11 @@ pub struct OptInBatch {
 impl OptInBatch {
     /// `Conflict { what: "number" }` when a number is asked for twice.
     pub fn new(wanted: &[(PhoneNumber, ConsentSource)]) -> StoreResult<OptInBatch> {
-        let mut index = HashMap::with_capacity(wanted.len());
-        for (at, (number, _)) in wanted.iter().enumerate() {
-            if index.insert(number.as_str().to_owned(), at).is_some() {
-                return Err(StoreError::Conflict {
-                    what: "number",
-                    value: number.as_str().to_owned(),
-                });
-            }
-        }
+        let index = crate::group_batch::distinct_numbers(wanted)?
+            .into_iter()
+            .enumerate()
+            .map(|(at, number)| (number.to_owned(), at))
+            .collect();
         Ok(OptInBatch {
             results: vec![None; wanted.len()],
             index,
@@ -70,7 +68,7 @@ impl OptInBatch {
         wanted: &'a [(PhoneNumber, ConsentSource)],
         give: &[usize],
         refuse: &[usize],
-    ) -> Vec<(&'a PhoneNumber, ConsentEvent, &'a ConsentSource)> {
+    ) -> Vec<NewLedgerEntry<'a>> {
         give.iter()
             .map(|&at| (at, ConsentEvent::OptIn))
             .chain(refuse.iter().map(|&at| (at, ConsentEvent::Refused)))
@@ -117,7 +115,7 @@ pub struct Revoked<'a> {
     /// In the order asked: whether the number's opt-in ended.
     pub answers: Vec<bool>,
     /// The ledger entries of those that ended.
-    pub entries: Vec<(&'a PhoneNumber, ConsentEvent, &'a ConsentSource)>,
+    pub entries: Vec<NewLedgerEntry<'a>>,
 }
 
 /// The answers to a batch of revocations whose deleted opt-ins had the numbers in `gone`;
