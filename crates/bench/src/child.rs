@@ -41,7 +41,13 @@ pub fn machine_busy() -> Option<Duration> {
 
 /// This process's CPU time so far.
 pub fn own_cpu() -> Option<Duration> {
-    Some(Duration::from_millis(cpu_ticks(std::process::id())? * 10))
+    cpu_time_of(std::process::id())
+}
+
+/// CPU time (user + system) of process `pid` so far.
+fn cpu_time_of(pid: u32) -> Option<Duration> {
+    // USER_HZ is 100 on Linux.
+    Some(Duration::from_millis(cpu_ticks(pid)? * 10))
 }
 
 /// Where bote keeps its data for one run.
@@ -251,8 +257,7 @@ impl Server {
 
     /// CPU time used so far (user + system).
     pub fn cpu_time(&self) -> Option<Duration> {
-        // USER_HZ is 100 on Linux.
-        Some(Duration::from_millis(cpu_ticks(self.pid())? * 10))
+        cpu_time_of(self.pid())
     }
 
     /// Asks bote to stop (SIGTERM), then kills it if it has not after five seconds.
