@@ -3,6 +3,7 @@
 //! drive it without sleeping; `run` repeats it until shutdown.
 
 mod build;
+mod order;
 mod pacing;
 mod record;
 mod retry;
@@ -37,7 +38,7 @@ pub struct DispatchConfig {
     pub batch: u32,
     /// How long a claim holds before another dispatcher may take the message over.
     pub lease: Duration,
-    /// Messages of one batch in flight at once.
+    /// Messages of one batch in flight at once (a recipient's messages go one after another).
     pub concurrency: usize,
     /// Longest wait between two looks for due work when nothing wakes the dispatcher.
     pub idle_poll: Duration,
@@ -138,6 +139,9 @@ pub struct Dispatcher<S: ?Sized> {
     /// One per channel: SMS connections' lanes, WhatsApp numbers' lanes.
     sms_pacer: Pacer,
     whatsapp_pacer: Pacer,
+    /// One per channel: claims one at a time, and each recipient's messages in order.
+    sms_order: order::RecipientOrder,
+    whatsapp_order: order::RecipientOrder,
 }
 
 impl<S> Dispatcher<S>
@@ -155,6 +159,8 @@ where
             channels,
             sms_pacer: Pacer::new(config.pace_horizon),
             whatsapp_pacer: Pacer::new(config.pace_horizon),
+            sms_order: order::RecipientOrder::default(),
+            whatsapp_order: order::RecipientOrder::default(),
             config,
             wake,
             senders: SenderCache::default(),
@@ -180,9 +186,15 @@ where
         let mut clock = Instant::now();
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.config.lease).expect("lease fits");
-        let claimed = self
-            .store
-            .claim_messages(channel, now, lease_until, self.config.batch)
+        let order = match channel {
+            ChannelKind::Sms => &self.sms_order,
+            ChannelKind::Whatsapp => &self.whatsapp_order,
+        };
+        let (claimed, held, _taken) = order
+            .claim(
+                self.store
+                    .claim_messages(channel, now, lease_until, self.config.batch),
+            )
             .await?;
         times.claim = timing::lap(&mut clock);
         if claimed.is_empty() {
@@ -196,6 +208,12 @@ where
                 window::apply(self.store.as_ref(), &claimed, routed, now).await?
             }
         };
+        let hold_until = now + chrono::Duration::from_std(order::HOLD).expect("hold fits");
+        let built = built
+            .into_iter()
+            .zip(held)
+            .map(|(b, held)| if held { Built::Defer(hold_until) } else { b })
+            .collect();
         let built = self.pace(channel, &claimed, built, now).await?;
         times.build = timing::lap(&mut clock);
         let mut step = Dispatched {
@@ -210,10 +228,14 @@ where
         // another dispatcher may claim and send it too. It goes out on its next claim.
         let send_by =
             lease_until - chrono::Duration::from_std(self.config.lease / 4).expect("lease fits");
-        let outcomes = futures::stream::iter(claimed.into_iter().zip(built))
-            .map(|(message, built)| send_one(&self.channels, message, built, send_by))
-            .buffer_unordered(self.config.concurrency.max(1))
-            .filter_map(std::future::ready);
+        let chains = order::chains(claimed.into_iter().zip(built));
+        let outcomes = futures::stream::iter(chains)
+            .map(|chain| {
+                Box::pin(futures::stream::iter(chain).filter_map(|(message, built)| {
+                    send_one(&self.channels, message, built, send_by)
+                }))
+            })
+            .flatten_unordered(self.config.concurrency.max(1));
         let done =
             record::send_and_record(self.store.as_ref(), outcomes, &mut step, lease_until).await?;
         (times.send, times.record, times.tail) = (done.send, done.record, done.tail);
