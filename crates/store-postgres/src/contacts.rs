@@ -310,7 +310,11 @@ impl ContactStore for PostgresStore {
         account: AccountId,
         rows: &[ImportRow],
     ) -> StoreResult<ImportOutcome> {
-        crate::import::import(&self.pool, account, rows).await
+        let outcome = crate::import::import(&self.pool, account, rows).await?;
+        let tables = ["contacts", "group_members"];
+        let written = outcome.created + outcome.updated;
+        self.statistics.written(&self.pool, &tables, written);
+        Ok(outcome)
     }
 }
 

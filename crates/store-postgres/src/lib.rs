@@ -18,6 +18,7 @@ mod outbox;
 mod rows;
 mod send_slots;
 mod service_window;
+mod statistics;
 mod stats;
 pub mod testing;
 mod web_sessions;
@@ -28,7 +29,8 @@ use std::time::Duration;
 use anyhow::Context;
 use bote_store::{Store, StoreResult};
 use sqlx::PgPool;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
 
 use crate::errors::backend;
 
@@ -48,6 +50,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Tables to analyse after bulk changes (`statistics`).
+    statistics: std::sync::Arc<statistics::Statistics>,
 }
 
 /// Connects to `url` (`postgres://user:password@host:port/database`) with a pool of up to
@@ -59,14 +63,22 @@ pub async fn connect(url: &str) -> anyhow::Result<PostgresStore> {
 impl PostgresStore {
     /// Connects with a pool of at most `max_connections` and checks that the server answers.
     pub async fn connect_with(url: &str, max_connections: u32) -> anyhow::Result<PostgresStore> {
+        // No JIT: bote's statements are short, and compiling the plan of a large send's
+        // expansion cost more than it saved (0.7 s of 1.9 s for 50,000 recipients).
+        let options = PgConnectOptions::from_str(url)
+            .with_context(|| format!("reading the PostgreSQL URL {}", redact(url)))?
+            .options([("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .idle_timeout(Duration::from_secs(300))
-            .connect(url)
+            .connect_with(options)
             .await
             .with_context(|| format!("connecting to PostgreSQL at {}", redact(url)))?;
-        Ok(PostgresStore { pool })
+        Ok(PostgresStore {
+            pool,
+            statistics: Default::default(),
+        })
     }
 
     /// The pool, for parts of bote that add their own tables and queries.
@@ -131,7 +143,10 @@ impl Store for PostgresStore {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .idle_timeout(Duration::from_secs(300))
             .connect_lazy_with(options);
-        Some(std::sync::Arc::new(PostgresStore { pool }))
+        Some(std::sync::Arc::new(PostgresStore {
+            pool,
+            statistics: self.statistics.clone(),
+        }))
     }
 }
 

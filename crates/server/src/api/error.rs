@@ -101,9 +101,20 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message).with_field(field)
     }
 
-    /// An unexpected failure: logged with its cause, answered without it.
+    /// An unexpected failure: logged with its cause, answered without it. A busy database
+    /// anywhere in the cause is answered as such (503 with `Retry-After`): nothing was
+    /// written, and the client may try again.
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         let err = err.into();
+        let busy = err
+            .chain()
+            .find_map(|e| match e.downcast_ref::<StoreError>() {
+                Some(StoreError::Busy(why)) => Some(why.clone()),
+                _ => None,
+            });
+        if let Some(why) = busy {
+            return StoreError::Busy(why).into();
+        }
         tracing::error!(error = format!("{err:#}"), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -183,5 +194,18 @@ mod tests {
         assert_eq!(e.retry_after, Some(1));
         let response = e.into_response();
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    }
+
+    #[test]
+    fn a_busy_database_under_another_error_still_answers_503() {
+        let busy = anyhow::Error::from(StoreError::Busy("no free connection".into()))
+            .context("accepting the send");
+        let e = ApiError::internal(busy);
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "busy")
+        );
+        let other = ApiError::internal(anyhow::anyhow!("disk on fire"));
+        assert_eq!(other.status, StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -253,7 +253,7 @@ where
     /// Books each ready message on its connection's lane; one the lane has no room for in
     /// this step is deferred to its slot, and so is the rest of its send, at once, behind
     /// it (`OutboxStore::pace_send`), so that the next claims need not walk through it to
-    /// reach other connections' work.
+    /// reach other connections' work. A send's rest is paced once while its schedule runs.
     async fn pace(
         &self,
         channel: ChannelKind,
@@ -298,6 +298,9 @@ where
             }
         }
         for (send, lane, rate) in rests {
+            if pacer.rest_paced(send, &lane, now) {
+                continue;
+            }
             let from = pacer.queue_end(&lane, now);
             let interval = pacing::interval(rate).to_std().unwrap_or_default();
             let n = self
@@ -305,6 +308,7 @@ where
                 .pace_send(send, channel, now, from, interval)
                 .await?;
             pacer.extend(&lane, rate, n, now);
+            pacer.pace_rest(send, &lane, pacer.queue_end(&lane, now), now);
             tracing::debug!(send = send.0, lane, paced = n, "the rest of a send paced");
         }
         Ok(out)

@@ -34,10 +34,7 @@ pub(super) struct Taken {
 impl RecipientOrder {
     /// Runs `claim` alone among this channel's steps, then takes the claimed messages'
     /// recipients that no other step holds. Returns, per message, whether it must be held.
-    pub async fn claim<F, E>(
-        &self,
-        claim: F,
-    ) -> Result<(Vec<ClaimedMessage>, Vec<bool>, Taken), E>
+    pub async fn claim<F, E>(&self, claim: F) -> Result<(Vec<ClaimedMessage>, Vec<bool>, Taken), E>
     where
         F: Future<Output = Result<Vec<ClaimedMessage>, E>>,
     {
@@ -120,10 +117,7 @@ mod tests {
 
     async fn claim(order: &RecipientOrder, of: &[(i64, &str)]) -> (Vec<bool>, Taken) {
         let claimed = of.iter().map(|(id, to)| message(*id, to)).collect();
-        let (_, held, taken) = order
-            .claim(async { Ok::<_, ()>(claimed) })
-            .await
-            .unwrap();
+        let (_, held, taken) = order.claim(async { Ok::<_, ()>(claimed) }).await.unwrap();
         (held, taken)
     }
 
@@ -131,12 +125,20 @@ mod tests {
     async fn a_recipient_taken_by_one_step_is_held_by_the_next_until_it_ends() {
         let order = RecipientOrder::default();
         let (held, first) = claim(&order, &[(1, "+431"), (2, "+432"), (3, "+431")]).await;
-        assert_eq!(held, [false, false, false], "one step may send to a number twice");
+        assert_eq!(
+            held,
+            [false, false, false],
+            "one step may send to a number twice"
+        );
         let (held, second) = claim(&order, &[(4, "+433"), (5, "+431")]).await;
         assert_eq!(held, [false, true]);
         drop(first);
         let (held, _third) = claim(&order, &[(6, "+431"), (7, "+432"), (8, "+433")]).await;
-        assert_eq!(held, [false, false, true], "+433 is still the second step's");
+        assert_eq!(
+            held,
+            [false, false, true],
+            "+433 is still the second step's"
+        );
         drop(second);
     }
 
@@ -151,8 +153,14 @@ mod tests {
 
     #[test]
     fn chains_keep_each_recipients_order() {
-        let items = [(1, "+431"), (2, "+432"), (3, "+431"), (4, "+433"), (5, "+432")]
-            .map(|(id, to)| (message(id, to), id));
+        let items = [
+            (1, "+431"),
+            (2, "+432"),
+            (3, "+431"),
+            (4, "+433"),
+            (5, "+432"),
+        ]
+        .map(|(id, to)| (message(id, to), id));
         let chains: Vec<Vec<i64>> = chains(items)
             .into_iter()
             .map(|c| c.into_iter().map(|(_, id)| id).collect())

@@ -24,7 +24,12 @@ use crate::errors::backend;
 #[async_trait::async_trait]
 impl OutboxStore for PostgresStore {
     async fn accept_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Acceptance> {
-        accept::accept_send(&self.pool, send, recipients).await
+        let acceptance = accept::accept_send(&self.pool, send, recipients).await?;
+        if !acceptance.replayed {
+            let rows = acceptance.accepted + acceptance.skipped_by_reason.values().sum::<u64>();
+            self.statistics.written(&self.pool, &["messages"], rows);
+        }
+        Ok(acceptance)
     }
 
     async fn preview_send(
