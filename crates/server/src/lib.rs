@@ -17,6 +17,7 @@ pub mod dispatch;
 pub mod email;
 pub mod inbound;
 pub mod media;
+pub mod memory;
 pub mod metrics;
 pub mod numbers;
 pub mod rate_limit;

@@ -65,6 +65,7 @@ enum Command {
 }
 
 pub fn run() -> ExitCode {
+    crate::memory::limit_arenas();
     let cli = Cli::parse();
     let quiet = !matches!(cli.command, Command::Serve(_));
     init_logging(quiet);
