@@ -4,12 +4,17 @@
 //!
 //! Voice and push are reported beside SMS and WhatsApp as R21 asks; bote has no such
 //! channels yet, so they are always zero.
+//!
+//! Days and months are the account's own (its time zone, else the server's default): a
+//! period runs from one local midnight to the next, 23 or 25 hours on the days clocks
+//! change.
 
 use std::collections::BTreeMap;
 
 use bote_domain::{AccountId, ChannelKind};
-use bote_store::{StatsInterval, StatsQuery, Store, StoreResult};
-use chrono::{Datelike, Days, Months, NaiveDate};
+use bote_store::{StatsInterval, StatsQuery, StatsSpan, Store, StoreResult};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 /// The channels of a report, in the order they are shown.
@@ -107,10 +112,54 @@ fn next_period(start: NaiveDate, interval: StatsInterval) -> Option<NaiveDate> {
 }
 
 /// The account's report over `range`, counted by the store in one query.
+/// When `day` begins in `zone`: its midnight, or where clocks skip midnight, the first
+/// local time after it.
+fn day_begins(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    (0..=24 * 4)
+        .find_map(|quarter| {
+            let at = day.and_time(NaiveTime::MIN) + chrono::Duration::minutes(15 * quarter);
+            zone.from_local_datetime(&at).earliest()
+        })
+        .map_or_else(
+            || day.and_time(NaiveTime::MIN).and_utc(),
+            |at| at.with_timezone(&Utc),
+        )
+}
+
+/// Each period's span: from its first day (or `from`) to the day after its last (or `to`),
+/// local midnights in `zone`.
+fn spans(range: &ReportRange, zone: Tz) -> Vec<StatsSpan> {
+    let mut out = Vec::new();
+    let mut at = Some(period_start(range.from, range.interval));
+    while let Some(start) = at.filter(|start| *start <= range.to) {
+        let next = next_period(start, range.interval);
+        let first = start.max(range.from);
+        let after = next.unwrap_or(NaiveDate::MAX).min(
+            range
+                .to
+                .checked_add_days(Days::new(1))
+                .unwrap_or(NaiveDate::MAX),
+        );
+        out.push(StatsSpan {
+            period: start,
+            start: day_begins(first, zone),
+            end: day_begins(after, zone),
+        });
+        at = next;
+    }
+    out
+}
+
+/// Today in `zone`: the default end of a report.
+pub fn today(zone: Tz) -> NaiveDate {
+    Utc::now().with_timezone(&zone).date_naive()
+}
+
 pub async fn report(
     store: &dyn Store,
     account: AccountId,
     range: ReportRange,
+    zone: Tz,
 ) -> StoreResult<Report> {
     let channels: Vec<&'static str> = match range.channel {
         Some(channel) => vec![channel.name()],
@@ -131,9 +180,7 @@ pub async fn report(
         Some(ReportChannel::Absent(_)) => Vec::new(),
         real => {
             let query = StatsQuery {
-                from: range.from,
-                to: range.to,
-                interval: range.interval,
+                spans: spans(&range, zone),
                 channel: match real {
                     Some(ReportChannel::Real(kind)) => Some(kind),
                     _ => None,
@@ -199,4 +246,91 @@ pub fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         }
     }
     out.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        text.parse().unwrap()
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn range(from: &str, to: &str, interval: StatsInterval) -> ReportRange {
+        ReportRange {
+            from: date(from),
+            to: date(to),
+            interval,
+            channel: None,
+        }
+    }
+
+    #[test]
+    fn days_run_from_local_midnight_to_local_midnight() {
+        let vienna: Tz = "Europe/Vienna".parse().unwrap();
+        // Clocks go forward on 29 March 2026: that day has 23 hours.
+        let days = spans(
+            &range("2026-03-28", "2026-03-29", StatsInterval::Day),
+            vienna,
+        );
+        let bounds: Vec<_> = days.iter().map(|s| (s.period, s.start, s.end)).collect();
+        assert_eq!(
+            bounds,
+            [
+                (
+                    date("2026-03-28"),
+                    utc("2026-03-27T23:00:00Z"),
+                    utc("2026-03-28T23:00:00Z")
+                ),
+                (
+                    date("2026-03-29"),
+                    utc("2026-03-28T23:00:00Z"),
+                    utc("2026-03-29T22:00:00Z")
+                ),
+            ]
+        );
+        let in_utc = spans(
+            &range("2026-03-29", "2026-03-29", StatsInterval::Day),
+            Tz::UTC,
+        );
+        assert_eq!(in_utc[0].start, utc("2026-03-29T00:00:00Z"));
+        assert_eq!(in_utc[0].end, utc("2026-03-30T00:00:00Z"));
+    }
+
+    #[test]
+    fn months_are_cut_to_the_range() {
+        let vienna: Tz = "Europe/Vienna".parse().unwrap();
+        let months = spans(
+            &range("2026-01-15", "2026-02-10", StatsInterval::Month),
+            vienna,
+        );
+        let bounds: Vec<_> = months.iter().map(|s| (s.period, s.start, s.end)).collect();
+        assert_eq!(
+            bounds,
+            [
+                (
+                    date("2026-01-01"),
+                    utc("2026-01-14T23:00:00Z"),
+                    utc("2026-01-31T23:00:00Z")
+                ),
+                (
+                    date("2026-02-01"),
+                    utc("2026-01-31T23:00:00Z"),
+                    utc("2026-02-10T23:00:00Z")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_day_whose_midnight_is_skipped_begins_at_its_first_hour() {
+        // Santiago moved its clocks from 00:00 to 01:00 on 7 September 2025.
+        let santiago: Tz = "America/Santiago".parse().unwrap();
+        let day = date("2025-09-07");
+        assert_eq!(day_begins(day, santiago), utc("2025-09-07T04:00:00Z"));
+    }
 }

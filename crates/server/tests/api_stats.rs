@@ -1,9 +1,11 @@
 //! `GET /api/v1/stats` (R21): messages sent through the sandbox counted per day and
-//! channel, WhatsApp beside SMS, voice and push; CSV download; bad parameters named.
+//! channel, WhatsApp beside SMS, voice and push, on the account's own days; CSV download;
+//! bad parameters named.
 
 mod support;
 
-use chrono::Utc;
+use chrono::{NaiveDate, Timelike, Utc};
+use chrono_tz::Tz;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app};
 
@@ -16,10 +18,34 @@ async fn delivered_sms(app: &TestApp) -> Value {
     .await
 }
 
-/// R21: delivered SMS are counted on today's row; voice and push are present with zeros;
-/// a channel filter lists one channel; CSV is a download with one line per period and channel.
+/// A zone whose date differs from UTC's right now (14 hours ahead from 10:00 UTC, 11
+/// behind before 11:00 UTC), and today there.
+fn zone_on_another_day() -> (&'static str, NaiveDate) {
+    let now = Utc::now();
+    let name = if now.hour() >= 10 {
+        "Pacific/Kiritimati"
+    } else {
+        "Pacific/Pago_Pago"
+    };
+    let zone: Tz = name.parse().unwrap();
+    let today = now.with_timezone(&zone).date_naive();
+    assert_ne!(today, now.date_naive());
+    (name, today)
+}
+
+/// R21: delivered SMS are counted on today's row, today being the account's (its time zone,
+/// on another date than UTC's); voice and push are present with zeros; a channel filter
+/// lists one channel; CSV is a download with one line per period and channel.
 async fn stats_count_sent_messages_per_day_and_channel(backend: Backend) {
     let app = spawn_app(backend).await;
+    let (zone, today) = zone_on_another_day();
+    let set = app
+        .req(reqwest::Method::PUT, "/api/v1/settings/account")
+        .json(&json!({ "time_zone": zone }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
     let (status, r) = app
         .post_json(
             "/api/v1/sends",
@@ -29,7 +55,7 @@ async fn stats_count_sent_messages_per_day_and_channel(backend: Backend) {
         .await;
     assert_eq!(status, 202, "{r}");
     let stats = delivered_sms(&app).await;
-    let today = Utc::now().date_naive().to_string();
+    let today = today.to_string();
     assert_eq!(stats["interval"], "day");
     assert_eq!(stats["to"], today.as_str());
     let periods = stats["periods"].as_array().unwrap();

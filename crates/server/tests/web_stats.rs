@@ -42,7 +42,11 @@ async fn the_statistics_page_charts_and_tabulates_counts() {
     let app = spawn_app(Backend::Sqlite).await;
     two_delivered_sms(&app).await;
     let mut b = logged_in(&app).await;
-    let today = Utc::now().date_naive().to_string();
+    // The account's today: the test server's default zone.
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Europe::Vienna)
+        .date_naive()
+        .to_string();
 
     let page = b
         .get(&format!(

@@ -1,8 +1,9 @@
-//! Message statistics: one grouped query over `messages_account_created`.
+//! Message statistics: one grouped query, each span an index range of
+//! `messages_account_created`.
 
 use bote_domain::{AccountId, ChannelKind};
-use bote_store::{StatsInterval, StatsQuery, StatsRow, StatsStore, StoreError, StoreResult};
-use chrono::{Days, NaiveDate, NaiveTime};
+use bote_store::{StatsQuery, StatsRow, StatsStore, StoreError, StoreResult};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::PostgresStore;
 use crate::errors::backend;
@@ -14,31 +15,26 @@ impl StatsStore for PostgresStore {
         account: AccountId,
         query: &StatsQuery,
     ) -> StoreResult<Vec<StatsRow>> {
-        let unit = match query.interval {
-            StatsInterval::Day => "day",
-            StatsInterval::Month => "month",
-        };
-        let start = query.from.and_time(NaiveTime::MIN).and_utc();
-        let end = query
-            .to
-            .checked_add_days(Days::new(1))
-            .unwrap_or(query.to)
-            .and_time(NaiveTime::MIN)
-            .and_utc();
+        let periods: Vec<NaiveDate> = query.spans.iter().map(|s| s.period).collect();
+        let starts: Vec<DateTime<Utc>> = query.spans.iter().map(|s| s.start).collect();
+        let ends: Vec<DateTime<Utc>> = query.spans.iter().map(|s| s.end).collect();
         let rows: Vec<(NaiveDate, String, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT date_trunc($5, created_at AT TIME ZONE 'UTC')::date AS period, channel, \
+            "SELECT p.period, m.channel, \
              COUNT(*) FILTER (WHERE status IN ('sent','delivered','read','undelivered','expired')), \
              COUNT(*) FILTER (WHERE status IN ('delivered','read')), \
              COUNT(*) FILTER (WHERE status IN ('failed','undelivered','expired','rejected')), \
              COALESCE(SUM(segments), 0)::bigint \
-             FROM messages WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 \
-             AND ($4::text IS NULL OR channel = $4) GROUP BY period, channel ORDER BY period, channel",
+             FROM unnest($2::date[], $3::timestamptz[], $4::timestamptz[]) AS p(period, start_at, end_at) \
+             JOIN messages m ON m.account_id = $1 AND m.created_at >= p.start_at \
+             AND m.created_at < p.end_at \
+             WHERE ($5::text IS NULL OR m.channel = $5) \
+             GROUP BY p.period, m.channel ORDER BY p.period, m.channel",
         )
         .bind(account.0)
-        .bind(start)
-        .bind(end)
+        .bind(&periods)
+        .bind(&starts)
+        .bind(&ends)
         .bind(query.channel.map(|c| c.as_str()))
-        .bind(unit)
         .fetch_all(&self.pool)
         .await
         .map_err(backend)?;

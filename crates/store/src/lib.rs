@@ -54,7 +54,7 @@ pub use outbox::{
 pub use secret::Secret;
 pub use send_slots::{SendSlotStore, block_micros, wait_from_micros};
 
-pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsStore};
+pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsSpan, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};
 pub use widget::{Widget, WidgetLook, WidgetStore};
 

@@ -4,24 +4,31 @@
 //! database as rows; the server fills in the channels and periods without messages.
 
 use bote_domain::{AccountId, ChannelKind};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::StoreResult;
 
-/// How messages are grouped in time (by their creation, UTC).
+/// How a report groups messages in time: by the local day or month of their creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatsInterval {
     Day,
     Month,
 }
 
-/// Which messages are counted: created from `from` through `to` (whole UTC days, both
-/// included), of one channel or all.
+/// One period of a report: the messages created from `start` (included) to `end`
+/// (excluded), counted under `period`, the period's first local day. The caller places the
+/// bounds at the local midnights of the account's time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsSpan {
+    pub period: NaiveDate,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+/// Which messages are counted: those of each span, of one channel or all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsQuery {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub interval: StatsInterval,
+    pub spans: Vec<StatsSpan>,
     pub channel: Option<ChannelKind>,
 }
 
@@ -43,8 +50,8 @@ pub struct StatsRow {
 
 #[async_trait::async_trait]
 pub trait StatsStore {
-    /// The account's counts, ordered by period then channel (`sms` before `whatsapp`);
-    /// periods and channels without messages are absent.
+    /// The account's counts per span and channel, ordered by period then channel (`sms`
+    /// before `whatsapp`); spans and channels without messages are absent.
     async fn message_stats(
         &self,
         account: AccountId,

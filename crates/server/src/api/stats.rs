@@ -8,13 +8,14 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bote_store::StatsInterval;
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 
 use super::{ApiError, ApiQuery, ApiResult};
+use crate::accounts::account_zone;
 use crate::app::AppState;
 use crate::auth::{Read, Tenant};
-use crate::stats::{MAX_DAYS, MAX_MONTHS, ReportChannel, ReportRange, csv, report};
+use crate::stats::{MAX_DAYS, MAX_MONTHS, ReportChannel, ReportRange, csv, report, today};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/stats", get(show))
@@ -46,8 +47,8 @@ fn date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, ApiError> 
 }
 
 /// The range the parameters ask for: by default the last 30 days (daily) or the last 12
-/// months (monthly) up to today (UTC).
-pub fn range(params: &StatsParams) -> Result<ReportRange, ApiError> {
+/// months (monthly) up to `today` (the account's).
+pub fn range(params: &StatsParams, today: NaiveDate) -> Result<ReportRange, ApiError> {
     let interval = match params.interval.as_deref().unwrap_or("day") {
         "day" => StatsInterval::Day,
         "month" => StatsInterval::Month,
@@ -69,7 +70,7 @@ pub fn range(params: &StatsParams) -> Result<ReportRange, ApiError> {
             )
         })?),
     };
-    let to = date("to", params.to.as_deref())?.unwrap_or_else(|| Utc::now().date_naive());
+    let to = date("to", params.to.as_deref())?.unwrap_or(today);
     let from = match date("from", params.from.as_deref())? {
         Some(from) => from,
         None => match interval {
@@ -125,8 +126,9 @@ async fn show(
             ));
         }
     };
-    let range = range(&params)?;
-    let report = report(&*state.store, tenant.account, range).await?;
+    let zone = account_zone(&state, tenant.account).await?;
+    let range = range(&params, today(zone))?;
+    let report = report(&*state.store, tenant.account, range, zone).await?;
     if !csv_wanted {
         return Ok(Json(report).into_response());
     }

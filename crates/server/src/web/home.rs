@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use bote_store::{SendRecord, StatsInterval};
-use chrono::Utc;
 
 use super::page::{Chrome, WebError, render};
 use super::session::WebUser;
+use crate::accounts::account_zone;
 use crate::app::AppState;
-use crate::stats::{CHANNELS, Counts, ReportRange, period_start, report};
+use crate::stats::{CHANNELS, Counts, ReportRange, period_start, report, today};
 
 /// Sends listed on the dashboard.
 const RECENT_SENDS: u32 = 10;
@@ -52,15 +52,16 @@ async fn counts(
     state: &AppState,
     account: bote_domain::AccountId,
 ) -> Result<Vec<(&'static str, Counts, Counts)>, WebError> {
-    let today = Utc::now().date_naive();
+    let zone = account_zone(state, account).await?;
+    let today = today(zone);
     let totals = |interval| ReportRange {
         from: period_start(today, interval),
         to: today,
         interval,
         channel: None,
     };
-    let day = report(&*state.store, account, totals(StatsInterval::Day)).await?;
-    let month = report(&*state.store, account, totals(StatsInterval::Month)).await?;
+    let day = report(&*state.store, account, totals(StatsInterval::Day), zone).await?;
+    let month = report(&*state.store, account, totals(StatsInterval::Month), zone).await?;
     Ok(CHANNELS
         .into_iter()
         .map(|c| (c, day.totals[c], month.totals[c]))

@@ -10,9 +10,11 @@ use bote_domain::AccountId;
 use super::chart::{Chart, sent_per_period};
 use super::page::{Chrome, WebError, render};
 use super::session::WebUser;
+use crate::accounts::account_zone;
 use crate::api::stats::{StatsParams, range};
 use crate::app::AppState;
-use crate::stats::{CHANNELS, Counts, ReportRange, csv, report};
+use crate::stats::{CHANNELS, Counts, ReportRange, csv, report, today};
+use chrono::NaiveDate;
 
 /// One line of the table: a period and its channels in [`CHANNELS`] order.
 struct Row {
@@ -36,11 +38,11 @@ struct StatsPage {
 }
 
 /// The range asked for, or the default one and why the asked one was refused.
-fn range_or_default(params: &StatsParams) -> (ReportRange, Option<String>) {
-    match range(params) {
+fn range_or_default(params: &StatsParams, today: NaiveDate) -> (ReportRange, Option<String>) {
+    match range(params, today) {
         Ok(range) => (range, None),
         Err(e) => (
-            range(&StatsParams::default()).expect("the default range is valid"),
+            range(&StatsParams::default(), today).expect("the default range is valid"),
             Some(e.message),
         ),
     }
@@ -59,8 +61,9 @@ pub async fn show(
     let Some(account) = account_of(&user) else {
         return Ok(Redirect::to("/admin").into_response());
     };
-    let (range, error) = range_or_default(&params);
-    let report = report(&*state.store, account, range).await?;
+    let zone = account_zone(&state, account).await?;
+    let (range, error) = range_or_default(&params, today(zone));
+    let report = report(&*state.store, account, range, zone).await?;
     let channels: Vec<&'static str> = CHANNELS
         .into_iter()
         .filter(|c| report.totals.contains_key(c))
@@ -103,8 +106,9 @@ pub async fn export(
     let Some(account) = account_of(&user) else {
         return Err(WebError::NotFound(user.lang));
     };
-    let (range, _) = range_or_default(&params);
-    let report = report(&*state.store, account, range).await?;
+    let zone = account_zone(&state, account).await?;
+    let (range, _) = range_or_default(&params, today(zone));
+    let report = report(&*state.store, account, range, zone).await?;
     let body =
         csv(&report).map_err(|e| WebError::Store(bote_store::StoreError::Backend(e.into())))?;
     Ok((

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use bote_domain::MessageStatus;
-use chrono::{Datelike, Days, Utc};
+use chrono::{Days, Duration, Utc};
 
 use super::super::support::{sms, whatsapp};
 use super::*;
-use crate::{StatsInterval, StatsQuery, StatsRow, StatsStore};
+use crate::{StatsQuery, StatsRow, StatsSpan, StatsStore};
 
 fn final_outcome(status: MessageStatus) -> Outcome {
     Outcome::Final {
@@ -18,7 +18,7 @@ fn final_outcome(status: MessageStatus) -> Outcome {
 }
 
 /// R21: sent, delivered, failed (failed, undelivered, expired, rejected) and segments are
-/// counted per day or month and channel, WhatsApp apart from SMS, only the account's own.
+/// counted per span and channel, WhatsApp apart from SMS, only the account's own.
 pub async fn outbox_stats_count_per_period_and_channel<
     S: Store + OutboxStore + StatsStore + ?Sized,
 >(
@@ -53,11 +53,12 @@ pub async fn outbox_stats_count_per_period_and_channel<
     // Another account's messages never count.
     accept(&*store, sms_send(b), numbers([sms(1), sms(2)])).await;
 
-    let today = Utc::now().date_naive();
+    let now = Utc::now();
+    let today = now.date_naive();
+    let span = |period, start, end| StatsSpan { period, start, end };
+    let current = span(today, now - Duration::hours(1), now + Duration::hours(1));
     let query = StatsQuery {
-        from: today,
-        to: today,
-        interval: StatsInterval::Day,
+        spans: vec![current.clone()],
         channel: None,
     };
     let sms_row = StatsRow {
@@ -86,29 +87,21 @@ pub async fn outbox_stats_count_per_period_and_channel<
     let stats = store.message_stats(a, &only_whatsapp).await.unwrap();
     assert_eq!(stats, vec![whatsapp_row]);
 
-    let first = today.with_day(1).unwrap();
-    let monthly = StatsQuery {
-        from: first,
-        to: today,
-        interval: StatsInterval::Month,
+    // Each span counts only what was created within it, under its own period; a span with
+    // nothing is absent.
+    let before = today.checked_sub_days(Days::new(1)).unwrap();
+    let earlier = span(before, now - Duration::days(1), now - Duration::hours(1));
+    let later = span(today, now + Duration::hours(1), now + Duration::days(1));
+    let three = StatsQuery {
+        spans: vec![earlier.clone(), current, later],
         channel: Some(ChannelKind::Sms),
     };
-    let stats = store.message_stats(a, &monthly).await.unwrap();
-    assert_eq!(
-        stats,
-        vec![StatsRow {
-            period: first,
-            ..sms_row
-        }]
-    );
-
-    let before = today.checked_sub_days(Days::new(1)).unwrap();
-    let yesterday = StatsQuery {
-        from: before,
-        to: before,
-        ..query.clone()
+    assert_eq!(store.message_stats(a, &three).await.unwrap(), vec![sms_row]);
+    let nothing = StatsQuery {
+        spans: vec![earlier],
+        channel: None,
     };
-    assert!(store.message_stats(a, &yesterday).await.unwrap().is_empty());
+    assert!(store.message_stats(a, &nothing).await.unwrap().is_empty());
     let b_stats = store.message_stats(b, &query).await.unwrap();
     assert_eq!(b_stats.len(), 1);
     assert_eq!((b_stats[0].sent, b_stats[0].failed), (0, 0));
