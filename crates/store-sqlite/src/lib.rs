@@ -72,11 +72,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT)
-            // 16 MiB of page cache per connection at most, allocated as used: enough for
-            // imports of a million contacts, which update indexes all over the file, while
-            // the whole pool (8 connections) stays within 128 MiB. 64 MiB each let a busy
-            // server grow past 600 MB (a 1,000,000-recipient broadcast).
-            .pragma("cache_size", "-16384")
+            // 4 MiB of page cache per connection at most, allocated as used. In WAL mode a
+            // connection drops its whole cache whenever another one has written, so a larger
+            // cache is mostly refilled, not reused: at 16 MiB a 1,000,000-recipient broadcast
+            // peaked at 236 MB (64 MiB: over 600 MB), at 4 MiB at 131 MB, with the same
+            // broadcast rate, webhook rate and import time (BENCHMARKS.md, benchmark 2).
+            .pragma("cache_size", "-4096")
             .pragma("temp_store", "MEMORY")
             .with_regexp();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
