@@ -111,7 +111,6 @@ fn next_period(start: NaiveDate, interval: StatsInterval) -> Option<NaiveDate> {
     }
 }
 
-/// The account's report over `range`, counted by the store in one query.
 /// When `day` begins in `zone`: its midnight, or where clocks skip midnight, the first
 /// local time after it.
 fn day_begins(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
@@ -155,6 +154,8 @@ pub fn today(zone: Tz) -> NaiveDate {
     Utc::now().with_timezone(&zone).date_naive()
 }
 
+/// The account's report over `range`, its days those of `zone`, counted by the store in
+/// one query.
 pub async fn report(
     store: &dyn Store,
     account: AccountId,
@@ -167,20 +168,19 @@ pub async fn report(
     };
     let empty: BTreeMap<&'static str, Counts> =
         channels.iter().map(|c| (*c, Counts::default())).collect();
-    let mut periods = Vec::new();
-    let mut at = Some(period_start(range.from, range.interval));
-    while let Some(start) = at.filter(|start| *start <= range.to) {
-        periods.push(Period {
-            period: start,
+    let spans = spans(&range, zone);
+    let mut periods: Vec<Period> = spans
+        .iter()
+        .map(|span| Period {
+            period: span.period,
             channels: empty.clone(),
-        });
-        at = next_period(start, range.interval);
-    }
+        })
+        .collect();
     let rows = match range.channel {
         Some(ReportChannel::Absent(_)) => Vec::new(),
         real => {
             let query = StatsQuery {
-                spans: spans(&range, zone),
+                spans,
                 channel: match real {
                     Some(ReportChannel::Real(kind)) => Some(kind),
                     _ => None,
