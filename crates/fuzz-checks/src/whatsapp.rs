@@ -1,9 +1,9 @@
 //! The WhatsApp Cloud API webhook: its body is checked against the app secret's signature,
 //! but an app secret is a tenant's, and Meta's payloads change; the body is untrusted.
 
-use bote_domain::{ChannelKind, MessageStatus};
+use bote_domain::{AccountId, ChannelKind, MessageStatus};
 use bote_wire::whatsapp_webhook::{
-    CLOUD_CONNECTION, Metadata, Notification, WebhookEvent, events_of, parse,
+    CLOUD_CONNECTION, Metadata, Notification, Owner, WebhookEvent, events_of, parse,
 };
 
 /// Reading never panics; a refused body is told why. The events of an accepted
@@ -19,12 +19,18 @@ pub fn webhook(data: &[u8]) {
         }
     };
     let expected = expected(&notification);
-    let events = events_of(notification, business_number);
+    let events = events_of(notification, |metadata| {
+        business_number(metadata).map(|number| Owner {
+            number,
+            account: ACCOUNT,
+        })
+    });
     assert_eq!(events.len(), expected.len(), "{events:?}");
     for (event, want) in events.iter().zip(&expected) {
         match (event, want) {
             (WebhookEvent::Receipt(r), Expected::Receipt { wamid, status }) => {
                 assert_eq!(r.connection, CLOUD_CONNECTION);
+                assert_eq!(r.account, Some(ACCOUNT), "only its number's account");
                 assert_eq!(r.provider_ids, [wamid.as_str()], "the wamid it reports on");
                 assert_eq!(r.status, *status);
                 assert_eq!(r.error_code.is_some(), *status == MessageStatus::Failed);
@@ -55,6 +61,9 @@ pub fn webhook(data: &[u8]) {
 
 /// Meta's phone number ids are digits; any other id stands for a number bote does not
 /// serve (the server drops changes of numbers outside the signing app).
+/// The account every known number belongs to here.
+const ACCOUNT: AccountId = AccountId(1);
+
 fn business_number(metadata: Option<&Metadata>) -> Option<String> {
     let id = metadata?.phone_number_id.as_deref()?;
     (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| format!("+{id}"))

@@ -332,6 +332,10 @@ pub struct ReceiptUpdate {
     pub status: MessageStatus,
     pub error_code: Option<String>,
     pub at: DateTime<Utc>,
+    /// Only a message of this account may take the receipt: a WhatsApp webhook speaks for
+    /// the accounts of the numbers it names, never for another's message that happens to
+    /// have the id. `None` (an SMPP bind's receipts): any message of the connection.
+    pub account: Option<AccountId>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -340,6 +344,8 @@ pub struct ReceiptResult {
     pub matched: u64,
     /// Receipts kept as pending because no message has the id yet.
     pub pending: u64,
+    /// Receipts whose id belongs to a message of another account than theirs: dropped.
+    pub foreign: u64,
 }
 
 /// Kinds of callbacks; the server formats the body from the message or inbound row.

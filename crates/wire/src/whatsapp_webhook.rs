@@ -2,7 +2,7 @@
 //! every `change`), and what bote makes of it: receipts for status events and inbound
 //! messages for messages.
 
-use bote_domain::{ChannelKind, MessageStatus};
+use bote_domain::{AccountId, ChannelKind, MessageStatus};
 use bote_store::{NewInbound, ReceiptUpdate};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -175,11 +175,19 @@ pub fn parse(body: &[u8]) -> Result<Notification, String> {
     })
 }
 
-/// Every event of every change of every entry, in order. `business_number` gives the
-/// business number a change's `metadata` names; a change it gives none for is skipped.
+/// The business number a change is for, and the account it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    pub number: String,
+    pub account: AccountId,
+}
+
+/// Every event of every change of every entry, in order. `owner` gives the business
+/// number a change's `metadata` names, with its account; a change it gives none for is
+/// skipped. A status reaches only messages of that account.
 pub fn events_of(
     notification: Notification,
-    business_number: impl Fn(Option<&Metadata>) -> Option<String>,
+    owner: impl Fn(Option<&Metadata>) -> Option<Owner>,
 ) -> Vec<WebhookEvent> {
     let mut events = Vec::new();
     for change in notification.entry.into_iter().flat_map(|e| e.changes) {
@@ -188,24 +196,24 @@ pub fn events_of(
             continue;
         }
         let Some(value) = change.value else { continue };
-        let Some(to) = business_number(value.metadata.as_ref()) else {
+        let Some(owner) = owner(value.metadata.as_ref()) else {
             continue;
         };
         for status in value.statuses {
-            match receipt_of(status) {
+            match receipt_of(status, owner.account) {
                 Some(update) => events.push(WebhookEvent::Receipt(update)),
                 None => tracing::debug!("WhatsApp status of no known kind ignored"),
             }
         }
         for message in value.messages {
-            events.push(WebhookEvent::Inbound(inbound_of(message, &to)));
+            events.push(WebhookEvent::Inbound(inbound_of(message, &owner.number)));
         }
     }
     events
 }
 
 /// `sent` changes nothing (the send's answer said so already); `failed` keeps Meta's code.
-fn receipt_of(status: Status) -> Option<ReceiptUpdate> {
+fn receipt_of(status: Status, account: AccountId) -> Option<ReceiptUpdate> {
     let (status_now, error_code) = match status.status.as_str() {
         "sent" => (MessageStatus::Sent, None),
         "delivered" => (MessageStatus::Delivered, None),
@@ -232,6 +240,7 @@ fn receipt_of(status: Status) -> Option<ReceiptUpdate> {
         status: status_now,
         error_code,
         at: time_of(status.timestamp.as_ref()),
+        account: Some(account),
     })
 }
 
@@ -313,7 +322,10 @@ mod tests {
     fn events(body: Json) -> Vec<WebhookEvent> {
         let n = parse(body.to_string().as_bytes()).unwrap();
         events_of(n, |m| {
-            (m?.phone_number_id.as_deref()? == "1096").then(|| "+43800100100".to_owned())
+            (m?.phone_number_id.as_deref()? == "1096").then(|| Owner {
+                number: "+43800100100".to_owned(),
+                account: AccountId(7),
+            })
         })
     }
 
@@ -345,6 +357,7 @@ mod tests {
         };
         assert_eq!(r.status, MessageStatus::Read);
         assert_eq!(r.provider_ids, ["wamid.S"]);
+        assert_eq!(r.account, Some(AccountId(7)), "only the number's account");
         let WebhookEvent::Receipt(f) = &ev[2] else {
             panic!()
         };

@@ -55,6 +55,7 @@ fn update_of(report: &DeliveryReport) -> ReceiptUpdate {
         status,
         error_code: report.error.clone().or(code.map(str::to_owned)),
         at: report.done_at.unwrap_or_else(Utc::now),
+        account: None,
     }
 }
 
@@ -68,7 +69,14 @@ where
         let result = store
             .apply_receipts(&updates)
             .await
-            .map(|_| ())
+            .map(|applied| {
+                if applied.foreign > 0 {
+                    tracing::warn!(
+                        dropped = applied.foreign,
+                        "statuses naming another account's messages dropped"
+                    );
+                }
+            })
             .map_err(|e| e.to_string());
         if let Err(e) = &result {
             tracing::error!(error = %e, reports = batch.len(), "storing delivery reports failed");

@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use bote_store::WhatsappNumber;
-use bote_wire::whatsapp_webhook::{WebhookEvent, events_of, parse};
+use bote_wire::whatsapp_webhook::{Owner, WebhookEvent, events_of, parse};
 use futures::future::{try_join, try_join_all};
 
 use super::signature::{SIGNATURE_HEADER, same_secret, verify_signature};
@@ -96,9 +96,14 @@ async fn notify(
     // Changes name their number by phone number id. A payload may hold changes of other
     // numbers of the same Meta app (same app secret, so the signature vouches for them);
     // changes of any other number are dropped: a tenant's app secret must not let it
-    // speak for another tenant's number.
-    let mut owners: HashMap<String, String> = HashMap::new();
-    owners.insert(phone_number_id.clone(), number.number.number.clone());
+    // speak for another tenant's number. A change's statuses reach only messages of its
+    // number's account.
+    let owner_of = |n: &bote_store::BusinessNumber| Owner {
+        number: n.number.clone(),
+        account: n.account,
+    };
+    let mut owners: HashMap<String, Owner> = HashMap::new();
+    owners.insert(phone_number_id.clone(), owner_of(&number.number));
     let others: HashSet<String> = notification
         .entry
         .iter()
@@ -118,7 +123,7 @@ async fn notify(
             });
         match same_app {
             Some(n) => {
-                owners.insert(id, n.number.number);
+                owners.insert(id, owner_of(&n.number));
             }
             None => tracing::warn!(
                 phone_number_id = %phone_number_id,
@@ -127,7 +132,7 @@ async fn notify(
             ),
         }
     }
-    let own = number.number.number.clone();
+    let own = owner_of(&number.number);
     let events = events_of(notification, |metadata| {
         match metadata.and_then(|m| m.phone_number_id.as_ref()) {
             None => Some(own.clone()),

@@ -160,8 +160,9 @@ async fn batched_statuses_update_messages_once(backend: Backend) {
     assert_eq!(statuses_by_recipient(&app, send).await[0].1, "read");
 }
 
-/// Status events are matched by wamid platform-wide (connection `whatsapp-cloud`), not by
-/// the number whose webhook they arrive at: wamids are unique across all numbers, and Meta
+/// Status events are matched by wamid among the account's messages (connection
+/// `whatsapp-cloud`), not by the number whose webhook they arrive at: wamids are unique
+/// across all numbers, and Meta
 /// sends the statuses of every number of an app to whichever webhook it has configured. A
 /// status arriving at the account's second number of the same app updates the message.
 async fn statuses_match_by_wamid_whichever_number_reports_them(backend: Backend) {
@@ -238,7 +239,70 @@ async fn statuses_match_by_wamid_whichever_number_reports_them(backend: Backend)
     );
 }
 
+/// A status reaches only messages of the account whose number it is for: another tenant,
+/// posting at its own number's webhook with its own valid signature, cannot mark this
+/// account's message delivered by naming its wamid. The message's own number still can.
+async fn statuses_from_another_accounts_number_leave_messages_alone(backend: Backend) {
+    let (app, _) = cloud_app(backend).await;
+    let (other, _) = app
+        .other_account("other", bote_domain::TokenScope::Full)
+        .await;
+    let other_secret = "another-app";
+    app.store
+        .add_business_number(
+            other.id,
+            NewBusinessNumber {
+                cloud: Some(CloudCredentials {
+                    access_token: Secret::new("EAAG-other"),
+                    app_secret: Secret::new(other_secret),
+                    verify_token: Secret::new("other-verify"),
+                }),
+                ..NewBusinessNumber::plain(ChannelKind::Whatsapp, "+43800700700")
+                    .with_provider_ref("7007")
+            },
+        )
+        .await
+        .unwrap();
+    let hello = json!([text("436641000007", "wamid.IN7", "Hallo")]);
+    let (status, e) = post_signed(
+        &app,
+        &notification(vec![entry(vec![change(hello, json!([]))])]),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    app.inbound_processed().await;
+    let send = sent_through_the_cloud_api(&app, &["+436641000007"], &["wamid.OURS"]).await;
+
+    let body = notification(vec![entry(vec![json!({"field": "messages", "value": {
+        "metadata": {"display_phone_number": "43800700700", "phone_number_id": "7007"},
+        "statuses": [status_event("wamid.OURS", "delivered")]}})])])
+    .to_string()
+    .into_bytes();
+    let (status, e) = json_of(
+        app.client
+            .post(app.url("/webhooks/whatsapp/7007"))
+            .header("content-type", "application/json")
+            .header("X-Hub-Signature-256", signature(other_secret, &body))
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200, "{e}");
+    let still_sent = vec![("+436641000007".to_owned(), "sent".to_owned(), Value::Null)];
+    assert_eq!(statuses_by_recipient(&app, send).await, still_sent);
+
+    let ours = notification(vec![entry(vec![change(
+        json!([]),
+        json!([status_event("wamid.OURS", "delivered")]),
+    )])]);
+    assert_eq!(post_signed(&app, &ours).await.0, 200);
+    assert_eq!(statuses_by_recipient(&app, send).await[0].1, "delivered");
+}
+
 on_both_backends!(
     batched_statuses_update_messages_once,
     statuses_match_by_wamid_whichever_number_reports_them,
+    statuses_from_another_accounts_number_leave_messages_alone,
 );

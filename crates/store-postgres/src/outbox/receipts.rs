@@ -64,31 +64,45 @@ pub(crate) async fn apply_receipts(
     }
     // Every (receipt, variant) pair, flattened for arrays.
     let (mut idx, mut pos, mut conns, mut ids) = (vec![], vec![], vec![], vec![]);
+    let mut accounts: Vec<Option<i64>> = vec![];
     for (i, receipt) in receipts.iter().enumerate() {
         for (j, id) in variants(receipt).into_iter().enumerate() {
             idx.push(i as i32);
             pos.push(j as i32);
             conns.push(receipt.connection.as_str());
             ids.push(id);
+            accounts.push(receipt.account.map(|a| a.0));
         }
     }
     let mut tx = pool.begin().await.map_err(backend)?;
     lock_provider_ids(&mut tx, &conns, &ids).await?;
-    // The first variant of each receipt that matches a recorded id.
-    let found: Vec<(i32, i64, String)> = sqlx::query_as(
-        "SELECT DISTINCT ON (q.i) q.i, r.message_id, r.provider_id \
-         FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) AS q(i, j, c, p) \
+    // The first variant of each receipt that matches a recorded id, of its own account
+    // where it has one; else whether an id matched another account's message.
+    let rows: Vec<(i32, i64, String, bool)> = sqlx::query_as(
+        "SELECT DISTINCT ON (q.i) q.i, r.message_id, r.provider_id, \
+         (q.a IS NULL OR m.account_id = q.a) AS own \
+         FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::bigint[]) \
+         AS q(i, j, c, p, a) \
          JOIN message_refs r ON r.connection = q.c AND r.provider_id = q.p \
-         ORDER BY q.i, q.j",
+         JOIN messages m ON m.id = r.message_id \
+         ORDER BY q.i, own DESC, q.j",
     )
     .bind(&idx)
     .bind(&pos)
     .bind(&conns)
     .bind(&ids)
+    .bind(&accounts)
     .fetch_all(&mut *tx)
     .await
     .map_err(backend)?;
-    let matched: HashSet<i32> = found.iter().map(|(i, _, _)| *i).collect();
+    let (found, foreign): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, _, _, own)| *own);
+    let found: Vec<(i32, i64, String)> = found.into_iter().map(|(i, m, p, _)| (i, m, p)).collect();
+    result.foreign = foreign.len() as u64;
+    let matched: HashSet<i32> = found
+        .iter()
+        .map(|(i, _, _)| *i)
+        .chain(foreign.iter().map(|(i, _, _, _)| *i))
+        .collect();
 
     // Unmatched receipts other than intermediate ones wait for their message's ids.
     let waiting: Vec<i32> = (0..receipts.len() as i32)

@@ -30,28 +30,45 @@ pub(crate) async fn apply(
             r.provider_ids
                 .iter()
                 .enumerate()
-                .map(move |(j, p)| json!({"i": i, "j": j, "c": r.connection, "p": p}))
+                .map(move |(j, p)| {
+                    json!({"i": i, "j": j, "c": r.connection, "p": p, "a": r.account.map(|a| a.0)})
+                })
         })
         .collect();
     let mut tx = crate::write::begin(pool).await?;
     let now = time::text(time::now());
-    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT q.value ->> 'i', r.message_id, r.provider_id \
+    // Of its own account's messages first, where the receipt has an account.
+    let rows: Vec<(i64, i64, String, bool)> = sqlx::query_as(
+        "SELECT q.value ->> 'i', r.message_id, r.provider_id, \
+         (q.value ->> 'a' IS NULL OR m.account_id = q.value ->> 'a') AS own \
          FROM json_each(?1) q JOIN message_refs r \
            ON r.connection = q.value ->> 'c' AND r.provider_id = q.value ->> 'p' \
-         ORDER BY q.value ->> 'i', q.value ->> 'j'",
+         JOIN messages m ON m.id = r.message_id \
+         ORDER BY q.value ->> 'i', own DESC, q.value ->> 'j'",
     )
     .bind(serde_json::Value::Array(pairs).to_string())
     .fetch_all(&mut *tx)
     .await
     .db()?;
-    // receipt index -> (message, provider id that matched)
-    let mut found: BTreeMap<usize, (i64, String)> = BTreeMap::new();
-    for (i, message, provider_id) in rows {
-        found
+    // receipt index -> (message, provider id that matched), of the first match of each;
+    // a receipt whose first match is another account's message is dropped.
+    let mut first: BTreeMap<usize, (i64, String, bool)> = BTreeMap::new();
+    for (i, message, provider_id, own) in rows {
+        first
             .entry(usize::try_from(i).unwrap_or(usize::MAX))
-            .or_insert((message, provider_id));
+            .or_insert((message, provider_id, own));
     }
+    let foreign: Vec<usize> = first
+        .iter()
+        .filter(|(_, (_, _, own))| !own)
+        .map(|(i, _)| *i)
+        .collect();
+    result.foreign = foreign.len() as u64;
+    let found: BTreeMap<usize, (i64, String)> = first
+        .into_iter()
+        .filter(|(_, (_, _, own))| *own)
+        .map(|(i, (message, provider_id, _))| (i, (message, provider_id)))
+        .collect();
     result.matched = found.len() as u64;
 
     // Unmatched receipts other than intermediate ones wait for their message's ids.
@@ -59,7 +76,10 @@ pub(crate) async fn apply(
         .iter()
         .enumerate()
         .filter(|(i, r)| {
-            !found.contains_key(i) && r.status != MessageStatus::Sent && !r.provider_ids.is_empty()
+            !found.contains_key(i)
+                && !foreign.contains(i)
+                && r.status != MessageStatus::Sent
+                && !r.provider_ids.is_empty()
         })
         .map(|(_, r)| {
             json!({

@@ -76,6 +76,7 @@ macro_rules! outbox_contract_tests {
             outbox_paced_sends_come_due_one_after_another,
             // receipts and callbacks
             outbox_receipts_deliver_sent_messages,
+            outbox_receipts_of_an_account_reach_only_its_messages,
             outbox_early_receipts_wait_for_the_sent_outcome,
             outbox_multipart_messages_follow_their_parts,
             outbox_receipts_match_any_id_variant,
@@ -315,6 +316,7 @@ pub(super) fn receipt(
         status,
         error_code: None,
         at: later(0),
+        account: None,
     }
 }
 

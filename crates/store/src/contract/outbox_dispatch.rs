@@ -339,7 +339,8 @@ pub async fn outbox_outcomes_of_stale_claims_are_ignored<S: Store + OutboxStore 
         store.apply_receipts(&[early]).await.unwrap(),
         ReceiptResult {
             matched: 0,
-            pending: 1
+            pending: 1,
+            foreign: 0,
         }
     );
     let before = messages(&*store, a, send).await;
@@ -376,7 +377,8 @@ pub async fn outbox_outcomes_of_stale_claims_are_ignored<S: Store + OutboxStore 
         store.apply_receipts(&[later_receipt]).await.unwrap(),
         ReceiptResult {
             matched: 0,
-            pending: 1
+            pending: 1,
+            foreign: 0,
         }
     );
     assert_eq!(status_of(&*store, a, m1).await, MessageStatus::Sending);
@@ -424,7 +426,8 @@ pub async fn outbox_outcomes_of_stale_claims_are_ignored<S: Store + OutboxStore 
         store.apply_receipts(&receipts).await.unwrap(),
         ReceiptResult {
             matched: 1,
-            pending: 1
+            pending: 1,
+            foreign: 0,
         }
     );
     assert_eq!(status_of(&*store, a, m1).await, MessageStatus::Delivered);

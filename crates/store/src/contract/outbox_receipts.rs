@@ -8,7 +8,49 @@ use super::*;
 use crate::ReceiptResult;
 
 fn result(matched: u64, pending: u64) -> ReceiptResult {
-    ReceiptResult { matched, pending }
+    ReceiptResult {
+        matched,
+        pending,
+        foreign: 0,
+    }
+}
+
+/// A receipt that names its account (a WhatsApp webhook's) reaches only that account's
+/// messages: another account's message with the id is left alone, and the receipt is
+/// dropped rather than kept; the owner's own receipt applies; an id nobody has yet waits.
+pub async fn outbox_receipts_of_an_account_reach_only_its_messages<
+    S: Store + OutboxStore + ?Sized,
+>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    let b = account(&*store, "B").await;
+    let (ids, claims) = sending(&*store, sms_send(a), 1).await;
+    apply_outcomes(&*store, &claims, vec![(ids[0], sent("cloud", &["w-1"]))]).await;
+    let as_of = |account, id: &str| ReceiptUpdate {
+        account: Some(account),
+        ..receipt("cloud", &[id], MessageStatus::Delivered)
+    };
+    assert_eq!(
+        store.apply_receipts(&[as_of(b, "w-1")]).await.unwrap(),
+        ReceiptResult {
+            matched: 0,
+            pending: 0,
+            foreign: 1,
+        }
+    );
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sent);
+    assert_eq!(
+        store
+            .apply_receipts(&[as_of(a, "w-1"), as_of(b, "w-2")])
+            .await
+            .unwrap(),
+        result(1, 1)
+    );
+    assert_eq!(
+        status_of(&*store, a, ids[0]).await,
+        MessageStatus::Delivered
+    );
 }
 
 pub async fn outbox_receipts_deliver_sent_messages<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
@@ -319,6 +361,7 @@ pub async fn outbox_receipt_batches_end_as_receipts_one_by_one<S: Store + Outbox
                     status: *status,
                     error_code: code.clone(),
                     at: *at,
+                    account: None,
                 }
             })
             .collect()
