@@ -59,9 +59,19 @@ pub(crate) async fn post_raw(
     body: &[u8],
     signature: Option<String>,
 ) -> (u16, Value) {
+    post_raw_to(app, PHONE_NUMBER_ID, body, signature).await
+}
+
+/// POSTs `body` to the webhook of the number with `phone_number_id`.
+async fn post_raw_to(
+    app: &TestApp,
+    phone_number_id: &str,
+    body: &[u8],
+    signature: Option<String>,
+) -> (u16, Value) {
     let mut req = app
         .client
-        .post(app.url(&format!("/webhooks/whatsapp/{PHONE_NUMBER_ID}")))
+        .post(app.url(&format!("/webhooks/whatsapp/{phone_number_id}")))
         .header("content-type", "application/json")
         .body(body.to_vec());
     if let Some(s) = signature {
@@ -72,8 +82,19 @@ pub(crate) async fn post_raw(
 
 /// POSTs `body` signed with the number's app secret, as Meta does.
 pub(crate) async fn post_signed(app: &TestApp, body: &Value) -> (u16, Value) {
+    post_signed_to(app, PHONE_NUMBER_ID, APP_SECRET, body).await
+}
+
+/// POSTs `body` to the webhook of `phone_number_id`, signed with `app_secret`.
+pub(crate) async fn post_signed_to(
+    app: &TestApp,
+    phone_number_id: &str,
+    app_secret: &str,
+    body: &Value,
+) -> (u16, Value) {
     let raw = body.to_string().into_bytes();
-    post_raw(app, &raw, Some(signature(APP_SECRET, &raw))).await
+    let signature = signature(app_secret, &raw);
+    post_raw_to(app, phone_number_id, &raw, Some(signature)).await
 }
 
 pub(crate) fn notification(entries: Vec<Value>) -> Value {

@@ -3,7 +3,7 @@
 use bote_domain::ChannelKind;
 use serde_json::{Value, json};
 
-use crate::support::{Backend, json_of};
+use crate::support::Backend;
 use crate::*;
 
 /// Accepts a WhatsApp send for later, then records it as sent through the Cloud API with
@@ -211,20 +211,8 @@ async fn statuses_match_by_wamid_whichever_number_reports_them(backend: Backend)
     let body = notification(vec![entry(vec![
         of_second("wamid.ONE"),
         change(json!([]), json!([status_event("wamid.TWO", "read")])),
-    ])])
-    .to_string()
-    .into_bytes();
-    let (status, e) = json_of(
-        app.client
-            .post(app.url(&format!("/webhooks/whatsapp/{second}")))
-            .header("content-type", "application/json")
-            .header("X-Hub-Signature-256", signature(APP_SECRET, &body))
-            .body(body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    ])]);
+    let (status, e) = post_signed_to(&app, second, APP_SECRET, &body).await;
     assert_eq!(status, 200, "{e}");
     assert_eq!(
         statuses_by_recipient(&app, send).await,
@@ -275,20 +263,8 @@ async fn statuses_from_another_accounts_number_leave_messages_alone(backend: Bac
 
     let body = notification(vec![entry(vec![json!({"field": "messages", "value": {
         "metadata": {"display_phone_number": "43800700700", "phone_number_id": "7007"},
-        "statuses": [status_event("wamid.OURS", "delivered")]}})])])
-    .to_string()
-    .into_bytes();
-    let (status, e) = json_of(
-        app.client
-            .post(app.url("/webhooks/whatsapp/7007"))
-            .header("content-type", "application/json")
-            .header("X-Hub-Signature-256", signature(other_secret, &body))
-            .body(body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+        "statuses": [status_event("wamid.OURS", "delivered")]}})])]);
+    let (status, e) = post_signed_to(&app, "7007", other_secret, &body).await;
     assert_eq!(status, 200, "{e}");
     let still_sent = vec![("+436641000007".to_owned(), "sent".to_owned(), Value::Null)];
     assert_eq!(statuses_by_recipient(&app, send).await, still_sent);
