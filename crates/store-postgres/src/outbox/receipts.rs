@@ -77,14 +77,15 @@ pub(crate) async fn apply_receipts(
     let mut tx = pool.begin().await.map_err(backend)?;
     lock_provider_ids(&mut tx, &conns, &ids).await?;
     // The first variant of each receipt that matches a recorded id, of its own account
-    // where it has one; else whether an id matched another account's message.
+    // where it has one (only then is the message read); else whether an id matched
+    // another account's message.
     let rows: Vec<(i32, i64, String, bool)> = sqlx::query_as(
         "SELECT DISTINCT ON (q.i) q.i, r.message_id, r.provider_id, \
-         (q.a IS NULL OR m.account_id = q.a) AS own \
+         (q.a IS NULL OR EXISTS (SELECT 1 FROM messages m \
+                                 WHERE m.id = r.message_id AND m.account_id = q.a)) AS own \
          FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::bigint[]) \
          AS q(i, j, c, p, a) \
          JOIN message_refs r ON r.connection = q.c AND r.provider_id = q.p \
-         JOIN messages m ON m.id = r.message_id \
          ORDER BY q.i, own DESC, q.j",
     )
     .bind(&idx)
@@ -95,14 +96,9 @@ pub(crate) async fn apply_receipts(
     .fetch_all(&mut *tx)
     .await
     .map_err(backend)?;
-    let (found, foreign): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(_, _, _, own)| *own);
-    let found: Vec<(i32, i64, String)> = found.into_iter().map(|(i, m, p, _)| (i, m, p)).collect();
+    let matched: HashSet<i32> = rows.iter().map(|(i, ..)| *i).collect();
+    let (found, foreign): (Vec<_>, Vec<_>) = rows.into_iter().partition(|(.., own)| *own);
     result.foreign = foreign.len() as u64;
-    let matched: HashSet<i32> = found
-        .iter()
-        .map(|(i, _, _)| *i)
-        .chain(foreign.iter().map(|(i, _, _, _)| *i))
-        .collect();
 
     // Unmatched receipts other than intermediate ones wait for their message's ids.
     let waiting: Vec<i32> = (0..receipts.len() as i32)
@@ -152,7 +148,7 @@ pub(crate) async fn apply_receipts(
     }
 
     // Row locks on every matched message, in id order, in one statement.
-    let mut messages: Vec<i64> = found.iter().map(|(_, m, _)| *m).collect();
+    let mut messages: Vec<i64> = found.iter().map(|(_, m, ..)| *m).collect();
     messages.sort_unstable();
     messages.dedup();
     sqlx::query("SELECT 1 FROM messages WHERE id = ANY($1) ORDER BY id FOR UPDATE")
@@ -164,7 +160,7 @@ pub(crate) async fn apply_receipts(
 
     let matched = found
         .into_iter()
-        .map(|(i, message, provider_id)| {
+        .map(|(i, message, provider_id, _)| {
             let receipt = &receipts[i as usize];
             Matched {
                 message,

@@ -1,7 +1,7 @@
 //! Delivery receipts: matched to messages by provider id, applied without ever moving a
 //! message backwards, kept as pending when their message is not yet known as sent.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use bote_domain::MessageStatus;
 use bote_store::{ReceiptResult, ReceiptUpdate, StoreResult};
@@ -37,38 +37,36 @@ pub(crate) async fn apply(
         .collect();
     let mut tx = crate::write::begin(pool).await?;
     let now = time::text(time::now());
-    // Of its own account's messages first, where the receipt has an account.
+    // Of its own account's messages first, where the receipt has an account (only then is
+    // the message read).
     let rows: Vec<(i64, i64, String, bool)> = sqlx::query_as(
         "SELECT q.value ->> 'i', r.message_id, r.provider_id, \
-         (q.value ->> 'a' IS NULL OR m.account_id = q.value ->> 'a') AS own \
+         (q.value ->> 'a' IS NULL OR EXISTS (SELECT 1 FROM messages m \
+            WHERE m.id = r.message_id AND m.account_id = q.value ->> 'a')) AS own \
          FROM json_each(?1) q JOIN message_refs r \
            ON r.connection = q.value ->> 'c' AND r.provider_id = q.value ->> 'p' \
-         JOIN messages m ON m.id = r.message_id \
          ORDER BY q.value ->> 'i', own DESC, q.value ->> 'j'",
     )
     .bind(serde_json::Value::Array(pairs).to_string())
     .fetch_all(&mut *tx)
     .await
     .db()?;
-    // receipt index -> (message, provider id that matched), of the first match of each;
-    // a receipt whose first match is another account's message is dropped.
-    let mut first: BTreeMap<usize, (i64, String, bool)> = BTreeMap::new();
+    // receipt index -> (message, provider id that matched), by the first match of each; a
+    // receipt whose first match is another account's message is dropped.
+    let mut found: BTreeMap<usize, (i64, String)> = BTreeMap::new();
+    let mut foreign: BTreeSet<usize> = BTreeSet::new();
     for (i, message, provider_id, own) in rows {
-        first
-            .entry(usize::try_from(i).unwrap_or(usize::MAX))
-            .or_insert((message, provider_id, own));
+        let i = usize::try_from(i).unwrap_or(usize::MAX);
+        if found.contains_key(&i) || foreign.contains(&i) {
+            continue;
+        }
+        if own {
+            found.insert(i, (message, provider_id));
+        } else {
+            foreign.insert(i);
+        }
     }
-    let foreign: Vec<usize> = first
-        .iter()
-        .filter(|(_, (_, _, own))| !own)
-        .map(|(i, _)| *i)
-        .collect();
     result.foreign = foreign.len() as u64;
-    let found: BTreeMap<usize, (i64, String)> = first
-        .into_iter()
-        .filter(|(_, (_, _, own))| *own)
-        .map(|(i, (message, provider_id, _))| (i, (message, provider_id)))
-        .collect();
     result.matched = found.len() as u64;
 
     // Unmatched receipts other than intermediate ones wait for their message's ids.
