@@ -136,12 +136,25 @@ pub struct Dispatcher<S: ?Sized> {
     config: DispatchConfig,
     wake: Arc<Notify>,
     senders: SenderCache,
-    /// One per channel: SMS connections' lanes, WhatsApp numbers' lanes.
-    sms_pacer: Pacer,
-    whatsapp_pacer: Pacer,
-    /// One per channel: claims one at a time, and each recipient's messages in order.
-    sms_order: order::RecipientOrder,
-    whatsapp_order: order::RecipientOrder,
+    sms: PerChannel,
+    whatsapp: PerChannel,
+}
+
+/// What the dispatcher keeps for one channel.
+struct PerChannel {
+    /// The channel's lanes: SMS connections, WhatsApp numbers.
+    pacer: Pacer,
+    /// Claims one at a time, and each recipient's messages in order.
+    order: order::RecipientOrder,
+}
+
+impl PerChannel {
+    fn new(config: &DispatchConfig) -> Self {
+        Self {
+            pacer: Pacer::new(config.pace_horizon),
+            order: order::RecipientOrder::default(),
+        }
+    }
 }
 
 impl<S> Dispatcher<S>
@@ -157,10 +170,8 @@ where
         Self {
             store,
             channels,
-            sms_pacer: Pacer::new(config.pace_horizon),
-            whatsapp_pacer: Pacer::new(config.pace_horizon),
-            sms_order: order::RecipientOrder::default(),
-            whatsapp_order: order::RecipientOrder::default(),
+            sms: PerChannel::new(&config),
+            whatsapp: PerChannel::new(&config),
             config,
             wake,
             senders: SenderCache::default(),
@@ -186,10 +197,7 @@ where
         let mut clock = Instant::now();
         let now = Utc::now();
         let lease_until = now + chrono::Duration::from_std(self.config.lease).expect("lease fits");
-        let order = match channel {
-            ChannelKind::Sms => &self.sms_order,
-            ChannelKind::Whatsapp => &self.whatsapp_order,
-        };
+        let order = &self.of(channel).order;
         let (claimed, held, _taken) = order
             .claim(
                 self.store
@@ -261,10 +269,7 @@ where
         built: Vec<Built>,
         now: DateTime<Utc>,
     ) -> Result<Vec<Built>, StoreError> {
-        let pacer = match channel {
-            ChannelKind::Sms => &self.sms_pacer,
-            ChannelKind::Whatsapp => &self.whatsapp_pacer,
-        };
+        let pacer = &self.of(channel).pacer;
         // Sends that overflowed a lane: the rest goes behind it. Not for SMS with several
         // routes, where the rest of a send may go through another connection.
         let mut rests: Vec<(SendId, String, u32)> = Vec::new();
@@ -314,10 +319,17 @@ where
         Ok(out)
     }
 
+    fn of(&self, channel: ChannelKind) -> &PerChannel {
+        match channel {
+            ChannelKind::Sms => &self.sms,
+            ChannelKind::Whatsapp => &self.whatsapp,
+        }
+    }
+
     /// Whether some connection has paced work still to come.
     fn pacing(&self) -> bool {
         let now = Utc::now();
-        self.sms_pacer.queued(now) || self.whatsapp_pacer.queued(now)
+        self.sms.pacer.queued(now) || self.whatsapp.pacer.queued(now)
     }
 
     /// Gives each WhatsApp message the business number it goes out from, and sends it
