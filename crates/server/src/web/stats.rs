@@ -13,8 +13,7 @@ use super::session::WebUser;
 use crate::accounts::account_zone;
 use crate::api::stats::{StatsParams, range};
 use crate::app::AppState;
-use crate::stats::{CHANNELS, Counts, ReportRange, csv, report, today};
-use chrono::NaiveDate;
+use crate::stats::{CHANNELS, Counts, Report, csv, report, today};
 
 /// One line of the table: a period and its channels in [`CHANNELS`] order.
 struct Row {
@@ -37,15 +36,23 @@ struct StatsPage {
     totals: Vec<Counts>,
 }
 
-/// The range asked for, or the default one and why the asked one was refused.
-fn range_or_default(params: &StatsParams, today: NaiveDate) -> (ReportRange, Option<String>) {
-    match range(params, today) {
+/// The account's report over the range asked for, or over the default one and why the
+/// asked one was refused; days are the account's.
+async fn report_or_default(
+    state: &AppState,
+    account: AccountId,
+    params: &StatsParams,
+) -> Result<(Report, Option<String>), WebError> {
+    let zone = account_zone(state, account).await?;
+    let today = today(zone);
+    let (range, error) = match range(params, today) {
         Ok(range) => (range, None),
         Err(e) => (
             range(&StatsParams::default(), today).expect("the default range is valid"),
             Some(e.message),
         ),
-    }
+    };
+    Ok((report(&*state.store, account, range, zone).await?, error))
 }
 
 fn account_of(user: &WebUser) -> Option<AccountId> {
@@ -61,9 +68,7 @@ pub async fn show(
     let Some(account) = account_of(&user) else {
         return Ok(Redirect::to("/admin").into_response());
     };
-    let zone = account_zone(&state, account).await?;
-    let (range, error) = range_or_default(&params, today(zone));
-    let report = report(&*state.store, account, range, zone).await?;
+    let (report, error) = report_or_default(&state, account, &params).await?;
     let channels: Vec<&'static str> = CHANNELS
         .into_iter()
         .filter(|c| report.totals.contains_key(c))
@@ -106,9 +111,7 @@ pub async fn export(
     let Some(account) = account_of(&user) else {
         return Err(WebError::NotFound(user.lang));
     };
-    let zone = account_zone(&state, account).await?;
-    let (range, _) = range_or_default(&params, today(zone));
-    let report = report(&*state.store, account, range, zone).await?;
+    let (report, _) = report_or_default(&state, account, &params).await?;
     let body =
         csv(&report).map_err(|e| WebError::Store(bote_store::StoreError::Backend(e.into())))?;
     Ok((
