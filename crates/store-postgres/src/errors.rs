@@ -97,19 +97,19 @@ fn last_key_value(detail: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_pool_timeout_is_busy_not_a_failure() {
         assert!(matches!(
-            super::backend(sqlx::Error::PoolTimedOut),
-            bote_store::StoreError::Busy(_)
+            backend(sqlx::Error::PoolTimedOut),
+            StoreError::Busy(_)
         ));
         assert!(matches!(
-            super::backend(sqlx::Error::RowNotFound),
-            bote_store::StoreError::Backend(_)
+            backend(sqlx::Error::RowNotFound),
+            StoreError::Backend(_)
         ));
     }
-
-    use super::*;
 
     /// The names must match `migrations/`; a typo would turn conflicts into 500s.
     #[test]
