@@ -3,13 +3,17 @@
 //! broadcast of 1,500 from the first, accepted first, takes six seconds at that rate; a
 //! one-off message from the second, accepted after it, goes out while the broadcast has
 //! barely begun. Every broadcast message still goes out once, within its number's rate.
+//! Such a send is written paced: its messages come due at its number's rate.
 
 mod support;
 
 use std::time::Duration;
 
+use bote::config::Role;
+use bote_domain::ChannelKind;
 use bote_graph_standin::{GraphStandin, StandinConfig, StandinNumber};
 use bote_store::NewBusinessNumber;
+use chrono::Utc;
 use serde_json::{Value, json};
 use support::{Backend, TestApp, eventually, spawn_app_with};
 
@@ -132,4 +136,66 @@ async fn a_broadcast_does_not_hold_back_another_number(backend: Backend) {
     );
 }
 
-on_both_backends!(a_broadcast_does_not_hold_back_another_number);
+/// A WhatsApp send from a Cloud API number is written paced: its messages come due one slot
+/// of the number's rate apart, so no dispatcher has to move them behind the number's queue
+/// later. An API-only process, so that no dispatcher claims them first.
+async fn a_cloud_send_comes_due_at_its_numbers_rate(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.role = Role::Api).await;
+    app.store
+        .add_business_number(
+            app.account.id,
+            NewBusinessNumber {
+                messages_per_second: 2,
+                ..support::cloud::cloud_number("+43800300300", BROADCAST_ID, "token", "secret")
+            },
+        )
+        .await
+        .unwrap();
+    let to: Vec<String> = (0..5).map(recipient).collect();
+    support::cloud::opted_in(&app, &to.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    let at = Utc::now() + chrono::Duration::hours(1);
+    let (status, send) = app
+        .post_json(
+            "/api/v1/sends",
+            json!({"channel": "whatsapp", "sender": "+43800300300",
+                   "template": {"name": "angebot", "language": "de"},
+                   "schedule_at": at, "to": {"numbers": to}}),
+        )
+        .await;
+    assert_eq!(status, 202, "{send}");
+    // 2 a second: one every 500 ms from the send's time, in the order given.
+    let mut due = Vec::new();
+    for ms in [0, 499, 1_000, 2_100] {
+        let now = at + chrono::Duration::milliseconds(ms);
+        let claimed = app
+            .store
+            .claim_messages(
+                ChannelKind::Whatsapp,
+                now,
+                now + chrono::Duration::minutes(1),
+                100,
+            )
+            .await
+            .unwrap();
+        due.push(
+            claimed
+                .iter()
+                .map(|m| m.recipient.to_string())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        due,
+        vec![
+            vec![to[0].clone()],
+            vec![],
+            vec![to[1].clone(), to[2].clone()],
+            vec![to[3].clone(), to[4].clone()],
+        ]
+    );
+}
+
+on_both_backends!(
+    a_broadcast_does_not_hold_back_another_number,
+    a_cloud_send_comes_due_at_its_numbers_rate
+);

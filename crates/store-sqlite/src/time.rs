@@ -12,6 +12,15 @@ pub(crate) fn text(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// SQL that writes `micros` (an SQL expression: microseconds since the epoch) as [`text`]
+/// does.
+pub(crate) fn sql_text(micros: &str) -> String {
+    format!(
+        "(strftime('%Y-%m-%dT%H:%M:%S', ({micros}) / 1000000, 'unixepoch') \
+         || printf('.%06dZ', ({micros}) % 1000000))"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

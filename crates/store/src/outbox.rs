@@ -62,6 +62,12 @@ pub struct NewSend {
     /// Validated and counted but nothing goes out: messages are written as `skipped` with
     /// reason `test` (websms `test: true`).
     pub test: bool,
+    /// Its queued messages come due one `spacing` apart from the due time, in recipient
+    /// order: the slots of the rate-limited connection they go out through (a Cloud API
+    /// number's messages a second). A large send is then paced as it is written, instead of
+    /// being rewritten behind its connection's queue by the dispatcher's first claim of it.
+    /// `None`: all due at once.
+    pub spacing: Option<std::time::Duration>,
 }
 
 /// Why a recipient got no message. The API reports these in `skipped`.

@@ -26,7 +26,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 pub use build::Built;
-pub use pacing::{Pace, Pacer};
+pub use pacing::{Pace, Pacer, slot};
 pub use record::RECORD_CHUNK;
 pub use retry::{RETRY_SCHEDULE, next_retry};
 pub use senders::{CLOUD_CONNECTION, SENDERS_TTL, SenderCache, WhatsappRoute, choose, route_of};

@@ -141,6 +141,11 @@ pub fn interval(rate: u32) -> chrono::Duration {
     chrono::Duration::nanoseconds(1_000_000_000 / i64::from(rate.max(1)))
 }
 
+/// The time one slot takes at `rate` a second; `None` for an unlimited lane (0).
+pub fn slot(rate: u32) -> Option<Duration> {
+    (rate > 0).then(|| interval(rate).to_std().unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,7 @@
 use std::collections::HashSet;
+use std::time::Duration;
+
+use bote_channels::whatsapp_cloud::CloudNumber;
 
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
@@ -106,7 +109,7 @@ pub async fn accept<S>(
     request: SendRequest,
 ) -> Result<Accepted, SendError>
 where
-    S: AccountStore + AddonStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
     let p = prepare(store, account, region, request).await?;
     let acceptance = store.accept_send(p.send, p.recipients).await?;
@@ -130,7 +133,7 @@ pub async fn accept_reply<S>(
     request: SendRequest,
 ) -> Result<Accepted, SendError>
 where
-    S: AccountStore + AddonStore + OutboxStore + ?Sized,
+    S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
     let mut p = prepare(store, account, region, request).await?;
     p.recipients.replying = true;
@@ -174,8 +177,8 @@ where
     })
 }
 
-/// The customer-service window of the business number a WhatsApp send goes out from
-/// (its sender, else the account's first number), when that is a Cloud API number.
+/// The customer-service window of the business number a WhatsApp send goes out from,
+/// when that is a Cloud API number.
 async fn service_window<S>(
     store: &S,
     account: bote_domain::AccountId,
@@ -184,15 +187,52 @@ async fn service_window<S>(
 where
     S: InboundStore + ?Sized,
 {
+    Ok(cloud_sender(store, account, sender)
+        .await?
+        .map(|(business_number, _)| ServiceWindow {
+            business_number,
+            since: Utc::now() - crate::dispatch::SERVICE_WINDOW,
+        }))
+}
+
+/// The business number a WhatsApp send goes out from (its sender, else the account's first
+/// number) and its Cloud API route, when it has one.
+async fn cloud_sender<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    sender: Option<&str>,
+) -> Result<Option<(String, CloudNumber)>, SendError>
+where
+    S: InboundStore + ?Sized,
+{
     let numbers = store.whatsapp_numbers(account).await?;
     let from = crate::dispatch::choose(&numbers, sender);
-    Ok(match crate::dispatch::route_of(from) {
-        crate::dispatch::WhatsappRoute::Cloud(_) => from.map(|n| ServiceWindow {
-            business_number: n.number.number.clone(),
-            since: Utc::now() - crate::dispatch::SERVICE_WINDOW,
-        }),
-        crate::dispatch::WhatsappRoute::Sandbox => None,
+    Ok(match (from, crate::dispatch::route_of(from)) {
+        (Some(n), crate::dispatch::WhatsappRoute::Cloud(cloud)) => {
+            Some((n.number.number.clone(), cloud))
+        }
+        _ => None,
     })
+}
+
+/// How far apart a send's messages come due (`NewSend::spacing`): a WhatsApp send from a
+/// Cloud API number at that number's rate; others all at once (an SMS goes out through the
+/// route of its recipient, known only when it is sent).
+async fn spacing<S>(
+    store: &S,
+    account: bote_domain::AccountId,
+    request: &SendRequest,
+) -> Result<Option<Duration>, SendError>
+where
+    S: InboundStore + ?Sized,
+{
+    if request.channel != ChannelKind::Whatsapp || request.test {
+        return Ok(None);
+    }
+    let sender = request.spec.sender.as_ref().map(|s| s.address.as_str());
+    Ok(cloud_sender(store, account, sender)
+        .await?
+        .and_then(|(_, cloud)| crate::dispatch::slot(cloud.messages_per_second)))
 }
 
 /// A send checked and ready for the store.
@@ -213,7 +253,7 @@ async fn prepare<S>(
     mut request: SendRequest,
 ) -> Result<Prepared, SendError>
 where
-    S: AccountStore + AddonStore + ?Sized,
+    S: AccountStore + AddonStore + InboundStore + ?Sized,
 {
     let account = store.account(account).await?;
     let only_to = match account.kind {
@@ -248,6 +288,7 @@ where
             .is_some_and(bote_domain::placeholders::has_placeholders);
     }
     skipped.shrink_to_fit();
+    let spacing = spacing(store, account.id, &request).await?;
     let send = NewSend {
         account: account.id,
         channel: request.channel,
@@ -257,6 +298,7 @@ where
         client_message_id: request.client_message_id,
         callback_url: request.callback_url,
         test: request.test,
+        spacing,
     };
     let recipients = Recipients {
         numbers,

@@ -17,8 +17,8 @@ use crate::errors::backend;
 use crate::service_window;
 
 /// The status and reason of a recipient (`$1` = only_to, `$2` = test,
-/// `$5` = account, the argument = whether WhatsApp needs an opt-in), and its due time (`$3` =
-/// schedule_at), as SQL over the number's column `$number` (qualified) and the opt-in
+/// `$5` = account, the argument = whether WhatsApp needs an opt-in), and the send's due time
+/// for a queued one (`$3` = schedule_at), as SQL over the number's column `$number` (qualified) and the opt-in
 /// `o` joined by [`opt_in_join!`]. Precedence: no number, outside the test number, no opt-in
 /// (R6, R17), test.
 macro_rules! placed {
@@ -30,7 +30,7 @@ macro_rules! placed {
             $number,
             " <> $1) OR $2 OR ",
             no_opt_in!($opt),
-            " THEN 'skipped' ELSE 'queued' END, \
+            " THEN 'skipped' ELSE 'queued' END AS status, \
              CASE WHEN ",
             $number,
             " IS NULL THEN 'no_number' \
@@ -38,14 +38,31 @@ macro_rules! placed {
             $number,
             " <> $1 THEN 'outside_test_number' WHEN ",
             no_opt_in!($opt),
-            " THEN 'no_opt_in' WHEN $2 THEN 'test' END, \
+            " THEN 'no_opt_in' WHEN $2 THEN 'test' END AS reason, \
              CASE WHEN ",
             $number,
             " IS NULL OR ($1::text IS NOT NULL AND ",
             $number,
             " <> $1) OR $2 OR ",
             no_opt_in!($opt),
-            " THEN NULL ELSE COALESCE($3, now()) END"
+            " THEN NULL ELSE COALESCE($3, now()) END AS due"
+        )
+    };
+}
+
+/// The due time of a queued message `p` (`p.due`, `p.status` from [`placed!`]): the send's
+/// queued messages take its slots (`NewSend::spacing`, `$every` microseconds apart) from
+/// slot `$first` (SQL) on, in the order `$order`.
+macro_rules! slot {
+    ($first:literal, $every:literal, $order:literal) => {
+        concat!(
+            "p.due + ((",
+            $first,
+            ")::bigint + row_number() OVER (PARTITION BY p.status ORDER BY ",
+            $order,
+            ") - 1) * ",
+            $every,
+            "::bigint * interval '1 microsecond'"
         )
     };
 }
@@ -141,6 +158,9 @@ async fn accept_or_preview(
         only_to: recipients.only_to.as_ref().map(|n| n.as_str().to_owned()),
         test: send.test,
         schedule_at: send.schedule_at,
+        spacing_us: send
+            .spacing
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
         needs_opt_in: send.channel == ChannelKind::Whatsapp && !recipients.replying,
     };
     insert_server_skips(&mut tx, &target, &recipients.skipped).await?;
@@ -201,6 +221,8 @@ struct Target {
     only_to: Option<String>,
     test: bool,
     schedule_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Microseconds between the due times of queued messages (`NewSend::spacing`).
+    spacing_us: i64,
     /// WhatsApp, and not a reply to the recipient's own message: R6 applies.
     needs_opt_in: bool,
 }
@@ -335,13 +357,15 @@ async fn insert_numbers(
     let sql = format!(
         "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, \
          reason, next_attempt_at) \
-         SELECT $4, $5, $6, n.number, (SELECT c.id FROM contacts c WHERE c.account_id = $5 \
-         AND c.{column} = n.number), {placed} \
-         FROM unnest($7::text[]) WITH ORDINALITY AS n(number, ord) {opt_in} ORDER BY n.ord \
+         SELECT $4, $5, $6, p.number, p.contact_id, p.status, p.reason, {slot} FROM ( \
+           SELECT n.number, n.ord, (SELECT c.id FROM contacts c WHERE c.account_id = $5 \
+           AND c.{column} = n.number) AS contact_id, {placed} \
+           FROM unnest($7::text[]) WITH ORDINALITY AS n(number, ord) {opt_in}) p ORDER BY p.ord \
          ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
         column = target.number_column(),
         placed = placed!("$8", "n.number"),
         opt_in = opt_in_join!("$8", "n.number"),
+        slot = slot!("0", "$9", "p.ord"),
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&target.only_to)
@@ -352,6 +376,7 @@ async fn insert_numbers(
         .bind(target.channel.as_str())
         .bind(&numbers)
         .bind(target.needs_opt_in)
+        .bind(target.spacing_us)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;
@@ -373,7 +398,8 @@ async fn insert_contacts(
     let sql = format!(
         "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, \
          reason, next_attempt_at) \
-         SELECT $4, $5, $6, x.number, x.contact_id, {placed} FROM ( \
+         SELECT $4, $5, $6, p.number, p.contact_id, p.status, p.reason, {slot} FROM ( \
+         SELECT x.number, x.contact_id, x.prio, x.ord, {placed} FROM ( \
            SELECT DISTINCT ON (c.id) c.id AS contact_id, c.{column} AS number, w.prio, w.ord \
            FROM ( \
              SELECT u.id AS contact_id, 0 AS prio, u.ord \
@@ -385,11 +411,17 @@ async fn insert_contacts(
              JOIN group_members m ON m.group_id = gr.id AND m.account_id = $5 \
            ) w JOIN contacts c ON c.account_id = $5 AND c.id = w.contact_id \
            ORDER BY c.id, w.prio, w.ord \
-         ) x {opt_in} ORDER BY x.prio, x.ord, x.contact_id \
+         ) x {opt_in}) p ORDER BY p.prio, p.ord, p.contact_id \
          ON CONFLICT (send_id, recipient) WHERE NOT refused DO NOTHING",
         column = target.number_column(),
         placed = placed!("$9", "x.number"),
         opt_in = opt_in_join!("$9", "x.number"),
+        // After the explicit numbers' slots.
+        slot = slot!(
+            "(SELECT count(*) FROM messages WHERE send_id = $4 AND status = 'queued')",
+            "$10",
+            "p.prio, p.ord, p.contact_id"
+        ),
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(&target.only_to)
@@ -401,6 +433,7 @@ async fn insert_contacts(
         .bind(&contacts)
         .bind(&groups)
         .bind(target.needs_opt_in)
+        .bind(target.spacing_us)
         .execute(&mut *conn)
         .await
         .map_err(backend)?;

@@ -8,6 +8,7 @@ use bote_store::{
     Acceptance, MAX_LISTED_SKIPS, NewSend, Preview, Recipients, SkipReason, Skipped, StoreError,
     StoreResult,
 };
+use chrono::{DateTime, Utc};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::else_sms;
@@ -66,6 +67,7 @@ async fn accept_or_preview(
 
     let now = time::now();
     let due = time::text(send.schedule_at.unwrap_or(now));
+    let slots = Slots::of(&send, now);
     let send_id: i64 = sqlx::query_scalar(
         "INSERT INTO sends (account_id, channel, state, source, content, schedule_at, client_message_id, \
          callback_url, test, created_at) VALUES (?1, ?2, 'active', ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
@@ -99,8 +101,10 @@ async fn accept_or_preview(
             status: "skipped",
             reason: Some(s.reason.as_str()),
             refused: true,
+            due: None,
         })
         .collect();
+    let mut queued = 0;
     for n in &recipients.numbers {
         // Outside the test number wins over `test`: it would not go out either way.
         let (status, reason) = if only.as_deref().is_some_and(|o| o != n.as_str()) {
@@ -112,15 +116,20 @@ async fn accept_or_preview(
         } else {
             ("queued", None)
         };
+        let due = (status == "queued").then(|| {
+            queued += 1;
+            slots.text(queued - 1)
+        });
         rows.push(Row {
             recipient: n.as_str().to_owned(),
             status,
             reason,
             refused: false,
+            due,
         });
     }
     for chunk in rows.chunks(CHUNK) {
-        insert_rows(&mut tx, send_id, &send, chunk, &due, &now).await?;
+        insert_rows(&mut tx, send_id, &send, chunk, &now).await?;
     }
     link_contacts(&mut tx, send_id, send.channel).await?;
     if !recipients.contacts.is_empty() || !group_ids.is_empty() {
@@ -132,7 +141,7 @@ async fn accept_or_preview(
             &group_ids,
             only.as_deref(),
             needs_opt_in,
-            &due,
+            (&slots, queued),
             &now,
         )
         .await?;
@@ -232,6 +241,34 @@ struct Row {
     status: &'static str,
     reason: Option<&'static str>,
     refused: bool,
+    /// When it comes due; queued messages only.
+    due: Option<String>,
+}
+
+/// When a send's queued messages come due (`NewSend::spacing`): the first at the send's due
+/// time, each next one `every_us` later.
+struct Slots {
+    first_us: i64,
+    every_us: i64,
+}
+
+impl Slots {
+    fn of(send: &NewSend, now: DateTime<Utc>) -> Slots {
+        Slots {
+            first_us: send.schedule_at.unwrap_or(now).timestamp_micros(),
+            every_us: send
+                .spacing
+                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        }
+    }
+
+    /// The due time of the `k`th queued message (from 0).
+    fn text(&self, k: i64) -> String {
+        let at = self
+            .first_us
+            .saturating_add(k.saturating_mul(self.every_us));
+        time::text(DateTime::from_timestamp_micros(at).unwrap_or(DateTime::<Utc>::MAX_UTC))
+    }
 }
 
 async fn insert_rows(
@@ -239,7 +276,6 @@ async fn insert_rows(
     send_id: i64,
     send: &NewSend,
     rows: &[Row],
-    due: &str,
     now: &chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
     let mut sql = String::from(
@@ -266,13 +302,12 @@ async fn insert_rows(
         .bind(send.channel.as_str())
         .bind(time::text(*now));
     for row in rows {
-        let next = (row.status == "queued").then_some(due);
         q = q
             .bind(&row.recipient)
             .bind(row.status)
             .bind(row.reason)
             .bind(row.refused)
-            .bind(next);
+            .bind(&row.due);
     }
     q.execute(&mut *conn).await.db()?;
     Ok(())
@@ -314,7 +349,7 @@ async fn expand(
     groups: &[i64],
     only: Option<&str>,
     needs_opt_in: bool,
-    due: &str,
+    (slots, first): (&Slots, i64),
     now: &chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
     let column = number_column(send.channel);
@@ -325,14 +360,20 @@ async fn expand(
     );
     let chosen = "c.account_id = ?2 AND (c.id IN (SELECT value FROM json_each(?5)) \
          OR c.id IN (SELECT gm.contact_id FROM group_members gm WHERE gm.group_id IN (SELECT value FROM json_each(?6))))";
+    // Queued messages take the send's slots `first`, `first + 1`, … in contact order.
     let queued = format!(
         "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, reason, next_attempt_at, created_at) \
-         SELECT ?1, c.account_id, ?3, c.{column}, c.id, \
-           CASE WHEN {outside} OR {no_opt_in} OR ?7 THEN 'skipped' ELSE 'queued' END, \
-           CASE WHEN {outside} THEN 'outside_test_number' WHEN {no_opt_in} THEN 'no_opt_in' WHEN ?7 THEN 'test' END, \
-           CASE WHEN {outside} OR {no_opt_in} OR ?7 THEN NULL ELSE ?9 END, ?4 \
-         FROM contacts c WHERE {chosen} AND c.{column} IS NOT NULL ORDER BY c.id \
-         ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING"
+         SELECT send_id, account_id, channel, recipient, contact_id, status, reason, \
+           CASE WHEN status = 'queued' THEN {due} END, created_at FROM ( \
+           SELECT *, ?9 + (?11 + row_number() OVER (PARTITION BY status ORDER BY contact_id) - 1) * ?12 AS at FROM ( \
+             SELECT ?1 AS send_id, c.account_id AS account_id, ?3 AS channel, c.{column} AS recipient, c.id AS contact_id, \
+               CASE WHEN {outside} OR {no_opt_in} OR ?7 THEN 'skipped' ELSE 'queued' END AS status, \
+               CASE WHEN {outside} THEN 'outside_test_number' WHEN {no_opt_in} THEN 'no_opt_in' WHEN ?7 THEN 'test' END AS reason, \
+               ?4 AS created_at \
+             FROM contacts c WHERE {chosen} AND c.{column} IS NOT NULL)) \
+         WHERE true ORDER BY contact_id \
+         ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING",
+        due = time::sql_text("at"),
     );
     let no_number = format!(
         "INSERT INTO messages (send_id, account_id, channel, recipient, contact_id, status, reason, created_at) \
@@ -350,8 +391,10 @@ async fn expand(
         .bind(&groups)
         .bind(send.test)
         .bind(only)
-        .bind(due)
+        .bind(slots.first_us)
         .bind(needs_opt_in)
+        .bind(first)
+        .bind(slots.every_us)
         .execute(&mut *conn)
         .await
         .db()?;

@@ -23,22 +23,22 @@ pub(crate) async fn pace_send(
 ) -> StoreResult<u64> {
     let interval_us = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
     let mut tx = crate::write::begin(pool).await?;
-    let done = sqlx::query(
-        "UPDATE messages SET next_attempt_at = \
-           strftime('%Y-%m-%dT%H:%M:%S', (?4 + p.k * ?5) / 1000000, 'unixepoch') \
-           || printf('.%06dZ', (?4 + p.k * ?5) % 1000000) \
+    let sql = format!(
+        "UPDATE messages SET next_attempt_at = {} \
          FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM messages \
                WHERE send_id = ?1 AND channel = ?2 AND status = 'queued' AND next_attempt_at <= ?3) AS p \
          WHERE messages.id = p.id",
-    )
-    .bind(send.0)
-    .bind(channel.as_str())
-    .bind(time::text(now))
-    .bind(from.timestamp_micros())
-    .bind(interval_us)
-    .execute(&mut *tx)
-    .await
-    .db()?;
+        time::sql_text("?4 + p.k * ?5")
+    );
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(send.0)
+        .bind(channel.as_str())
+        .bind(time::text(now))
+        .bind(from.timestamp_micros())
+        .bind(interval_us)
+        .execute(&mut *tx)
+        .await
+        .db()?;
     tx.commit().await.db()?;
     Ok(done.rows_affected())
 }

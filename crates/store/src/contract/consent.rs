@@ -387,6 +387,7 @@ pub async fn whatsapp_sends_skip_numbers_without_an_opt_in(store: Arc<dyn Store>
         client_message_id: None,
         callback_url: None,
         test: false,
+        spacing: None,
     };
     let recipients = Recipients {
         numbers: vec![whatsapp(5), whatsapp(6)],

@@ -65,6 +65,7 @@ macro_rules! outbox_contract_tests {
             outbox_previews_count_like_acceptance_and_keep_nothing,
             outbox_whatsapp_else_sms_sends_each_person_one_message,
             outbox_service_windows_come_from_inbound_messages,
+            outbox_spaced_sends_come_due_slot_by_slot,
             // dispatch
             outbox_scheduled_messages_wait_and_oldest_go_first,
             outbox_claims_lease_and_reclaim_after_the_lease,
@@ -174,6 +175,7 @@ pub(super) fn sms_send(account: AccountId) -> NewSend {
         client_message_id: None,
         callback_url: None,
         test: false,
+        spacing: None,
     }
 }
 
