@@ -112,8 +112,10 @@ impl App {
                 }),
             },
             DispatchConfig {
-                // SQLite has one writer at a time: more loops only queue on its lock.
-                loops: if store.backend() == "sqlite" { 1 } else { 3 },
+                // Several loops on SQLite too: claims and outcomes queue on its one writer,
+                // but while one step waits for its connections' slots another sends
+                // (benchmark 2: 7,794 msg/s with three loops, 6,281–7,082 with one).
+                loops: 3,
                 lease: config.dispatch_lease,
                 ..DispatchConfig::default()
             },
