@@ -70,6 +70,14 @@ pub struct NewSend {
     pub spacing: Option<std::time::Duration>,
 }
 
+impl NewSend {
+    /// [`NewSend::spacing`] in whole microseconds, as the stores keep times (0: none).
+    pub fn spacing_micros(&self) -> i64 {
+        self.spacing
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+    }
+}
+
 /// Why a recipient got no message. The API reports these in `skipped`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,6 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use bote_channels::whatsapp_cloud::CloudNumber;
-
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
 use bote_domain::{AccountKind, ChannelKind, ContactId, GroupCode, PhoneNumber, Region};
 use bote_store::{

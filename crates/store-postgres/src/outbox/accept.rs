@@ -18,8 +18,8 @@ use crate::service_window;
 
 /// The status and reason of a recipient (`$1` = only_to, `$2` = test,
 /// `$5` = account, the argument = whether WhatsApp needs an opt-in), and the send's due time
-/// for a queued one (`$3` = schedule_at), as SQL over the number's column `$number` (qualified) and the opt-in
-/// `o` joined by [`opt_in_join!`]. Precedence: no number, outside the test number, no opt-in
+/// for a queued one (`$3` = schedule_at), as SQL over the number's column `$number`
+/// (qualified) and the opt-in `o` joined by [`opt_in_join!`]. Precedence: no number, outside the test number, no opt-in
 /// (R6, R17), test.
 macro_rules! placed {
     ($opt:literal, $number:literal) => {
@@ -158,9 +158,7 @@ async fn accept_or_preview(
         only_to: recipients.only_to.as_ref().map(|n| n.as_str().to_owned()),
         test: send.test,
         schedule_at: send.schedule_at,
-        spacing_us: send
-            .spacing
-            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+        spacing_us: send.spacing_micros(),
         needs_opt_in: send.channel == ChannelKind::Whatsapp && !recipients.replying,
     };
     insert_server_skips(&mut tx, &target, &recipients.skipped).await?;

@@ -256,9 +256,7 @@ impl Slots {
     fn of(send: &NewSend, now: DateTime<Utc>) -> Slots {
         Slots {
             first_us: send.schedule_at.unwrap_or(now).timestamp_micros(),
-            every_us: send
-                .spacing
-                .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX)),
+            every_us: send.spacing_micros(),
         }
     }
 
