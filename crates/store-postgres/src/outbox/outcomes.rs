@@ -179,16 +179,20 @@ async fn record_ids(conn: &mut PgConnection, refs: Refs<'_>) -> StoreResult<()> 
     .execute(&mut *conn)
     .await
     .map_err(backend)?;
-    // Every pending receipt with a variant among the ids, with its first such variant.
+    // Every pending receipt with a variant among the ids, with its first such variant; one
+    // that names an account only for that account's message.
     let mut pending: Vec<PendingRow> = sqlx::query_as(
         "SELECT DISTINCT ON (p.receipt_id) p.receipt_id, p.connection, p.provider_id, \
          p.status, p.error_code, p.at \
-         FROM pending_receipts p JOIN unnest($1::text[], $2::text[]) AS u(c, id) \
+         FROM pending_receipts p JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS u(c, id, m) \
          ON p.connection = u.c AND p.provider_id = u.id \
+         WHERE p.account_id IS NULL \
+           OR p.account_id = (SELECT m.account_id FROM messages m WHERE m.id = u.m) \
          ORDER BY p.receipt_id, p.variant",
     )
     .bind(&refs.connections)
     .bind(&refs.provider_ids)
+    .bind(&refs.messages)
     .fetch_all(&mut *conn)
     .await
     .map_err(backend)?;

@@ -121,15 +121,19 @@ pub(crate) async fn apply_receipts(
             .map(|i| receipts[*i as usize].error_code.as_deref())
             .collect();
         let ats: Vec<DateTime<Utc>> = waiting.iter().map(|i| receipts[*i as usize].at).collect();
+        let accounts: Vec<Option<i64>> = waiting
+            .iter()
+            .map(|i| receipts[*i as usize].account.map(|a| a.0))
+            .collect();
         sqlx::query(
             "WITH r AS ( \
-               SELECT w.i, w.status, w.code, w.at, \
+               SELECT w.i, w.status, w.code, w.at, w.account, \
                nextval('pending_receipts_receipt_seq') AS receipt_id \
-               FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[]) \
-               AS w(i, status, code, at)) \
+               FROM unnest($1::int[], $2::text[], $3::text[], $4::timestamptz[], $9::bigint[]) \
+               AS w(i, status, code, at, account)) \
              INSERT INTO pending_receipts (receipt_id, variant, connection, provider_id, \
-             status, error_code, at) \
-             SELECT r.receipt_id, v.j, v.c, v.p, r.status, r.code, r.at \
+             status, error_code, at, account_id) \
+             SELECT r.receipt_id, v.j, v.c, v.p, r.status, r.code, r.at, r.account \
              FROM unnest($5::int[], $6::int[], $7::text[], $8::text[]) AS v(i, j, c, p) \
              JOIN r ON r.i = v.i",
         )
@@ -141,6 +145,7 @@ pub(crate) async fn apply_receipts(
         .bind(&p_pos)
         .bind(&p_conns)
         .bind(&p_ids)
+        .bind(&accounts)
         .execute(&mut *tx)
         .await
         .map_err(backend)?;

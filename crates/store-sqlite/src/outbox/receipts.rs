@@ -86,14 +86,15 @@ pub(crate) async fn apply(
                 "s": r.status.as_str(),
                 "e": r.error_code,
                 "a": time::text(r.at),
+                "ac": r.account.map(|a| a.0),
             })
         })
         .collect();
     if !waiting.is_empty() {
         result.pending = waiting.len() as u64;
         sqlx::query(
-            "INSERT INTO pending_receipts (connection, provider_ids, status, error_code, at, received_at) \
-             SELECT value ->> 'c', value ->> 'p', value ->> 's', value ->> 'e', value ->> 'a', ?2 \
+            "INSERT INTO pending_receipts (connection, provider_ids, status, error_code, at, received_at, account_id) \
+             SELECT value ->> 'c', value ->> 'p', value ->> 's', value ->> 'e', value ->> 'a', ?2, value ->> 'ac' \
              FROM json_each(?1) ORDER BY key",
         )
         .bind(serde_json::Value::Array(waiting).to_string())
@@ -248,7 +249,8 @@ async fn apply_one(
 /// id, connection, provider_id, message_id, status, error_code, at
 type PendingRow = (i64, String, String, i64, String, Option<String>, String);
 
-/// Applies the receipts that arrived before these refs (`[{c, p, m, n}]` JSON) existed.
+/// Applies the receipts that arrived before these refs (`[{c, p, m, n}]` JSON) existed; one
+/// that names an account applies only to that account's message.
 pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> StoreResult<()> {
     let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pending_receipts)")
         .fetch_one(&mut *conn)
@@ -260,7 +262,10 @@ pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> St
     let pending: Vec<PendingRow> = sqlx::query_as(
         "SELECT p.id, p.connection, j.value ->> 'p', j.value ->> 'm', p.status, p.error_code, p.at \
          FROM pending_receipts p, json_each(p.provider_ids) v JOIN json_each(?1) j \
-           ON p.connection = j.value ->> 'c' AND v.value = j.value ->> 'p' ORDER BY p.id",
+           ON p.connection = j.value ->> 'c' AND v.value = j.value ->> 'p' \
+         WHERE p.account_id IS NULL \
+           OR p.account_id = (SELECT m.account_id FROM messages m WHERE m.id = j.value ->> 'm') \
+         ORDER BY p.id",
     )
     .bind(refs)
     .fetch_all(&mut *conn)

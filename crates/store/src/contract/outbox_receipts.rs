@@ -51,6 +51,31 @@ pub async fn outbox_receipts_of_an_account_reach_only_its_messages<
         status_of(&*store, a, ids[0]).await,
         MessageStatus::Delivered
     );
+
+    // A receipt that came before its message's ids waits, and then applies only if it
+    // names the message's account (or none, as SMPP receipts do).
+    let (ids, claims) = sending(&*store, sms_send(a), 3).await;
+    let early = [
+        as_of(b, "w-3"),
+        as_of(a, "w-4"),
+        receipt("cloud", &["w-5"], MessageStatus::Delivered),
+    ];
+    assert_eq!(store.apply_receipts(&early).await.unwrap(), result(0, 3));
+    let outcomes = ids
+        .iter()
+        .zip(["w-3", "w-4", "w-5"])
+        .map(|(id, wamid)| (*id, sent("cloud", &[wamid])))
+        .collect();
+    apply_outcomes(&*store, &claims, outcomes).await;
+    assert_eq!(status_of(&*store, a, ids[0]).await, MessageStatus::Sent);
+    assert_eq!(
+        status_of(&*store, a, ids[1]).await,
+        MessageStatus::Delivered
+    );
+    assert_eq!(
+        status_of(&*store, a, ids[2]).await,
+        MessageStatus::Delivered
+    );
 }
 
 pub async fn outbox_receipts_deliver_sent_messages<S: Store + OutboxStore + ?Sized>(store: Arc<S>) {
