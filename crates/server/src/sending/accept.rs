@@ -216,7 +216,8 @@ where
 
 /// How far apart a send's messages come due (`NewSend::spacing`): a WhatsApp send from a
 /// Cloud API number at that number's rate; others all at once (an SMS goes out through the
-/// route of its recipient, known only when it is sent).
+/// route of its recipient, known only when it is sent). A send to one number needs none, and
+/// does not read the account's numbers for it (keyword replies come one by one).
 async fn spacing<S>(
     store: &S,
     account: bote_domain::AccountId,
@@ -225,7 +226,9 @@ async fn spacing<S>(
 where
     S: InboundStore + ?Sized,
 {
-    if request.channel != ChannelKind::Whatsapp || request.test {
+    let one_recipient =
+        request.groups.is_empty() && request.numbers.len() + request.contacts.len() <= 1;
+    if request.channel != ChannelKind::Whatsapp || request.test || one_recipient {
         return Ok(None);
     }
     let sender = request.spec.sender.as_ref().map(|s| s.address.as_str());
