@@ -113,8 +113,9 @@ impl App {
             },
             DispatchConfig {
                 // Several loops on SQLite too: claims and outcomes queue on its one writer,
-                // but while one step waits for its connections' slots another sends
-                // (benchmark 2: 7,794 msg/s with three loops, 6,281–7,082 with one).
+                // but while one step waits for its connections' slots another sends. A
+                // broadcast sends 30–40 % more; single-message webhooks, whose writes then
+                // take turns with more claims, about 8 % less (BENCHMARKS, session 10).
                 loops: 3,
                 lease: config.dispatch_lease,
                 ..DispatchConfig::default()
