@@ -59,11 +59,11 @@ pub fn webhook(data: &[u8]) {
     }
 }
 
-/// Meta's phone number ids are digits; any other id stands for a number bote does not
-/// serve (the server drops changes of numbers outside the signing app).
 /// The account every known number belongs to here.
 const ACCOUNT: AccountId = AccountId(1);
 
+/// Meta's phone number ids are digits; any other id stands for a number bote does not
+/// serve (the server drops changes of numbers outside the signing app).
 fn business_number(metadata: Option<&Metadata>) -> Option<String> {
     let id = metadata?.phone_number_id.as_deref()?;
     (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| format!("+{id}"))

@@ -8,16 +8,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use bote_store::inbound_batch::{ProviderKey, answers, provider_key};
-use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
+use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult, micros};
 use chrono::{DateTime, Utc};
 
 use crate::PostgresStore;
 use crate::errors::backend;
 use crate::inbound::{INBOUND_COLUMNS, InboundRow};
-
-fn micros(lease: Duration) -> i64 {
-    i64::try_from(lease.as_micros()).unwrap_or(i64::MAX)
-}
 
 /// An inserted row and its place in the batch (1-based).
 #[derive(sqlx::FromRow)]

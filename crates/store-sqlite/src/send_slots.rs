@@ -19,7 +19,7 @@ impl SendSlotStore for SqliteStore {
         let span = block_micros(count, interval);
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+            .map(bote_store::micros)
             .unwrap_or(0);
         let wait: i64 = sqlx::query_scalar(
             "INSERT INTO send_slots (key, next_us) VALUES (?1, ?2 + ?3) \

@@ -52,7 +52,7 @@ pub use outbox::{
     SkipReason, Skipped,
 };
 pub use secret::Secret;
-pub use send_slots::{SendSlotStore, block_micros, wait_from_micros};
+pub use send_slots::{SendSlotStore, block_micros, micros, wait_from_micros};
 
 pub use stats::{StatsInterval, StatsQuery, StatsRow, StatsSpan, StatsStore};
 pub use web_sessions::{NewWebSession, WebSession, WebSessionStore};

@@ -73,8 +73,7 @@ pub struct NewSend {
 impl NewSend {
     /// [`NewSend::spacing`] in whole microseconds, as the stores keep times (0: none).
     pub fn spacing_micros(&self) -> i64 {
-        self.spacing
-            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+        self.spacing.map_or(0, crate::micros)
     }
 }
 

@@ -26,10 +26,12 @@ pub trait SendSlotStore {
 
 /// Microseconds a block of `count` slots spans, at least 1.
 pub fn block_micros(count: u32, interval: Duration) -> i64 {
-    let us = interval
-        .as_micros()
-        .saturating_mul(u128::from(count.max(1)));
-    i64::try_from(us).unwrap_or(i64::MAX).max(1)
+    micros(interval.saturating_mul(count.max(1))).max(1)
+}
+
+/// `d` in whole microseconds, as the stores keep times and intervals (`i64::MAX` at most).
+pub fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
 /// The wait the database answered (microseconds, never negative).

@@ -19,7 +19,7 @@ pub(crate) async fn pace_send(
     from: DateTime<Utc>,
     interval: Duration,
 ) -> StoreResult<u64> {
-    let interval_us = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
+    let interval_us = bote_store::micros(interval);
     let done = sqlx::query(
         "WITH locked AS ( \
            SELECT id FROM messages \

@@ -21,7 +21,7 @@ pub(crate) async fn pace_send(
     from: DateTime<Utc>,
     interval: Duration,
 ) -> StoreResult<u64> {
-    let interval_us = i64::try_from(interval.as_micros()).unwrap_or(i64::MAX);
+    let interval_us = bote_store::micros(interval);
     let mut tx = crate::write::begin(pool).await?;
     let sql = format!(
         "UPDATE messages SET next_attempt_at = {} \
