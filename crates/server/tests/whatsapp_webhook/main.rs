@@ -124,6 +124,14 @@ pub(crate) fn status_event(wamid: &str, status: &str) -> Value {
            "conversation": {"id": "c1", "origin": {"type": "marketing"}}, "pricing": {"billable": true}})
 }
 
+/// A notification of one status event of the first number.
+pub(crate) fn one_status(wamid: &str, status: &str) -> Value {
+    notification(vec![entry(vec![change(
+        json!([]),
+        json!([status_event(wamid, status)]),
+    )])])
+}
+
 pub(crate) async fn inbound_count(app: &TestApp) -> usize {
     app.store
         .list_inbound(

@@ -152,10 +152,7 @@ async fn batched_statuses_update_messages_once(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(statuses_by_recipient(&app, send).await, expected);
     // A later `read` still moves a delivered message on.
-    let read = notification(vec![entry(vec![change(
-        json!([]),
-        json!([status_event("wamid.A", "read")]),
-    )])]);
+    let read = one_status("wamid.A", "read");
     assert_eq!(post_signed(&app, &read).await.0, 200);
     assert_eq!(statuses_by_recipient(&app, send).await[0].1, "read");
 }
@@ -269,10 +266,7 @@ async fn statuses_from_another_accounts_number_leave_messages_alone(backend: Bac
     let still_sent = vec![("+436641000007".to_owned(), "sent".to_owned(), Value::Null)];
     assert_eq!(statuses_by_recipient(&app, send).await, still_sent);
 
-    let ours = notification(vec![entry(vec![change(
-        json!([]),
-        json!([status_event("wamid.OURS", "delivered")]),
-    )])]);
+    let ours = one_status("wamid.OURS", "delivered");
     assert_eq!(post_signed(&app, &ours).await.0, 200);
     assert_eq!(statuses_by_recipient(&app, send).await[0].1, "delivered");
 }
