@@ -1,5 +1,4 @@
 use std::collections::HashSet;
-use std::time::Duration;
 
 use bote_channels::whatsapp_cloud::CloudNumber;
 use bote_domain::sms::{ConcatRef, SmsInfo, analyze};
@@ -110,7 +109,7 @@ pub async fn accept<S>(
 where
     S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
-    let p = prepare(store, account, region, request).await?;
+    let p = prepare(store, account, region, request, false).await?;
     let acceptance = store.accept_send(p.send, p.recipients).await?;
     if !acceptance.replayed {
         metrics::counter!(crate::metrics::ACCEPTED, "channel" => acceptance.send.channel.as_str())
@@ -134,7 +133,7 @@ pub async fn accept_reply<S>(
 where
     S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
-    let mut p = prepare(store, account, region, request).await?;
+    let mut p = prepare(store, account, region, request, false).await?;
     p.recipients.replying = true;
     let acceptance = store.accept_send(p.send, p.recipients).await?;
     Ok(Accepted {
@@ -164,34 +163,13 @@ pub async fn preview<S>(
 where
     S: AccountStore + AddonStore + OutboxStore + InboundStore + ?Sized,
 {
-    let mut p = prepare(store, account, region, request).await?;
-    if let Some(sender) = &p.cloud_check {
-        p.recipients.service_window = service_window(store, account, sender.as_deref()).await?;
-    }
+    let p = prepare(store, account, region, request, true).await?;
     let preview = store.preview_send(p.send, p.recipients).await?;
     Ok(Previewed {
         preview,
         sms: p.sms,
         personalised: p.personalised,
     })
-}
-
-/// The customer-service window of the business number a WhatsApp send goes out from,
-/// when that is a Cloud API number.
-async fn service_window<S>(
-    store: &S,
-    account: bote_domain::AccountId,
-    sender: Option<&str>,
-) -> Result<Option<ServiceWindow>, SendError>
-where
-    S: InboundStore + ?Sized,
-{
-    Ok(cloud_sender(store, account, sender)
-        .await?
-        .map(|(business_number, _)| ServiceWindow {
-            business_number,
-            since: Utc::now() - crate::dispatch::SERVICE_WINDOW,
-        }))
 }
 
 /// The business number a WhatsApp send goes out from (its sender, else the account's first
@@ -214,45 +192,22 @@ where
     })
 }
 
-/// How far apart a send's messages come due (`NewSend::spacing`): a WhatsApp send from a
-/// Cloud API number at that number's rate; others all at once (an SMS goes out through the
-/// route of its recipient, known only when it is sent). A send to one number needs none, and
-/// does not read the account's numbers for it (keyword replies come one by one).
-async fn spacing<S>(
-    store: &S,
-    account: bote_domain::AccountId,
-    request: &SendRequest,
-) -> Result<Option<Duration>, SendError>
-where
-    S: InboundStore + ?Sized,
-{
-    let one_recipient =
-        request.groups.is_empty() && request.numbers.len() + request.contacts.len() <= 1;
-    if request.channel != ChannelKind::Whatsapp || request.test || one_recipient {
-        return Ok(None);
-    }
-    let sender = request.spec.sender.as_ref().map(|s| s.address.as_str());
-    Ok(cloud_sender(store, account, sender)
-        .await?
-        .and_then(|(_, cloud)| crate::dispatch::slot(cloud.messages_per_second)))
-}
-
 /// A send checked and ready for the store.
 struct Prepared {
     send: NewSend,
     recipients: Recipients,
     sms: Option<SmsInfo>,
     personalised: bool,
-    /// A free-form WhatsApp send (its sender): its recipients' service windows matter.
-    cloud_check: Option<Option<String>>,
 }
 
-/// The checks every interface shares, and the send and recipients as the store takes them.
+/// The checks every interface shares, and the send and recipients as the store takes them;
+/// for a `preview`, also the service window its recipients are counted against.
 async fn prepare<S>(
     store: &S,
     account: bote_domain::AccountId,
     region: Region,
     mut request: SendRequest,
+    preview: bool,
 ) -> Result<Prepared, SendError>
 where
     S: AccountStore + AddonStore + InboundStore + ?Sized,
@@ -290,7 +245,32 @@ where
             .is_some_and(bote_domain::placeholders::has_placeholders);
     }
     skipped.shrink_to_fit();
-    let spacing = spacing(store, account.id, &request).await?;
+    // The Cloud API number a WhatsApp send goes out from, read once for what needs it:
+    // - its rate spaces the send's messages (`NewSend::spacing`). Not for a send to one
+    //   number (keyword replies come one by one), nor for SMS, whose connection is chosen
+    //   per recipient when it goes out;
+    // - a preview of a free-form send counts the recipients outside its service window.
+    let whatsapp = request.channel == ChannelKind::Whatsapp;
+    let one_recipient =
+        request.groups.is_empty() && request.numbers.len() + request.contacts.len() <= 1;
+    let spaced = whatsapp && !request.test && !one_recipient;
+    let windowed = preview && whatsapp && request.spec.template.is_none();
+    let cloud = if spaced || windowed {
+        let sender = request.spec.sender.as_ref().map(|s| s.address.as_str());
+        cloud_sender(store, account.id, sender).await?
+    } else {
+        None
+    };
+    let spacing = cloud
+        .as_ref()
+        .filter(|_| spaced)
+        .and_then(|(_, number)| crate::dispatch::slot(number.messages_per_second));
+    let service_window = cloud
+        .filter(|_| windowed)
+        .map(|(business_number, _)| ServiceWindow {
+            business_number,
+            since: Utc::now() - crate::dispatch::SERVICE_WINDOW,
+        });
     let send = NewSend {
         account: account.id,
         channel: request.channel,
@@ -309,17 +289,14 @@ where
         skipped,
         only_to,
         replying: false,
-        else_sms: request.channel == ChannelKind::Whatsapp && request.spec.else_sms,
-        service_window: None,
+        else_sms: whatsapp && request.spec.else_sms,
+        service_window,
     };
-    let cloud_check = (request.channel == ChannelKind::Whatsapp && request.spec.template.is_none())
-        .then(|| request.spec.sender.as_ref().map(|s| s.address.clone()));
     Ok(Prepared {
         send,
         recipients,
         sms,
         personalised: request.spec.personalised,
-        cloud_check,
     })
 }
 
