@@ -22,7 +22,8 @@ use bote_graph_standin::{GraphStandin, StandinConfig};
 use clap::Args;
 use serde_json::{Value, json};
 
-use crate::child::{Bote, Database, free_port};
+use crate::ceilings;
+use crate::child::{Bote, Database, free_port, machine_busy, own_cpu};
 use crate::e2e::{Backend, loadavg};
 use crate::setup::{self, CloudNumber};
 
@@ -45,6 +46,9 @@ pub struct BroadcastArgs {
     /// Let the stand-in post `sent`/`delivered` status webhooks back to bote, as Meta does.
     #[arg(long)]
     statuses: bool,
+    /// Skip measuring the Graph API stand-in's ceiling before the run.
+    #[arg(long)]
+    skip_ceilings: bool,
     /// PostgreSQL server to create the benchmark database on.
     #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
     postgres_url: String,
@@ -85,6 +89,15 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
             rate: Some(args.rate),
         })
         .collect();
+    let ceiling = if args.skip_ceilings {
+        None
+    } else {
+        Some(
+            ceilings::graph_standin(50_000, 64)
+                .await
+                .context("stand-in ceiling")?,
+        )
+    };
     let port = free_port()?;
     let standin = GraphStandin::start(StandinConfig {
         numbers: numbers.iter().map(CloudNumber::at_standin).collect(),
@@ -142,6 +155,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     server.wait_healthy(&http).await?;
     let load_before = loadavg();
     let cpu_before = server.cpu_time();
+    let (own_before, machine_before) = (own_cpu(), machine_busy());
 
     // One send per number, all at once; each answers when its recipients are in the outbox.
     let t0 = Instant::now();
@@ -199,6 +213,9 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     };
     let expanded = sends.iter().map(|(_, at)| *at).max().unwrap_or_default();
     let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
+    let own = own_cpu().zip(own_before).map(|(a, b)| a - b);
+    let machine = machine_busy().zip(machine_before).map(|(a, b)| a - b);
+    let span = t0.elapsed();
     let load_after = loadavg();
     let peak = server.peak_rss_kib();
 
@@ -253,6 +270,25 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
+    let secs =
+        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rest = machine
+        .zip(cpu.zip(own))
+        .map(|(m, (b, o))| m.saturating_sub(b + o));
+    println!(
+        "  CPU while timed ({:.1} s of {cores} cores): bote {}, this tool (Graph stand-in, sampler) {}, the rest of the machine (the database, …) {}",
+        span.as_secs_f64() * cores as f64,
+        secs(cpu),
+        secs(own),
+        secs(rest),
+    );
+    if let Some((calls, per_call)) = ceiling {
+        println!(
+            "  stand-in ceiling (before the run, 50,000 calls from 64 callers in this process): {calls:.0} calls/s, {} µs CPU per call with its caller",
+            per_call.as_micros()
+        );
+    }
     println!("  calls each second: {}", timeline.join(" "));
     println!("  load average before: {load_before}; after: {load_after}");
     println!(

@@ -1,17 +1,21 @@
 //! The tool's own ceilings, measured by short self-blasts before a run on the same
 //! machine: how many callbacks/s the receiver takes, and how many messages/s the load
-//! generator can put out against a server that answers without doing anything.
+//! generator can put out against a server that answers without doing anything, and how
+//! many Cloud API calls/s the Graph API stand-in takes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
+use bote_graph_standin::{GraphStandin, StandinConfig};
 
+use crate::child::own_cpu;
 use crate::load::{Load, number};
 use crate::receiver;
+use crate::setup::{ACCESS_TOKEN, CloudNumber};
 
 /// Callbacks/s the receiver takes from `concurrency` senders (bote's callback worker uses
 /// 64), posting `count` websms delivery reports.
@@ -105,4 +109,69 @@ pub async fn generator(
     );
     let secs = (result.finished - result.started).as_secs_f64();
     Ok((requests * per_request as u64) as f64 / secs)
+}
+
+/// What the Graph API stand-in costs: `count` template sends from `concurrency` callers in
+/// this process, against a stand-in of its own (one number, no status webhooks). Returns
+/// calls/s and this process's CPU per call (the stand-in and its caller together, about
+/// what bote's Cloud API client adds on its side).
+pub async fn graph_standin(count: u64, concurrency: usize) -> anyhow::Result<(f64, Duration)> {
+    let number = CloudNumber {
+        number: "+43800900000".into(),
+        phone_number_id: "106540352299999".into(),
+        rate: None,
+    };
+    let standin = GraphStandin::start(StandinConfig {
+        numbers: vec![number.at_standin()],
+        record_requests: false,
+        ..StandinConfig::default()
+    })
+    .await?;
+    let url = format!(
+        "{}/v21.0/{}/messages",
+        standin.base_url(),
+        number.phone_number_id
+    );
+    let http = reqwest::Client::new();
+    let next = Arc::new(AtomicU64::new(0));
+    let (started, cpu_before) = (Instant::now(), own_cpu());
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (http, next, url) = (http.clone(), next.clone(), url.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return anyhow::Ok(());
+                }
+                let body = serde_json::json!({
+                    "messaging_product": "whatsapp",
+                    "recipient_type": "individual",
+                    "to": format!("+43699{i:08}"),
+                    "type": "template",
+                    "template": {"name": "weekly_offers", "language": {"code": "de"}},
+                });
+                http.post(&url)
+                    .bearer_auth(ACCESS_TOKEN)
+                    .json(&body)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .bytes()
+                    .await?;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let cpu = own_cpu().zip(cpu_before).map(|(a, b)| a - b);
+    let accepted = standin.stats().accepted;
+    anyhow::ensure!(
+        accepted == count,
+        "stand-in self-blast: {accepted} of {count} accepted"
+    );
+    let per_call = cpu.map_or(Duration::ZERO, |c| c / count as u32);
+    Ok((count as f64 / secs, per_call))
 }
