@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
-use bote_store::{ClaimToken, ClaimedMessage, StoreResult};
+use bote_store::{ClaimToken, ClaimedMessage, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
@@ -27,32 +27,47 @@ pub(crate) async fn claim(
     // Due queued messages (paused sends' messages wait at the end of time), and messages
     // whose dispatcher died holding them — unless their send was paused or cancelled since.
     // Each claim increments the message's claim token: an earlier claim's outcome no longer
-    // applies.
-    let rows: Vec<ClaimRow> = sqlx::query_as(
-        "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3, \
-         claim_token = claim_token + 1 \
-         WHERE id IN (SELECT id FROM ( \
+    // applies (the token read is the one the update writes).
+    //
+    // The due messages are read as one JSON row, then claimed by id; the write lock, taken
+    // at `BEGIN IMMEDIATE`, holds from the read to the update. (An `UPDATE … RETURNING`
+    // handed its rows one by one from sqlx's SQLite thread to this task, and the two took
+    // turns while holding the one writer.)
+    let due: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, send_id, account_id, recipient, contact_id, attempts, claim_token + 1)) \
+         FROM messages WHERE id IN (SELECT id FROM ( \
            SELECT * FROM (SELECT id, next_attempt_at AS due FROM messages \
              WHERE channel = ?1 AND status = 'queued' AND next_attempt_at <= ?2 \
-             ORDER BY next_attempt_at, id LIMIT ?4) \
+             ORDER BY next_attempt_at, id LIMIT ?3) \
            UNION ALL \
            SELECT * FROM (SELECT m.id, m.lease_until AS due FROM messages m JOIN sends s ON s.id = m.send_id \
              WHERE m.channel = ?1 AND m.status = 'sending' AND m.lease_until < ?2 AND s.state = 'active' \
-             ORDER BY m.lease_until LIMIT ?4)) \
-           ORDER BY due, id LIMIT ?4) \
-         RETURNING id, send_id, account_id, recipient, contact_id, attempts, claim_token",
+             ORDER BY m.lease_until LIMIT ?3)) \
+           ORDER BY due, id LIMIT ?3)",
     )
     .bind(channel.as_str())
     .bind(&now_text)
-    .bind(time::text(lease_until))
     .bind(limit as i64)
-    .fetch_all(&mut *tx)
+    .fetch_one(&mut *tx)
     .await
     .db()?;
+    let rows: Vec<ClaimRow> = serde_json::from_str(&due)
+        .map_err(|e| StoreError::Backend(anyhow::anyhow!("claimed rows: {e}")))?;
     if rows.is_empty() {
         tx.commit().await.db()?;
         return Ok(Vec::new());
     }
+    sqlx::query(
+        "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3, \
+         claim_token = claim_token + 1 \
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(id_array(rows.iter().map(|r| r.0)))
+    .bind(&now_text)
+    .bind(time::text(lease_until))
+    .execute(&mut *tx)
+    .await
+    .db()?;
     let mut send_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
     send_ids.sort_unstable();
     send_ids.dedup();

@@ -3,7 +3,7 @@
 //! token), so a late outcome for a message that was cancelled, or claimed again after its
 //! lease ran out, changes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use bote_domain::{MessageId, MessageStatus};
 use bote_store::{ClaimToken, Outcome, StoreResult};
@@ -39,7 +39,9 @@ pub(crate) async fn record(
     let now = time::text(time::now());
     let mut applied = 0u64;
 
-    // Sent: one statement for the whole batch, then the provider ids of those that applied.
+    // Sent: one statement for the whole batch, then the provider ids of those that applied
+    // (each message now `sent` under the claim that sent it). Neither returns a row per
+    // message: rows come one by one from sqlx's SQLite thread while the writer is held.
     let sent: Vec<serde_json::Value> = outcomes
         .iter()
         .filter_map(|(id, claim, o)| match o {
@@ -50,26 +52,21 @@ pub(crate) async fn record(
         })
         .collect();
     if !sent.is_empty() {
-        let done: HashSet<(i64, i64)> = sqlx::query_as::<_, (i64, i64)>(
+        applied += sqlx::query(
             "UPDATE messages SET status = 'sent', sent_at = ?2, segments = v.s, attempts = attempts + 1, \
                lease_until = NULL, reason = NULL \
              FROM (SELECT value ->> 'id' AS id, value ->> 't' AS t, value ->> 's' AS s FROM json_each(?1)) AS v \
-             WHERE messages.id = v.id AND messages.status = 'sending' AND messages.claim_token = v.t \
-             RETURNING messages.id, messages.claim_token",
+             WHERE messages.id = v.id AND messages.status = 'sending' AND messages.claim_token = v.t",
         )
         .bind(serde_json::Value::Array(sent).to_string())
         .bind(&now)
-        .fetch_all(&mut *tx)
+        .execute(&mut *tx)
         .await
         .db()?
-        .into_iter()
-        .collect();
-        applied += done.len() as u64;
-        // Only the claims that applied: a stale claim's ids must never match receipts.
+        .rows_affected();
         let refs: Vec<serde_json::Value> = outcomes
             .iter()
-            .filter(|(id, claim, _)| done.contains(&(id.0, claim.0)))
-            .flat_map(|(id, _, o)| match o {
+            .flat_map(|(id, claim, o)| match o {
                 Outcome::Sent {
                     connection,
                     provider_ids,
@@ -77,16 +74,19 @@ pub(crate) async fn record(
                 } => provider_ids
                     .iter()
                     .enumerate()
-                    .map(|(i, p)| json!({"c": connection, "p": p, "m": id.0, "n": i + 1}))
+                    .map(|(i, p)| json!({"c": connection, "p": p, "m": id.0, "t": claim.0, "n": i + 1}))
                     .collect(),
                 _ => Vec::new(),
             })
             .collect();
         if !refs.is_empty() {
             let refs = serde_json::Value::Array(refs).to_string();
+            // Only the claims that applied: a stale claim's ids must never match receipts.
             sqlx::query(
                 "INSERT INTO message_refs (connection, provider_id, message_id, part) \
-                 SELECT value ->> 'c', value ->> 'p', value ->> 'm', value ->> 'n' FROM json_each(?1) WHERE true \
+                 SELECT j.value ->> 'c', j.value ->> 'p', j.value ->> 'm', j.value ->> 'n' \
+                 FROM json_each(?1) j JOIN messages m ON m.id = j.value ->> 'm' \
+                 WHERE m.status = 'sent' AND m.claim_token = j.value ->> 't' \
                  ON CONFLICT (connection, provider_id) DO UPDATE SET \
                    message_id = excluded.message_id, part = excluded.part, status = NULL",
             )

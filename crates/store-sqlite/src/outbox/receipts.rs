@@ -250,7 +250,8 @@ async fn apply_one(
 type PendingRow = (i64, String, String, i64, String, Option<String>, String);
 
 /// Applies the receipts that arrived before these refs (`[{c, p, m, n}]` JSON) existed; one
-/// that names an account applies only to that account's message.
+/// that names an account applies only to that account's message. Only refs that were
+/// recorded count (a stale claim's are not).
 pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> StoreResult<()> {
     let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pending_receipts)")
         .fetch_one(&mut *conn)
@@ -263,6 +264,8 @@ pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> St
         "SELECT p.id, p.connection, j.value ->> 'p', j.value ->> 'm', p.status, p.error_code, p.at \
          FROM pending_receipts p, json_each(p.provider_ids) v JOIN json_each(?1) j \
            ON p.connection = j.value ->> 'c' AND v.value = j.value ->> 'p' \
+         JOIN message_refs r ON r.connection = p.connection AND r.provider_id = v.value \
+           AND r.message_id = j.value ->> 'm' \
          WHERE p.account_id IS NULL \
            OR p.account_id = (SELECT m.account_id FROM messages m WHERE m.id = j.value ->> 'm') \
          ORDER BY p.id",
