@@ -52,6 +52,8 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Write transactions' connection (`write::begin`), shared by the stores on the file.
+    _writer: Option<std::sync::Arc<write::Writer>>,
     /// For [`SqliteStore::temporary`]: the directory lives as long as any clone.
     _dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
@@ -87,7 +89,11 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open SQLite database '{url}'"))?;
-        Ok(SqliteStore { pool, _dir: None })
+        Ok(SqliteStore {
+            _writer: write::writer_for(&pool.connect_options()),
+            pool,
+            _dir: None,
+        })
     }
 
     /// A migrated store on a new database file in a temporary directory that is removed
