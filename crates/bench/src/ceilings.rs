@@ -10,12 +10,11 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use bote_graph_standin::{GraphStandin, StandinConfig};
 
 use crate::child::own_cpu;
 use crate::load::{Load, number};
 use crate::receiver;
-use crate::setup::{ACCESS_TOKEN, CloudNumber};
+use crate::setup::{ACCESS_TOKEN, CloudNumber, quiet_standin};
 
 /// Callbacks/s the receiver takes from `concurrency` senders (bote's callback worker uses
 /// 64), posting `count` websms delivery reports.
@@ -23,43 +22,34 @@ pub async fn receiver(count: u64, concurrency: usize) -> anyhow::Result<f64> {
     let (received, addr) = receiver::start().await?;
     let url = format!("http://{addr}/callback");
     let http = reqwest::Client::new();
-    let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (http, next, url) = (http.clone(), next.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count {
-                    return anyhow::Ok(());
-                }
-                let body = serde_json::json!({
-                    "messageType": "deliveryReport",
-                    "notificationId": format!("{i:020x}"),
-                    "transferId": format!("{:020x}", i / 1000),
-                    "senderAddress": number(i),
-                    "deliveryReportMessageStatus": "delivered",
-                    "sentOn": "2026-11-26T02:00:00.000+00:00",
-                    "deliveredOn": "2026-11-26T02:00:00.000+00:00",
-                    "deliveredAs": "sms",
-                    "clientMessageId": null,
-                });
-                http.post(&url)
-                    .header(
-                        reqwest::header::CONTENT_TYPE,
-                        "application/json;charset=UTF-8",
-                    )
-                    .body(serde_json::to_vec(&body)?)
-                    .send()
-                    .await?
-                    .error_for_status()?;
-            }
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
+    blast(count, concurrency, move |i| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            let body = serde_json::json!({
+                "messageType": "deliveryReport",
+                "notificationId": format!("{i:020x}"),
+                "transferId": format!("{:020x}", i / 1000),
+                "senderAddress": number(i),
+                "deliveryReportMessageStatus": "delivered",
+                "sentOn": "2026-11-26T02:00:00.000+00:00",
+                "deliveredOn": "2026-11-26T02:00:00.000+00:00",
+                "deliveredAs": "sms",
+                "clientMessageId": null,
+            });
+            http.post(&url)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    "application/json;charset=UTF-8",
+                )
+                .body(serde_json::to_vec(&body)?)
+                .send()
+                .await?
+                .error_for_status()?;
+            Ok(())
+        }
+    })
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     anyhow::ensure!(
         received.unique() == count,
@@ -121,50 +111,36 @@ pub async fn graph_standin(count: u64, concurrency: usize) -> anyhow::Result<(f6
         phone_number_id: "106540352299999".into(),
         rate: None,
     };
-    let standin = GraphStandin::start(StandinConfig {
-        numbers: vec![number.at_standin()],
-        record_requests: false,
-        ..StandinConfig::default()
-    })
-    .await?;
+    let standin = quiet_standin(&number).await?;
     let url = format!(
         "{}/v21.0/{}/messages",
         standin.base_url(),
         number.phone_number_id
     );
     let http = reqwest::Client::new();
-    let next = Arc::new(AtomicU64::new(0));
     let (started, cpu_before) = (Instant::now(), own_cpu());
-    let mut tasks = Vec::new();
-    for _ in 0..concurrency {
-        let (http, next, url) = (http.clone(), next.clone(), url.clone());
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= count {
-                    return anyhow::Ok(());
-                }
-                let body = serde_json::json!({
-                    "messaging_product": "whatsapp",
-                    "recipient_type": "individual",
-                    "to": format!("+43699{i:08}"),
-                    "type": "template",
-                    "template": {"name": "weekly_offers", "language": {"code": "de"}},
-                });
-                http.post(&url)
-                    .bearer_auth(ACCESS_TOKEN)
-                    .json(&body)
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .bytes()
-                    .await?;
-            }
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
+    blast(count, concurrency, move |i| {
+        let (http, url) = (http.clone(), url.clone());
+        async move {
+            let body = serde_json::json!({
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": format!("+43699{i:08}"),
+                "type": "template",
+                "template": {"name": "weekly_offers", "language": {"code": "de"}},
+            });
+            http.post(&url)
+                .bearer_auth(ACCESS_TOKEN)
+                .json(&body)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     let cpu = own_cpu().zip(cpu_before).map(|(a, b)| a - b);
     let accepted = standin.stats().accepted;
@@ -174,4 +150,31 @@ pub async fn graph_standin(count: u64, concurrency: usize) -> anyhow::Result<(f6
     );
     let per_call = cpu.map_or(Duration::ZERO, |c| c / count as u32);
     Ok((count as f64 / secs, per_call))
+}
+
+/// Calls `call(i)` for each `i` below `count`, `concurrency` at a time, in tasks of this
+/// runtime; the first error ends it.
+async fn blast<F, Fut>(count: u64, concurrency: usize, call: F) -> anyhow::Result<()>
+where
+    F: Fn(u64) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (next, call) = (next.clone(), call.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return anyhow::Ok(());
+                }
+                call(i).await?;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok(())
 }

@@ -1,7 +1,7 @@
 //! What the WhatsApp benchmarks set up through bote's own CLI: the migrated database, an
 //! account `bench` with the large package, its Cloud API business numbers and a token.
 
-use bote_graph_standin::StandinNumber;
+use bote_graph_standin::{GraphStandin, StandinConfig, StandinHandle, StandinNumber};
 
 use crate::child::Bote;
 
@@ -29,6 +29,16 @@ impl CloudNumber {
             display_number: self.number.trim_start_matches('+').into(),
         }
     }
+}
+
+/// A Graph API stand-in in this process that knows only `number` and records no request.
+pub async fn quiet_standin(number: &CloudNumber) -> anyhow::Result<StandinHandle> {
+    GraphStandin::start(StandinConfig {
+        numbers: vec![number.at_standin()],
+        record_requests: false,
+        ..StandinConfig::default()
+    })
+    .await
 }
 
 /// Migrates, creates the account `bench` with the large package and `numbers`, and

@@ -20,7 +20,6 @@ use serde_json::{Value, json};
 use crate::child::{Bote, Database, free_port, machine_busy, own_cpu};
 use crate::e2e::Backend;
 use crate::load::quantile;
-use bote_graph_standin::{GraphStandin, StandinConfig};
 
 use crate::setup::{self, APP_SECRET, CloudNumber};
 
@@ -120,12 +119,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         phone_number_id: PHONE_NUMBER_ID.into(),
         rate: None,
     };
-    let standin = GraphStandin::start(StandinConfig {
-        numbers: vec![number.at_standin()],
-        record_requests: false,
-        ..StandinConfig::default()
-    })
-    .await?;
+    let standin = setup::quiet_standin(&number).await?;
     let config = dir.path().join("bote.toml");
     std::fs::write(
         &config,
