@@ -249,8 +249,8 @@ async fn apply_one(
 /// id, connection, provider_id, message_id, status, error_code, at
 type PendingRow = (i64, String, String, i64, String, Option<String>, String);
 
-/// Applies the receipts that arrived before these refs (`[{c, p, m, n}]` JSON) existed; one
-/// that names an account applies only to that account's message. Only refs that were
+/// Applies the receipts that arrived before these refs (`[{c, p, m, t, n}]` JSON) existed;
+/// one that names an account applies only to that account's message. Only refs that were
 /// recorded count (a stale claim's are not).
 pub(crate) async fn apply_pending(conn: &mut SqliteConnection, refs: &str) -> StoreResult<()> {
     let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pending_receipts)")
