@@ -23,7 +23,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::ceilings;
-use crate::child::{Bote, Database, free_port, machine_busy, own_cpu};
+use crate::child::{Bote, Database, cpu_line, free_port, machine_busy, own_cpu};
 use crate::e2e::{Backend, loadavg};
 use crate::setup::{self, CloudNumber};
 
@@ -270,18 +270,9 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
         cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
-    let secs =
-        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let rest = machine
-        .zip(cpu.zip(own))
-        .map(|(m, (b, o))| m.saturating_sub(b + o));
     println!(
-        "  CPU while timed ({:.1} s of {cores} cores): bote {}, this tool (Graph stand-in, sampler) {}, the rest of the machine (the database, …) {}",
-        span.as_secs_f64() * cores as f64,
-        secs(cpu),
-        secs(own),
-        secs(rest),
+        "{}",
+        cpu_line(span, cpu, own, machine, "Graph stand-in, sampler")
     );
     if let Some((calls, per_call)) = ceiling {
         println!(

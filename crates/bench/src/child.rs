@@ -39,6 +39,30 @@ pub fn machine_busy() -> Option<Duration> {
     Some(Duration::from_millis(busy * 10))
 }
 
+/// The line that splits the CPU of a timed `span` between bote, this tool (`tool` says what
+/// runs in it) and the rest of the machine (`machine` is all of it, busy only).
+pub fn cpu_line(
+    span: Duration,
+    bote: Option<Duration>,
+    own: Option<Duration>,
+    machine: Option<Duration>,
+    tool: &str,
+) -> String {
+    let secs =
+        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rest = machine
+        .zip(bote.zip(own))
+        .map(|(m, (b, o))| m.saturating_sub(b + o));
+    format!(
+        "  CPU while timed ({:.1} s of {cores} cores): bote {}, this tool ({tool}) {}, the rest of the machine (the database, …) {}",
+        span.as_secs_f64() * cores as f64,
+        secs(bote),
+        secs(own),
+        secs(rest),
+    )
+}
+
 /// This process's CPU time so far.
 pub fn own_cpu() -> Option<Duration> {
     cpu_time_of(std::process::id())

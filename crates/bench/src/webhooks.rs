@@ -17,7 +17,7 @@ use clap::Args;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::child::{Bote, Database, free_port, machine_busy, own_cpu};
+use crate::child::{Bote, Database, cpu_line, free_port, machine_busy, own_cpu};
 use crate::e2e::Backend;
 use crate::load::quantile;
 
@@ -264,18 +264,9 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
         replies.accepted, replies.refused
     );
-    let secs =
-        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
-    let rest = machine
-        .zip(cpu.zip(own))
-        .map(|(m, (b, o))| m.saturating_sub(b + o));
     println!(
-        "  CPU while timed ({:.1} s of {} cores): bote {}, this tool (load, signing, Graph stand-in) {}, the rest of the machine (the database, …) {}",
-        elapsed.as_secs_f64() * std::thread::available_parallelism().map_or(1, |n| n.get()) as f64,
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-        secs(cpu),
-        secs(own),
-        secs(rest),
+        "{}",
+        cpu_line(elapsed, cpu, own, machine, "load, signing, Graph stand-in")
     );
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
