@@ -69,7 +69,7 @@ async fn addons(
 #[async_trait::async_trait]
 impl AddonStore for SqliteStore {
     async fn activate_whatsapp(&self, a: Activation) -> StoreResult<Activated> {
-        let mut tx = crate::write::begin(self.pool()).await?;
+        let mut tx = crate::write::begin(self).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?1")
             .bind(a.account.0)
             .fetch_optional(&mut *tx)

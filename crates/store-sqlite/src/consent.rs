@@ -224,7 +224,7 @@ impl ConsentStore for SqliteStore {
         let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
         let numbers_json =
             serde_json::to_string(&numbers).map_err(|e| StoreError::Backend(e.into()))?;
-        let mut tx = crate::write::begin(self.pool()).await?;
+        let mut tx = crate::write::begin(self).await?;
         let existing: Vec<OptInRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {OPT_IN_COLUMNS} FROM opt_ins WHERE account_id = ?1 \
              AND number IN (SELECT value FROM json_each(?2))"
@@ -301,7 +301,7 @@ impl ConsentStore for SqliteStore {
             return Ok(Vec::new());
         }
         let numbers: Vec<&str> = wanted.iter().map(|(n, _)| n.as_str()).collect();
-        let mut tx = crate::write::begin(self.pool()).await?;
+        let mut tx = crate::write::begin(self).await?;
         let gone: HashSet<String> = sqlx::query_scalar(
             "DELETE FROM opt_ins WHERE account_id = ?1 \
              AND number IN (SELECT value FROM json_each(?2)) RETURNING number",
@@ -330,7 +330,7 @@ impl ConsentStore for SqliteStore {
         if numbers.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = crate::write::begin(self.pool()).await?;
+        let mut tx = crate::write::begin(self).await?;
         let group_id = group_id(&mut tx, account, group).await?;
         let contacts = contacts_for(&mut tx, account, &numbers, channel).await?;
         let joined: HashSet<i64> = sqlx::query_scalar(
@@ -369,7 +369,7 @@ impl ConsentStore for SqliteStore {
             ChannelKind::Whatsapp => "whatsapp_number",
             ChannelKind::Sms => "sms_number",
         };
-        let mut tx = crate::write::begin(self.pool()).await?;
+        let mut tx = crate::write::begin(self).await?;
         let group_id = group_id(&mut tx, account, group).await?;
         let contacts: HashMap<String, ContactId> =
             sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(format!(

@@ -21,7 +21,7 @@ impl ContactStore for SqliteStore {
         draft: ContactDraft,
     ) -> StoreResult<Contact> {
         let now = time::text(time::now());
-        let mut tx = crate::write::begin(&self.pool).await?;
+        let mut tx = crate::write::begin(self).await?;
         let groups = match &draft.groups {
             Some(codes) => Some(resolve_groups(&mut tx, account, codes).await?),
             None => None,
@@ -79,7 +79,7 @@ impl ContactStore for SqliteStore {
         draft: ContactDraft,
     ) -> StoreResult<Contact> {
         let now = time::text(time::now());
-        let mut tx = crate::write::begin(&self.pool).await?;
+        let mut tx = crate::write::begin(self).await?;
         let row: ContactRow = sqlx::query_as(concat!(
             "UPDATE contacts SET first_name = ?, last_name = ?, sms_number = ?, \
              whatsapp_number = ?, fields = ?, updated_at = ? \
@@ -168,7 +168,7 @@ impl ContactStore for SqliteStore {
         account: AccountId,
         rows: &[ImportRow],
     ) -> StoreResult<ImportOutcome> {
-        crate::import::import(&self.pool, account, rows).await
+        crate::import::import(self, account, rows).await
     }
 }
 

@@ -134,7 +134,7 @@ impl GroupStore for SqliteStore {
         group: GroupId,
         contacts: &[ContactId],
     ) -> StoreResult<MembershipChange> {
-        let mut tx = crate::write::begin(&self.pool).await?;
+        let mut tx = crate::write::begin(self).await?;
         let unknown_contacts = checked(&mut tx, account, group, contacts).await?;
         let done = sqlx::query(
             "INSERT INTO group_members (group_id, contact_id, account_id, created_at) \
@@ -162,7 +162,7 @@ impl GroupStore for SqliteStore {
         group: GroupId,
         contacts: &[ContactId],
     ) -> StoreResult<MembershipChange> {
-        let mut tx = crate::write::begin(&self.pool).await?;
+        let mut tx = crate::write::begin(self).await?;
         let unknown_contacts = checked(&mut tx, account, group, contacts).await?;
         let done = sqlx::query(
             "DELETE FROM group_members WHERE group_id = ? AND account_id = ? \

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 
 use bote_domain::AccountId;
 use bote_store::{ImportOutcome, ImportRow, RejectedRow, StoreResult};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::merge::{Applied, Book, Slot};
 use crate::rows::{fields_json, id_array, parse_fields, text_array};
@@ -71,7 +72,7 @@ pub(crate) const INSERT_MEMBERSHIPS: &str = "\
     ON CONFLICT DO NOTHING";
 
 pub(crate) async fn import(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     account: AccountId,
     rows: &[ImportRow],
 ) -> StoreResult<ImportOutcome> {
@@ -80,7 +81,7 @@ pub(crate) async fn import(
         return Ok(outcome);
     }
     let now = time::text(time::now());
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let mut groups = load_groups(&mut tx, account, rows).await?;
     let mut book = load_contacts(&mut tx, account, rows, &groups).await?;
     for row in rows {

@@ -36,7 +36,7 @@ pub(crate) async fn record_batch(
         .filter_map(provider_key)
         .map(|(channel, connection, id)| serde_json::json!([channel, connection, id]))
         .collect();
-    let mut tx = crate::write::begin(store.pool()).await?;
+    let mut tx = crate::write::begin(store).await?;
     let earlier: Vec<InboundRow> = if keys.is_empty() {
         Vec::new()
     } else {
@@ -134,7 +134,7 @@ pub(crate) async fn claim(
     lease: Duration,
 ) -> StoreResult<Vec<InboundRecord>> {
     let now = time::text(time::now());
-    let mut tx = crate::write::begin(store.pool()).await?;
+    let mut tx = crate::write::begin(store).await?;
     let ids: Vec<i64> = sqlx::query_scalar(
         "UPDATE inbound_pending SET process_after = ?1 WHERE inbound_id IN \
          (SELECT inbound_id FROM inbound_pending WHERE process_after <= ?2 \
@@ -165,7 +165,7 @@ pub(crate) async fn mark_processed(store: &SqliteStore, ids: &[i64]) -> StoreRes
     if ids.is_empty() {
         return Ok(());
     }
-    let mut tx = crate::write::begin(store.pool()).await?;
+    let mut tx = crate::write::begin(store).await?;
     sqlx::query(
         "DELETE FROM inbound_pending WHERE inbound_id IN (SELECT value FROM json_each(?1))",
     )

@@ -52,8 +52,9 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Write transactions' connection (`write::begin`), shared by the stores on the file.
-    _writer: Option<std::sync::Arc<write::Writer>>,
+    /// Write transactions' connection (`write::begin`), shared by the stores on the file;
+    /// none for an in-memory database.
+    writer: Option<std::sync::Arc<write::Writer>>,
     /// For [`SqliteStore::temporary`]: the directory lives as long as any clone.
     _dir: Option<std::sync::Arc<tempfile::TempDir>>,
 }
@@ -90,7 +91,7 @@ impl SqliteStore {
             .await
             .with_context(|| format!("cannot open SQLite database '{url}'"))?;
         Ok(SqliteStore {
-            _writer: write::writer_for(&pool.connect_options()),
+            writer: write::writer_for(&pool.connect_options()),
             pool,
             _dir: None,
         })

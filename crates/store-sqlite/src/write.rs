@@ -30,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 
 /// How long a writer waits in this process's queue before giving up with
@@ -50,7 +51,8 @@ pub(crate) struct Writer {
     connection: SqlitePool,
 }
 
-/// Writers by canonical file path, kept by the stores that use them.
+/// Writers by canonical file path, kept by the stores that use them: looked up once, when a
+/// store opens its file.
 static WRITERS: OnceLock<Mutex<HashMap<PathBuf, Weak<Writer>>>> = OnceLock::new();
 
 /// The file of `options`; none for in-memory databases (one connection each, no gate).
@@ -116,12 +118,11 @@ pub(crate) struct WriteTx {
     _gate: Option<OwnedMutexGuard<()>>,
 }
 
-/// Starts a write transaction on the file of `pool` once this process's earlier writers are
-/// done: on the file's writer, or on `pool` itself when no store holds one.
-pub(crate) async fn begin(pool: &SqlitePool) -> StoreResult<WriteTx> {
-    let writer = file_of(&pool.connect_options()).and_then(|file| writers().get(&file)?.upgrade());
-    let Some(writer) = writer else {
-        let tx = pool.begin_with("BEGIN IMMEDIATE").await.db()?;
+/// Starts a write transaction on `store`'s file once this process's earlier writers are
+/// done: on the file's writer, or on the store's pool for an in-memory database.
+pub(crate) async fn begin(store: &SqliteStore) -> StoreResult<WriteTx> {
+    let Some(writer) = &store.writer else {
+        let tx = store.pool().begin_with("BEGIN IMMEDIATE").await.db()?;
         return Ok(WriteTx { tx, _gate: None });
     };
     let gate = tokio::time::timeout(GATE_TIMEOUT, writer.gate.clone().lock_owned())

@@ -9,10 +9,11 @@ use bote_store::{
     StoreResult,
 };
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 
 use super::else_sms;
 use super::queries::send_record;
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::rows::{id_array, text_array};
 use crate::service_window;
@@ -22,31 +23,31 @@ use crate::time;
 const CHUNK: usize = 500;
 
 pub(crate) async fn accept(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     send: NewSend,
     recipients: Recipients,
 ) -> StoreResult<Acceptance> {
-    Ok(accept_or_preview(pool, send, recipients, false)
+    Ok(accept_or_preview(store, send, recipients, false)
         .await?
         .acceptance)
 }
 
 pub(crate) async fn preview(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     send: NewSend,
     recipients: Recipients,
 ) -> StoreResult<Preview> {
-    accept_or_preview(pool, send, recipients, true).await
+    accept_or_preview(store, send, recipients, true).await
 }
 
 /// Accepts the send, or with `preview` does the same and rolls it back.
 async fn accept_or_preview(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     send: NewSend,
     recipients: Recipients,
     preview: bool,
 ) -> StoreResult<Preview> {
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     if let Some(client_id) = &send.client_message_id {
         let earlier: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM sends WHERE account_id = ?1 AND client_message_id = ?2",

@@ -9,21 +9,21 @@ use bote_store::{
 };
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::SqlitePool;
 
 use super::rows::{MESSAGE_COLUMNS, MessageRow, records};
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::inbound::inbound_by_ids;
 use crate::rows::id_array;
 use crate::time;
 
 pub(crate) async fn claim(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<CallbackDue>> {
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let now = time::text(now);
     let rows: Vec<Claimed> = sqlx::query_as(
         "UPDATE callbacks SET lease_until = ?2 WHERE id IN ( \
@@ -116,7 +116,7 @@ struct Claimed {
 }
 
 pub(crate) async fn record(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     outcomes: &[(CallbackId, CallbackOutcome)],
 ) -> StoreResult<()> {
     if outcomes.is_empty() {
@@ -133,7 +133,7 @@ pub(crate) async fn record(
             CallbackOutcome::GaveUp { error } => json!({"id": id.0, "o": "g", "e": error}),
         })
         .collect();
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let now = time::text(time::now());
     sqlx::query(
         "UPDATE callbacks SET \

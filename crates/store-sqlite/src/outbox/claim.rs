@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
 use bote_store::{ClaimToken, ClaimedMessage, StoreError, StoreResult};
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::rows::id_array;
 use crate::time;
@@ -16,13 +16,13 @@ use crate::time;
 type ClaimRow = (i64, i64, i64, Option<String>, Option<i64>, i64, i64);
 
 pub(crate) async fn claim(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     channel: ChannelKind,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: u32,
 ) -> StoreResult<Vec<ClaimedMessage>> {
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let now_text = time::text(now);
     // Due queued messages (paused sends' messages wait at the end of time), and messages
     // whose dispatcher died holding them — unless their send was paused or cancelled since.
@@ -60,9 +60,9 @@ pub(crate) async fn claim(
     sqlx::query(
         "UPDATE messages SET status = 'sending', sending_at = COALESCE(sending_at, ?2), lease_until = ?3, \
          claim_token = claim_token + 1 \
-         WHERE id IN (SELECT value FROM json_each(?1))",
+         WHERE id IN (SELECT value ->> 0 FROM json_each(?1))",
     )
-    .bind(id_array(rows.iter().map(|r| r.0)))
+    .bind(&due)
     .bind(&now_text)
     .bind(time::text(lease_until))
     .execute(&mut *tx)

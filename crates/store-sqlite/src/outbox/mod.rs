@@ -24,7 +24,7 @@ use crate::errors::DbResultExt;
 #[async_trait::async_trait]
 impl OutboxStore for SqliteStore {
     async fn accept_send(&self, send: NewSend, recipients: Recipients) -> StoreResult<Acceptance> {
-        accept::accept(self.pool(), send, recipients).await
+        accept::accept(self, send, recipients).await
     }
 
     async fn preview_send(
@@ -33,7 +33,7 @@ impl OutboxStore for SqliteStore {
         recipients: Recipients,
     ) -> StoreResult<Preview> {
         send.client_message_id = None;
-        accept::preview(self.pool(), send, recipients).await
+        accept::preview(self, send, recipients).await
     }
 
     async fn send_record(&self, account: AccountId, id: SendId) -> StoreResult<SendRecord> {
@@ -56,7 +56,7 @@ impl OutboxStore for SqliteStore {
         id: SendId,
         state: SendState,
     ) -> StoreResult<SendRecord> {
-        queries::set_state(self.pool(), account, id, state).await
+        queries::set_state(self, account, id, state).await
     }
 
     async fn message(&self, account: AccountId, id: MessageId) -> StoreResult<MessageRecord> {
@@ -86,7 +86,7 @@ impl OutboxStore for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedMessage>> {
-        claim::claim(self.pool(), channel, now, lease_until, limit).await
+        claim::claim(self, channel, now, lease_until, limit).await
     }
 
     async fn pace_send(
@@ -97,18 +97,18 @@ impl OutboxStore for SqliteStore {
         from: DateTime<Utc>,
         interval: std::time::Duration,
     ) -> StoreResult<u64> {
-        pace::pace_send(self.pool(), send, channel, now, from, interval).await
+        pace::pace_send(self, send, channel, now, from, interval).await
     }
 
     async fn record_outcomes(
         &self,
         outcomes: &[(MessageId, ClaimToken, Outcome)],
     ) -> StoreResult<u64> {
-        outcomes::record(self.pool(), outcomes).await
+        outcomes::record(self, outcomes).await
     }
 
     async fn apply_receipts(&self, receipts: &[ReceiptUpdate]) -> StoreResult<ReceiptResult> {
-        receipts::apply(self.pool(), receipts).await
+        receipts::apply(self, receipts).await
     }
 
     async fn unfinished_messages(&self, account: Option<AccountId>) -> StoreResult<u64> {
@@ -121,13 +121,13 @@ impl OutboxStore for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: u32,
     ) -> StoreResult<Vec<CallbackDue>> {
-        callbacks::claim(self.pool(), now, lease_until, limit).await
+        callbacks::claim(self, now, lease_until, limit).await
     }
 
     async fn record_callbacks(
         &self,
         outcomes: &[(CallbackId, CallbackOutcome)],
     ) -> StoreResult<()> {
-        callbacks::record(self.pool(), outcomes).await
+        callbacks::record(self, outcomes).await
     }
 }

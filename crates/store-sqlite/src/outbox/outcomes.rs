@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use bote_domain::{MessageId, MessageStatus};
 use bote_store::{ClaimToken, Outcome, StoreResult};
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 
 use super::receipts::apply_pending;
 use super::rows::from_statuses;
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::rows::id_array;
 use crate::time;
@@ -29,13 +30,13 @@ pub(crate) fn reports_back(status: MessageStatus) -> bool {
 }
 
 pub(crate) async fn record(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     outcomes: &[(MessageId, ClaimToken, Outcome)],
 ) -> StoreResult<u64> {
     if outcomes.is_empty() {
         return Ok(0);
     }
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let now = time::text(time::now());
     let mut applied = 0u64;
 

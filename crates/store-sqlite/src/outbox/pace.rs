@@ -6,15 +6,15 @@ use std::time::Duration;
 use bote_domain::{ChannelKind, SendId};
 use bote_store::StoreResult;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
 
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::time;
 
 /// Times are computed in whole microseconds since the epoch and written in the stored
 /// fixed-width form (`time::text`), so they sort with the others.
 pub(crate) async fn pace_send(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     send: SendId,
     channel: ChannelKind,
     now: DateTime<Utc>,
@@ -22,7 +22,7 @@ pub(crate) async fn pace_send(
     interval: Duration,
 ) -> StoreResult<u64> {
     let interval_us = bote_store::micros(interval);
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let sql = format!(
         "UPDATE messages SET next_attempt_at = {} \
          FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM messages \

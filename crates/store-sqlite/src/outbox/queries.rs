@@ -7,6 +7,7 @@ use bote_store::{
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::rows::{MESSAGE_COLUMNS, MessageRow, SEND_COLUMNS, SendRow, counts, records};
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::time;
 
@@ -64,12 +65,12 @@ pub(crate) async fn list_sends(
 }
 
 pub(crate) async fn set_state(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     account: AccountId,
     id: SendId,
     state: SendState,
 ) -> StoreResult<SendRecord> {
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let current: Option<(String, Option<String>)> =
         sqlx::query_as("SELECT state, schedule_at FROM sends WHERE id = ?1 AND account_id = ?2")
             .bind(id.0)

@@ -6,16 +6,17 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use bote_domain::MessageStatus;
 use bote_store::{ReceiptResult, ReceiptUpdate, StoreResult};
 use serde_json::json;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqliteConnection;
 
 use super::outcomes::{enqueue_callbacks, reports_back};
 use super::rows::{from_statuses, parse};
+use crate::SqliteStore;
 use crate::errors::DbResultExt;
 use crate::rows::{id_array, text_array};
 use crate::time;
 
 pub(crate) async fn apply(
-    pool: &SqlitePool,
+    store: &SqliteStore,
     receipts: &[ReceiptUpdate],
 ) -> StoreResult<ReceiptResult> {
     let mut result = ReceiptResult::default();
@@ -35,7 +36,7 @@ pub(crate) async fn apply(
                 })
         })
         .collect();
-    let mut tx = crate::write::begin(pool).await?;
+    let mut tx = crate::write::begin(store).await?;
     let now = time::text(time::now());
     // Of its own account's messages first, where the receipt has an account (only then is
     // the message read).
