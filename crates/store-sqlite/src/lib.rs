@@ -82,6 +82,9 @@ impl SqliteStore {
             // broadcast rate, webhook rate and import time (BENCHMARKS.md, benchmark 2).
             .pragma("cache_size", "-4096")
             .pragma("temp_store", "MEMORY")
+            // The WAL file is cut back to 64 MiB when it starts over (see `write.rs`):
+            // a large send's acceptance grows it past that once.
+            .pragma("journal_size_limit", "67108864")
             .with_regexp();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let pool = SqlitePoolOptions::new()
