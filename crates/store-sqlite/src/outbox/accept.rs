@@ -47,6 +47,10 @@ async fn accept_or_preview(
     recipients: Recipients,
     preview: bool,
 ) -> StoreResult<Preview> {
+    // The send's time is when it was asked for, before it waited for the write lock, as in
+    // PostgreSQL (`now()`, the transaction's start): sends asked for together have their
+    // paced schedules start together, not one after another's acceptance.
+    let now = time::now();
     let mut tx = crate::write::begin(store).await?;
     if let Some(client_id) = &send.client_message_id {
         let earlier: Option<i64> = sqlx::query_scalar(
@@ -66,7 +70,6 @@ async fn accept_or_preview(
     let group_ids = resolve_groups(&mut tx, &send, &recipients).await?;
     check_contacts(&mut tx, &send, &recipients).await?;
 
-    let now = time::now();
     let due = time::text(send.schedule_at.unwrap_or(now));
     let slots = Slots::of(&send, now);
     let send_id: i64 = sqlx::query_scalar(

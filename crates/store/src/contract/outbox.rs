@@ -66,6 +66,7 @@ macro_rules! outbox_contract_tests {
             outbox_whatsapp_else_sms_sends_each_person_one_message,
             outbox_service_windows_come_from_inbound_messages,
             outbox_spaced_sends_come_due_slot_by_slot,
+            outbox_spaced_sends_are_paced_from_when_they_were_asked,
             // dispatch
             outbox_scheduled_messages_wait_and_oldest_go_first,
             outbox_claims_lease_and_reclaim_after_the_lease,

@@ -443,6 +443,61 @@ pub async fn outbox_previews_count_like_acceptance_and_keep_nothing<
     );
 }
 
+/// A spaced send is paced from when it was asked for, not from when the store got to it:
+/// a large send being accepted beside it does not push its schedule back (on SQLite it
+/// waits for the other's write; on PostgreSQL `now()` is its transaction's start).
+pub async fn outbox_spaced_sends_are_paced_from_when_they_were_asked<
+    S: Store + OutboxStore + ?Sized + 'static,
+>(
+    store: Arc<S>,
+) {
+    let a = account(&*store, "A").await;
+    store
+        .give_opt_in(a, &whatsapp(1), opt_in_source(), None)
+        .await
+        .unwrap();
+    let large = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let recipients = Recipients {
+                numbers: (1..=30_000).map(sms).collect(),
+                ..Recipients::default()
+            };
+            accept(&*store, sms_send(a), recipients).await.accepted
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let asked = Utc::now();
+    let spaced = NewSend {
+        channel: ChannelKind::Whatsapp,
+        spacing: Some(std::time::Duration::from_secs(1)),
+        ..sms_send(a)
+    };
+    let recipients = Recipients {
+        numbers: vec![whatsapp(1)],
+        ..Recipients::default()
+    };
+    let started = std::time::Instant::now();
+    assert_eq!(accept(&*store, spaced, recipients).await.accepted, 1);
+    let waited = started.elapsed();
+    assert_eq!(large.await.unwrap(), 30_000);
+    let margin = chrono::Duration::milliseconds(300);
+    let claimed = store
+        .claim_messages(
+            ChannelKind::Whatsapp,
+            asked + margin,
+            asked + chrono::Duration::seconds(60),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        claimed.len(),
+        1,
+        "the spaced send is due from when it was asked for (it waited {waited:?})"
+    );
+}
+
 /// How the outbox tests give opt-ins: as the business, through the API.
 /// `NewSend::spacing`: the queued messages take the send's slots one after another in
 /// recipient order, explicit numbers first; a skipped recipient takes none.
