@@ -1,8 +1,11 @@
-//! How the process allocates. glibc gives each thread that allocates an arena of its own
-//! (up to eight per core) and keeps what a thread frees in that thread's arena. bote runs
-//! each SQLite connection on a thread of its own besides the runtime's workers, so a
-//! 1,000,000-recipient broadcast on SQLite held 405 MB at its peak, about half of it
-//! memory freed into arenas that no other thread reused. With two arenas the same run
+//! How the process allocates. Rust's allocations go to mimalloc (`main.rs`); SQLite's own
+//! (the C library's `malloc`) stay with glibc, which this module tunes.
+//!
+//! glibc gives each thread that allocates an arena of its own (up to eight per core) and
+//! keeps what a thread frees in that thread's arena. bote runs each SQLite connection on a
+//! thread of its own besides the runtime's workers, so a 1,000,000-recipient broadcast on
+//! SQLite held 405 MB at its peak, when glibc still served every allocation, about half of
+//! it memory freed into arenas that no other thread reused. With two arenas the same run
 //! peaked at 231 MB at the same rate (one: 200 MB); see BENCHMARKS.md, benchmark 2.
 
 /// Arenas glibc may create; `MALLOC_ARENA_MAX` in the environment takes precedence.
