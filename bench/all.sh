@@ -3,14 +3,14 @@
 # targets. Run from the repository root: bench/all.sh
 #   1. End to end SMS, bote (SQLite, PostgreSQL) beside Kannel 1.4.5 (bench/compare.sh).
 #   2. WhatsApp template broadcast to CONTACTS opted-in contacts (default 1,000,000) from
-#      NUMBERS business numbers (default 20) at 1,000/s each → Graph API stand-in.
+#      NUMBERS business numbers (default 25) at 1,000/s each → Graph API stand-in.
 #   3. Inbound: WEBHOOK_MESSAGES signed webhook messages (default 20,000) with keywords.
 # Environment: MESSAGES (benchmark 1, default 20000), CONTACTS, NUMBERS, WEBHOOK_MESSAGES,
 # STORES ("sqlite postgres"), BOTE_TEST_POSTGRES_URL. Takes 15–30 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 contacts="${CONTACTS:-1000000}"
-numbers="${NUMBERS:-20}"
+numbers="${NUMBERS:-25}"
 webhook_messages="${WEBHOOK_MESSAGES:-20000}"
 stores="${STORES:-sqlite postgres}"
 pg_admin="${BOTE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
