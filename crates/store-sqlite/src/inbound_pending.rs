@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use bote_store::inbound_batch::{ProviderKey, answers, provider_key, record_key};
 use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
+use chrono::SubsecRound;
 
 use crate::errors::DbResultExt;
-use crate::inbound::{INBOUND_COLUMNS, InboundRow, inbound_by_ids};
+use crate::inbound::{InboundRow, inbound_by_ids};
 use crate::rows::id_array;
 use crate::{SqliteStore, time};
 
@@ -20,9 +21,10 @@ fn lease_end(lease: Duration) -> String {
     time::text(time::now() + lease)
 }
 
-/// Stores a batch in one transaction and three statements: the earlier copies of its
-/// provider ids, every new message in one `INSERT`, and the marks of the routed ones. The
-/// write transaction is the only writer, so nothing else inserts between them.
+/// Stores a batch in one transaction and four statements: the earlier copies of its
+/// provider ids, every new message in one `INSERT` and their owners read back in one row,
+/// and the marks of the routed ones. The write transaction is the only writer, so nothing
+/// else inserts between them.
 pub(crate) async fn record_batch(
     store: &SqliteStore,
     messages: Vec<NewInbound>,
@@ -58,59 +60,7 @@ pub(crate) async fn record_batch(
     let fresh: Vec<usize> = (0..messages.len())
         .filter(|&at| provider_key(&messages[at]).is_none_or(|key| taken.insert(key)))
         .collect();
-    let rows: Vec<serde_json::Value> = fresh
-        .iter()
-        .map(|&at| {
-            let m = &messages[at];
-            serde_json::json!({
-                "c": m.channel.as_str(), "n": m.connection, "f": m.from, "t": m.to,
-                "k": m.kind, "x": m.text, "p": m.provider_id, "r": time::text(m.received_at),
-            })
-        })
-        .collect();
-    let inserted: Vec<InboundRow> = if rows.is_empty() {
-        Vec::new()
-    } else {
-        sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
-             to_number, kind, text, provider_id, received_at, created_at) \
-             SELECT owner, c, n, f, t, k, x, p, r, ?2 \
-             FROM (SELECT (SELECT account_id FROM business_numbers b \
-                           WHERE b.channel = value ->> 'c' AND b.number = value ->> 't') AS owner, \
-                   value ->> 'c' AS c, value ->> 'n' AS n, value ->> 'f' AS f, value ->> 't' AS t, \
-                   value ->> 'k' AS k, value ->> 'x' AS x, value ->> 'p' AS p, value ->> 'r' AS r, \
-                   key AS o FROM json_each(?1)) ORDER BY o \
-             RETURNING {INBOUND_COLUMNS}"
-        )))
-        .bind(serde_json::Value::Array(rows).to_string())
-        .bind(time::text(time::now()))
-        .fetch_all(&mut *tx)
-        .await
-        .db()?
-    };
-    let mut inserted = inserted
-        .into_iter()
-        .map(InboundRecord::try_from)
-        .collect::<StoreResult<Vec<_>>>()?;
-    // Ids are given in insertion order, which is the batch's order.
-    inserted.sort_by_key(|r| r.id);
-    if inserted.len() != fresh.len() {
-        return Err(StoreError::Backend(anyhow::anyhow!(
-            "stored {} of {} inbound messages",
-            inserted.len(),
-            fresh.len()
-        )));
-    }
-    let mut new = HashMap::with_capacity(fresh.len());
-    for (at, record) in fresh.into_iter().zip(inserted) {
-        let m = &messages[at];
-        if record.from != m.from || record.provider_id != m.provider_id {
-            return Err(StoreError::Backend(anyhow::anyhow!(
-                "stored inbound messages came back out of order"
-            )));
-        }
-        new.insert(at, record);
-    }
+    let new = insert_fresh(&mut tx, &messages, &fresh).await?;
     let routed = id_array(new.values().filter(|r| r.account.is_some()).map(|r| r.id));
     if routed != "[]" {
         sqlx::query(
@@ -126,6 +76,85 @@ pub(crate) async fn record_batch(
     let answers = answers(&messages, new, earlier)?;
     tx.commit().await.db()?;
     Ok(answers)
+}
+
+/// Inserts `messages[at]` for each `at` in `fresh` in that order and returns their records
+/// by `at`. No row comes back per message (sqlx hands each from its SQLite thread to the
+/// task while the writer is held): the new rows take consecutive ids in that order, as the
+/// transaction is the only writer, and their owners come back as one JSON row.
+async fn insert_fresh(
+    conn: &mut sqlx::SqliteConnection,
+    messages: &[NewInbound],
+    fresh: &[usize],
+) -> StoreResult<HashMap<usize, InboundRecord>> {
+    let rows: Vec<serde_json::Value> = fresh
+        .iter()
+        .map(|&at| {
+            let m = &messages[at];
+            serde_json::json!({
+                "c": m.channel.as_str(), "n": m.connection, "f": m.from, "t": m.to,
+                "k": m.kind, "x": m.text, "p": m.provider_id, "r": time::text(m.received_at),
+            })
+        })
+        .collect();
+    let created_at = time::now();
+    let mut new = HashMap::with_capacity(fresh.len());
+    if rows.is_empty() {
+        return Ok(new);
+    }
+    let done = sqlx::query(
+        "INSERT INTO inbound_messages (account_id, channel, connection, from_number, \
+         to_number, kind, text, provider_id, received_at, created_at) \
+         SELECT owner, c, n, f, t, k, x, p, r, ?2 \
+         FROM (SELECT (SELECT account_id FROM business_numbers b \
+                       WHERE b.channel = value ->> 'c' AND b.number = value ->> 't') AS owner, \
+               value ->> 'c' AS c, value ->> 'n' AS n, value ->> 'f' AS f, value ->> 't' AS t, \
+               value ->> 'k' AS k, value ->> 'x' AS x, value ->> 'p' AS p, value ->> 'r' AS r, \
+               key AS o FROM json_each(?1)) ORDER BY o",
+    )
+    .bind(serde_json::Value::Array(rows).to_string())
+    .bind(time::text(created_at))
+    .execute(&mut *conn)
+    .await
+    .db()?;
+    let last = done.last_insert_rowid();
+    let first = last - done.rows_affected() as i64 + 1;
+    let owners: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(id, account_id)) \
+         FROM (SELECT id, account_id FROM inbound_messages WHERE id BETWEEN ?1 AND ?2 ORDER BY id)",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    let owners: Vec<(i64, Option<i64>)> = serde_json::from_str(&owners)
+        .map_err(|e| StoreError::Backend(anyhow::anyhow!("stored inbound owners: {e}")))?;
+    if owners.len() != fresh.len() || owners.first().is_some_and(|o| o.0 != first) {
+        return Err(StoreError::Backend(anyhow::anyhow!(
+            "stored {} of {} inbound messages",
+            owners.len(),
+            fresh.len()
+        )));
+    }
+    for (&at, (id, owner)) in fresh.iter().zip(owners) {
+        let m = &messages[at];
+        let record = InboundRecord {
+            id,
+            account: owner.map(bote_domain::AccountId),
+            channel: m.channel,
+            connection: m.connection.clone(),
+            from: m.from.clone(),
+            to: m.to.clone(),
+            kind: m.kind.clone(),
+            text: m.text.clone(),
+            provider_id: m.provider_id.clone(),
+            received_at: m.received_at.trunc_subsecs(6),
+            created_at,
+        };
+        new.insert(at, record);
+    }
+    Ok(new)
 }
 
 pub(crate) async fn claim(

@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bote_domain::ChannelKind;
+use bote_domain::{AccountId, ChannelKind};
 use chrono::Utc;
 
 use super::support::account;
-use crate::{InboundRecord, NewBusinessNumber, NewInbound, Store};
+use crate::{InboundQuery, InboundRecord, NewBusinessNumber, NewInbound, Store};
 
 const BUSINESS: &str = "+43800100100";
 const LEASE: Duration = Duration::from_secs(60);
@@ -31,16 +31,17 @@ fn ids(records: &[InboundRecord]) -> Vec<i64> {
     records.iter().map(|r| r.id).collect()
 }
 
-async fn with_number(store: &dyn Store) {
+async fn with_number(store: &dyn Store) -> AccountId {
     let a = account(store, "A").await;
     store
         .add_business_number(a, NewBusinessNumber::plain(ChannelKind::Whatsapp, BUSINESS))
         .await
         .unwrap();
+    a
 }
 
 pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store: Arc<dyn Store>) {
-    with_number(&*store).await;
+    let a = with_number(&*store).await;
     let (earlier, _) = store
         .record_inbound(message(BUSINESS, "+436761000001", "wamid.0"))
         .await
@@ -70,6 +71,24 @@ pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store
         "a repeat of an earlier message is that one"
     );
     assert_eq!(stored[4].0.account, None, "kept, routed nowhere");
+    let listed = store
+        .list_inbound(
+            a,
+            InboundQuery {
+                limit: 10,
+                ..InboundQuery::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    for (record, _) in &stored[..2] {
+        assert_eq!(record.account, Some(a));
+        assert!(
+            listed.contains(record),
+            "the batch answers with the records as stored: {record:?} in {listed:?}"
+        );
+    }
     assert!(
         store
             .claim_unprocessed_inbound(10, LEASE)
