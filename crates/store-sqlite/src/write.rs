@@ -76,23 +76,23 @@ fn file_of(options: &SqliteConnectOptions) -> Option<PathBuf> {
     Some(std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()))
 }
 
-fn writers() -> std::sync::MutexGuard<'static, HashMap<PathBuf, Weak<Writer>>> {
-    WRITERS
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
+/// A pool of one connection: the writer's, the checkpointer's.
+fn one() -> SqlitePoolOptions {
+    SqlitePoolOptions::new().max_connections(1)
 }
 
 /// The writer of the file `options` open, shared with the other stores on it: for a store to
 /// keep. None for in-memory databases.
 pub(crate) fn writer_for(options: &SqliteConnectOptions) -> Option<Arc<Writer>> {
     let file = file_of(options)?;
-    let mut writers = writers();
+    let mut writers = WRITERS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     if let Some(writer) = writers.get(&file).and_then(Weak::upgrade) {
         return Some(writer);
     }
     writers.retain(|_, w| w.strong_count() > 0);
-    let one = || SqlitePoolOptions::new().max_connections(1);
     let writer = Arc::new(Writer {
         gate: Arc::default(),
         connection: one().connect_lazy_with(options.clone().pragma("wal_autocheckpoint", "0")),
@@ -116,11 +116,8 @@ async fn checkpoint_beside(writer: Weak<Writer>, connection: SqlitePool) {
         let Some(writer) = writer.upgrade() else {
             break;
         };
-        let restart_after = if tokio::time::Instant::now() < restart_from {
-            i64::MAX
-        } else {
-            RESTART_AFTER_FRAMES
-        };
+        let restart_after =
+            (tokio::time::Instant::now() >= restart_from).then_some(RESTART_AFTER_FRAMES);
         match checkpoint(&writer, &connection, restart_after).await {
             Ok(Checkpoint::RestartRefused) => {
                 restart_from = tokio::time::Instant::now() + RESTART_BACKOFF;
@@ -146,18 +143,18 @@ enum Checkpoint {
 /// steady stream of writes that never lets the WAL start over: SQLite restarts it only when
 /// a write begins after everything in it was copied and no reader still reads from it, and
 /// there always was a newer write or a reader, so it grew by gigabytes in one broadcast.
-/// Past `restart_after` frames this process's writers are therefore held back while the
-/// rest is copied and readers leave the WAL (`RESTART`, for at most `connection`'s busy
-/// timeout); the next write then starts the WAL from its beginning.
+/// Past `restart_after` frames (none: not now) this process's writers are therefore held
+/// back while the rest is copied and readers leave the WAL (`RESTART`, for at most
+/// `connection`'s busy timeout); the next write then starts the WAL from its beginning.
 async fn checkpoint(
     writer: &Writer,
     connection: &SqlitePool,
-    restart_after: i64,
+    restart_after: Option<i64>,
 ) -> Result<Checkpoint, sqlx::Error> {
     let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
         .fetch_one(connection)
         .await?;
-    if frames < restart_after {
+    if restart_after.is_none_or(|limit| frames < limit) {
         return Ok(Checkpoint::Copied);
     }
     let _gate = writer.gate.lock().await;
@@ -267,9 +264,7 @@ mod tests {
 
     fn checkpointer(store: &SqliteStore, patience: Duration) -> SqlitePool {
         let options = store.pool().connect_options().as_ref().clone();
-        SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_lazy_with(options.busy_timeout(patience))
+        one().connect_lazy_with(options.busy_timeout(patience))
     }
 
     /// Without a restart the next write would append to the WAL instead of starting it over.
@@ -283,7 +278,7 @@ mod tests {
 
         let restart = tokio::spawn({
             let checkpointer = checkpointer.clone();
-            async move { checkpoint(&writer, &checkpointer, 1).await }
+            async move { checkpoint(&writer, &checkpointer, Some(1)).await }
         });
         tokio::time::sleep(Duration::from_millis(100)).await;
         reader.commit().await.unwrap();
@@ -303,7 +298,7 @@ mod tests {
         let (store, reader) = wal_held_by_a_reader().await;
         let writer = store.writer.clone().expect("a file has a writer");
         let started = std::time::Instant::now();
-        let done = checkpoint(&writer, &checkpointer(&store, RESTART_PATIENCE), 1).await;
+        let done = checkpoint(&writer, &checkpointer(&store, RESTART_PATIENCE), Some(1)).await;
         assert_eq!(done.unwrap(), Checkpoint::RestartRefused);
         assert!(
             started.elapsed() < Duration::from_secs(2),
