@@ -12,7 +12,7 @@ use chrono::SubsecRound;
 
 use crate::errors::DbResultExt;
 use crate::inbound::{InboundRow, inbound_by_ids};
-use crate::rows::id_array;
+use crate::rows::{id_array, json_rows};
 use crate::{SqliteStore, time};
 
 /// The end of a lease taken now, as stored.
@@ -117,8 +117,15 @@ async fn insert_fresh(
     .execute(&mut *conn)
     .await
     .db()?;
+    if done.rows_affected() != fresh.len() as u64 {
+        return Err(StoreError::Backend(anyhow::anyhow!(
+            "stored {} of {} inbound messages",
+            done.rows_affected(),
+            fresh.len()
+        )));
+    }
     let last = done.last_insert_rowid();
-    let first = last - done.rows_affected() as i64 + 1;
+    let first = last - fresh.len() as i64 + 1;
     let owners: String = sqlx::query_scalar(
         "SELECT json_group_array(json_array(id, account_id)) \
          FROM (SELECT id, account_id FROM inbound_messages WHERE id BETWEEN ?1 AND ?2 ORDER BY id)",
@@ -128,15 +135,7 @@ async fn insert_fresh(
     .fetch_one(&mut *conn)
     .await
     .db()?;
-    let owners: Vec<(i64, Option<i64>)> = serde_json::from_str(&owners)
-        .map_err(|e| StoreError::Backend(anyhow::anyhow!("stored inbound owners: {e}")))?;
-    if owners.len() != fresh.len() || owners.first().is_some_and(|o| o.0 != first) {
-        return Err(StoreError::Backend(anyhow::anyhow!(
-            "stored {} of {} inbound messages",
-            owners.len(),
-            fresh.len()
-        )));
-    }
+    let owners: Vec<(i64, Option<i64>)> = json_rows("stored inbound messages", &owners)?;
     for (&at, (id, owner)) in fresh.iter().zip(owners) {
         let m = &messages[at];
         let record = InboundRecord {

@@ -189,6 +189,13 @@ impl ContactRow {
     }
 }
 
+/// Rows a statement handed back as one JSON value (`json_group_array`), so that sqlx's
+/// SQLite thread passes one row to the task instead of one per row.
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> StoreResult<T> {
+    serde_json::from_str(json)
+        .map_err(|err| StoreError::Backend(anyhow::anyhow!("{what} read back as JSON: {err}")))
+}
+
 /// Custom fields as stored: a JSON object of strings.
 pub(crate) fn parse_fields(json: &str) -> StoreResult<BTreeMap<String, String>> {
     serde_json::from_str(json).map_err(|err| corrupt("contact fields", json, err))

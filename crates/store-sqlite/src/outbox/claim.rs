@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use bote_domain::{AccountId, ChannelKind, ContactId, MessageId, PhoneNumber, SendId};
-use bote_store::{ClaimToken, ClaimedMessage, StoreError, StoreResult};
+use bote_store::{ClaimToken, ClaimedMessage, StoreResult};
 use chrono::{DateTime, Utc};
 
 use crate::SqliteStore;
 use crate::errors::DbResultExt;
-use crate::rows::id_array;
+use crate::rows::{id_array, json_rows};
 use crate::time;
 
 /// id, send_id, account_id, recipient, contact_id, attempts, claim_token
@@ -51,8 +51,7 @@ pub(crate) async fn claim(
     .fetch_one(&mut *tx)
     .await
     .db()?;
-    let rows: Vec<ClaimRow> = serde_json::from_str(&due)
-        .map_err(|e| StoreError::Backend(anyhow::anyhow!("claimed rows: {e}")))?;
+    let rows: Vec<ClaimRow> = json_rows("claimed messages", &due)?;
     if rows.is_empty() {
         tx.commit().await.db()?;
         return Ok(Vec::new());
