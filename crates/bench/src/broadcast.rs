@@ -23,7 +23,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::ceilings;
-use crate::child::{Bote, Database, cpu_line, free_port, machine_busy, own_cpu};
+use crate::child::{Bote, CpuUse, Database, free_port};
 use crate::e2e::{Backend, loadavg};
 use crate::setup::{self, CloudNumber};
 
@@ -156,8 +156,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     let mut server = bote.serve(port, &dir.path().join("bote.log"))?;
     server.wait_healthy(&http).await?;
     let load_before = loadavg();
-    let cpu_before = server.cpu_time();
-    let (own_before, machine_before) = (own_cpu(), machine_busy());
+    let cpu_before = CpuUse::read(&server);
 
     // One send per number, all at once; each answers when its recipients are in the outbox.
     let t0 = Instant::now();
@@ -214,9 +213,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
         }
     };
     let expanded = sends.iter().map(|(_, at)| *at).max().unwrap_or_default();
-    let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
-    let own = own_cpu().zip(own_before).map(|(a, b)| a - b);
-    let machine = machine_busy().zip(machine_before).map(|(a, b)| a - b);
+    let used = CpuUse::since(cpu_before, &server);
     let span = t0.elapsed();
     let load_after = loadavg();
     let peak = server.peak_rss_kib();
@@ -270,12 +267,10 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     println!(
         "  messages `sent` or later in bote: {sent}; bote peak RSS {} MB, CPU {}",
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
-        cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+        used.bote
+            .map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
-    println!(
-        "{}",
-        cpu_line(span, cpu, own, machine, "Graph stand-in, sampler")
-    );
+    println!("{}", used.line(span, "Graph stand-in, sampler"));
     if let Some((calls, per_call)) = ceiling {
         println!(
             "  stand-in ceiling (before the run, 50,000 calls from 64 callers in this process): {calls:.0} calls/s, {} µs CPU per call with its caller",

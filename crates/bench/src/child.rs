@@ -39,28 +39,54 @@ pub fn machine_busy() -> Option<Duration> {
     Some(Duration::from_millis(busy * 10))
 }
 
-/// The line that splits the CPU of a timed `span` between bote, this tool (`tool` says what
-/// runs in it) and the rest of the machine (`machine` is all of it, busy only).
-pub fn cpu_line(
-    span: Duration,
-    bote: Option<Duration>,
-    own: Option<Duration>,
-    machine: Option<Duration>,
-    tool: &str,
-) -> String {
-    let secs =
-        |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let rest = machine
-        .zip(bote.zip(own))
-        .map(|(m, (b, o))| m.saturating_sub(b + o));
-    format!(
-        "  CPU while timed ({:.1} s of {cores} cores): bote {}, this tool ({tool}) {}, the rest of the machine (the database, …) {}",
-        span.as_secs_f64() * cores as f64,
-        secs(bote),
-        secs(own),
-        secs(rest),
-    )
+/// CPU time of bote, of this tool and of the whole machine (busy only): counters read at
+/// one moment, or what each used between two moments ([`CpuUse::since`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CpuUse {
+    pub bote: Option<Duration>,
+    pub own: Option<Duration>,
+    pub machine: Option<Duration>,
+}
+
+impl CpuUse {
+    /// The counters now.
+    pub fn read(server: &Server) -> CpuUse {
+        CpuUse {
+            bote: server.cpu_time(),
+            own: own_cpu(),
+            machine: machine_busy(),
+        }
+    }
+
+    /// What each used since `before` was read.
+    pub fn since(before: CpuUse, server: &Server) -> CpuUse {
+        let now = CpuUse::read(server);
+        let used = |a: Option<Duration>, b: Option<Duration>| a.zip(b).map(|(a, b)| a - b);
+        CpuUse {
+            bote: used(now.bote, before.bote),
+            own: used(now.own, before.own),
+            machine: used(now.machine, before.machine),
+        }
+    }
+
+    /// The line that splits the CPU of a timed `span` between bote, this tool (`tool` says
+    /// what runs in it) and the rest of the machine.
+    pub fn line(&self, span: Duration, tool: &str) -> String {
+        let secs =
+            |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let rest = self
+            .machine
+            .zip(self.bote.zip(self.own))
+            .map(|(m, (b, o))| m.saturating_sub(b + o));
+        format!(
+            "  CPU while timed ({:.1} s of {cores} cores): bote {}, this tool ({tool}) {}, the rest of the machine (the database, …) {}",
+            span.as_secs_f64() * cores as f64,
+            secs(self.bote),
+            secs(self.own),
+            secs(rest),
+        )
+    }
 }
 
 /// This process's CPU time so far.

@@ -17,7 +17,7 @@ use clap::Args;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::child::{Bote, Database, cpu_line, free_port, machine_busy, own_cpu};
+use crate::child::{Bote, CpuUse, Database, free_port};
 use crate::e2e::Backend;
 use crate::load::quantile;
 
@@ -162,8 +162,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
     let deliveries = args.messages / args.per_delivery;
     let errors = Arc::new(AtomicU64::new(0));
     let load_before = crate::e2e::loadavg();
-    let cpu_before = server.cpu_time();
-    let (own_before, machine_before) = (own_cpu(), machine_busy());
+    let cpu_before = CpuUse::read(&server);
     let started = Instant::now();
     let mut latencies: Vec<Duration> = futures::stream::iter(0..deliveries)
         .map(|d| {
@@ -211,9 +210,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         backlog = unprocessed(&http, &server.base).await?;
     }
     let elapsed = started.elapsed();
-    let cpu = server.cpu_time().zip(cpu_before).map(|(a, b)| a - b);
-    let own = own_cpu().zip(own_before).map(|(a, b)| a - b);
-    let machine = machine_busy().zip(machine_before).map(|(a, b)| a - b);
+    let used = CpuUse::since(cpu_before, &server);
     let load_after = crate::e2e::loadavg();
     latencies.sort_unstable();
 
@@ -256,7 +253,8 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         "  stored inbound messages: {stored} of {}; refused deliveries: {errors}; bote peak RSS {} MB, CPU {}",
         args.messages,
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
-        cpu.map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+        used.bote
+            .map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
     );
     println!("  opt-ins: {opt_ins} of {expected} expected");
     let replies = standin.stats();
@@ -264,10 +262,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         "  replies at the Graph API stand-in by the end: {} accepted, {} refused",
         replies.accepted, replies.refused
     );
-    println!(
-        "{}",
-        cpu_line(elapsed, cpu, own, machine, "load, signing, Graph stand-in")
-    );
+    println!("{}", used.line(elapsed, "load, signing, Graph stand-in"));
     println!("  load average before: {load_before}; after: {load_after}");
     println!(
         "RESULT\twebhooks {}\t{:.0}\t{:.1}\t{}\t{stored}",
