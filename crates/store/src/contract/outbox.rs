@@ -59,6 +59,7 @@ macro_rules! outbox_contract_tests {
             outbox_acceptance_counts_and_lists_skipped_recipients,
             outbox_test_sends_and_test_accounts_skip_recipients,
             outbox_a_number_gets_one_message_per_send,
+            outbox_sends_to_more_numbers_than_one_insert_holds_keep_each,
             outbox_unknown_groups_or_contacts_write_nothing,
             outbox_client_message_ids_make_accepting_idempotent,
             outbox_large_group_sends_are_accepted_in_the_database,

@@ -174,6 +174,51 @@ pub async fn outbox_test_sends_and_test_accounts_skip_recipients<
     assert_eq!(store.unfinished_messages(Some(a)).await.unwrap(), 1);
 }
 
+/// More numbers than one multi-row insert takes (500 rows), with skipped ones among them:
+/// every number gets its message once, with its status, and is linked to its contact.
+pub async fn outbox_sends_to_more_numbers_than_one_insert_holds_keep_each<
+    S: Store + OutboxStore + ?Sized,
+>(
+    store: Arc<S>,
+) {
+    const NUMBERS: u32 = 1_234;
+    let a = account(&*store, "A").await;
+    let known = new_contact(&*store, a, Some(sms(777)), None, &[]).await;
+    let refused: Vec<Skipped> = (0..3)
+        .map(|i| skipped(&format!("bad{i}"), SkipReason::InvalidNumber))
+        .collect();
+    let acceptance = accept(
+        &*store,
+        sms_send(a),
+        Recipients {
+            skipped: refused,
+            ..numbers((0..NUMBERS).map(sms))
+        },
+    )
+    .await;
+    assert_eq!(acceptance.accepted, u64::from(NUMBERS));
+    let all = messages(&*store, a, acceptance.send.id).await;
+    assert_eq!(all.len(), NUMBERS as usize + 3);
+    let mut queued: Vec<String> = all
+        .iter()
+        .filter(|m| m.status == MessageStatus::Queued)
+        .filter_map(|m| m.recipient.clone())
+        .collect();
+    queued.sort();
+    let mut wanted: Vec<String> = (0..NUMBERS).map(|i| sms(i).to_string()).collect();
+    wanted.sort();
+    assert_eq!(queued, wanted);
+    let linked: Vec<_> = all.iter().filter(|m| m.contact_id.is_some()).collect();
+    assert_eq!(linked.len(), 1);
+    assert_eq!(linked[0].recipient.as_deref(), Some(sms(777).as_str()));
+    assert_eq!(linked[0].contact_id, Some(known));
+    let bad = all
+        .iter()
+        .filter(|m| m.reason.as_deref() == Some("invalid_number"))
+        .count();
+    assert_eq!(bad, 3);
+}
+
 pub async fn outbox_a_number_gets_one_message_per_send<S: Store + OutboxStore + ?Sized>(
     store: Arc<S>,
 ) {
