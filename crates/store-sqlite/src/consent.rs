@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::errors::DbResultExt;
-use crate::rows::{id_array, parse, text_array};
+use crate::rows::{MAX_PARAMETERS, id_array, json_rows, parse, positional_rows, text_array};
 use crate::{SqliteStore, time};
 
 /// The account's active opt-ins, from the count the `opt_ins` triggers keep.
@@ -103,48 +103,95 @@ pub(crate) async fn record(
     record_many(conn, account, &[(number, event, source)], group).await
 }
 
-/// Appends ledger entries in one statement, in the order given.
+/// Appends ledger entries in the order given, in one statement per 3,640 (nine parameters
+/// each).
 async fn record_many(
     conn: &mut SqliteConnection,
     account: AccountId,
     entries: &[NewLedgerEntry<'_>],
     group: Option<&GroupCode>,
 ) -> StoreResult<()> {
-    if entries.is_empty() {
-        return Ok(());
+    let at = time::text(time::now());
+    let group = group.map(GroupCode::as_str);
+    for chunk in entries.chunks(MAX_PARAMETERS / 9) {
+        let sql = format!(
+            "INSERT INTO consent_ledger (account_id, number, event, source, reference, text, \
+             business_number, group_code, at) VALUES {}",
+            positional_rows(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (number, event, source) in chunk {
+            q = q
+                .bind(account.0)
+                .bind(number.as_str())
+                .bind(event.as_str())
+                .bind(source.kind.as_str())
+                .bind(&source.reference)
+                .bind(&source.text)
+                .bind(&source.business_number)
+                .bind(group)
+                .bind(&at);
+        }
+        q.execute(&mut *conn).await.db()?;
     }
-    let rows: Vec<serde_json::Value> = entries
-        .iter()
-        .map(|(number, event, source)| {
-            serde_json::json!({
-                "n": number.as_str(),
-                "e": event.as_str(),
-                "k": source.kind.as_str(),
-                "r": source.reference,
-                "t": source.text,
-                "b": source.business_number,
-            })
-        })
-        .collect();
-    sqlx::query(
-        "INSERT INTO consent_ledger (account_id, number, event, source, reference, text, \
-         business_number, group_code, at) \
-         SELECT ?1, value ->> 'n', value ->> 'e', value ->> 'k', value ->> 'r', value ->> 't', \
-         value ->> 'b', ?3, ?4 FROM json_each(?2) ORDER BY key",
-    )
-    .bind(account.0)
-    .bind(serde_json::Value::Array(rows).to_string())
-    .bind(group.map(GroupCode::as_str))
-    .bind(time::text(time::now()))
-    .execute(&mut *conn)
-    .await
-    .db()?;
     Ok(())
+}
+
+/// Inserts the opt-ins `wanted[at]` for each `at` in `give`, in that order, and returns
+/// them. No row comes back per opt-in (sqlx hands each from its SQLite thread to the task
+/// while the writer is held): the new rows take consecutive ids in that order, as the
+/// transaction is the only writer.
+async fn insert_opt_ins(
+    conn: &mut SqliteConnection,
+    account: AccountId,
+    wanted: &[(PhoneNumber, ConsentSource)],
+    give: &[usize],
+) -> StoreResult<Vec<OptIn>> {
+    let given_at = time::now();
+    let at = time::text(given_at);
+    let mut given = Vec::with_capacity(give.len());
+    for chunk in give.chunks(MAX_PARAMETERS / 5) {
+        let sql = format!(
+            "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) VALUES {}",
+            positional_rows(chunk.len(), 5)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for &i in chunk {
+            let (number, source) = &wanted[i];
+            q = q
+                .bind(account.0)
+                .bind(number.as_str())
+                .bind(&source.business_number)
+                .bind(source.kind.as_str())
+                .bind(&at);
+        }
+        let done = q.execute(&mut *conn).await.db()?;
+        if done.rows_affected() != chunk.len() as u64 {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "{} of {} opt-ins inserted",
+                done.rows_affected(),
+                chunk.len()
+            )));
+        }
+        let first = done.last_insert_rowid() - chunk.len() as i64 + 1;
+        given.extend(chunk.iter().zip(first..).map(|(&i, id)| {
+            let (number, source) = &wanted[i];
+            OptIn {
+                id,
+                number: number.clone(),
+                business_number: source.business_number.clone(),
+                source: source.kind,
+                given_at,
+            }
+        }));
+    }
+    Ok(given)
 }
 
 /// For each of `numbers`: the contact that has it on `channel`; else the one that has it
 /// on the other channel and none on this one, which gains it; else a new contact with it
-/// (R9). At most three statements.
+/// (R9). At most three statements, none handing back a row per contact but the second
+/// (numbers known on the other channel only).
 async fn contacts_for(
     conn: &mut SqliteConnection,
     account: AccountId,
@@ -155,39 +202,73 @@ async fn contacts_for(
         ChannelKind::Whatsapp => ("whatsapp_number", "sms_number"),
         ChannelKind::Sms => ("sms_number", "whatsapp_number"),
     };
+    if numbers.is_empty() {
+        return Ok(HashMap::new());
+    }
     let now = time::text(time::now());
-    let mut found: HashMap<String, ContactId> = HashMap::with_capacity(numbers.len());
-    let steps = [
-        format!(
-            "SELECT {column}, id FROM contacts WHERE account_id = ?1 AND {column} IN (SELECT value FROM json_each(?2))"
-        ),
-        format!(
-            "UPDATE contacts SET {column} = {other}, updated_at = ?3 WHERE account_id = ?1 \
-             AND {other} IN (SELECT value FROM json_each(?2)) AND {column} IS NULL \
-             RETURNING {column}, id"
-        ),
-        format!(
-            "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
-             SELECT ?1, value, '{{}}', ?3, ?3 FROM json_each(?2) ORDER BY key RETURNING {column}, id"
-        ),
-    ];
-    for step in steps {
-        let rest: Vec<&str> = numbers
+    let known: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT json_group_array(json_array({column}, id)) FROM contacts \
+         WHERE account_id = ?1 AND {column} IN (SELECT value FROM json_each(?2))"
+    )))
+    .bind(account.0)
+    .bind(text_array(numbers.iter().copied()))
+    .fetch_one(&mut *conn)
+    .await
+    .db()?;
+    let mut found: HashMap<String, ContactId> =
+        json_rows::<Vec<(String, i64)>>("contacts", &known)?
+            .into_iter()
+            .map(|(n, id)| (n, ContactId(id)))
+            .collect();
+    let rest = |found: &HashMap<String, ContactId>| -> Vec<&str> {
+        numbers
             .iter()
             .copied()
             .filter(|n| !found.contains_key(*n))
-            .collect();
-        if rest.is_empty() {
-            break;
-        }
-        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(step))
-            .bind(account.0)
-            .bind(serde_json::to_string(&rest).map_err(|e| StoreError::Backend(e.into()))?)
-            .bind(&now)
-            .fetch_all(&mut *conn)
-            .await
-            .db()?;
+            .collect()
+    };
+    let gaining = rest(&found);
+    if !gaining.is_empty() {
+        let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE contacts SET {column} = {other}, updated_at = ?3 WHERE account_id = ?1 \
+             AND {other} IN (SELECT value FROM json_each(?2)) AND {column} IS NULL \
+             RETURNING {column}, id"
+        )))
+        .bind(account.0)
+        .bind(text_array(gaining.iter().copied()))
+        .bind(&now)
+        .fetch_all(&mut *conn)
+        .await
+        .db()?;
         found.extend(rows.into_iter().map(|(n, id)| (n, ContactId(id))));
+    }
+    let new = rest(&found);
+    if !new.is_empty() {
+        // The new rows take consecutive ids in the order given: the transaction is the
+        // only writer.
+        let done = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
+             SELECT ?1, value, '{{}}', ?3, ?3 FROM json_each(?2) ORDER BY key"
+        )))
+        .bind(account.0)
+        .bind(text_array(new.iter().copied()))
+        .bind(&now)
+        .execute(&mut *conn)
+        .await
+        .db()?;
+        if done.rows_affected() != new.len() as u64 {
+            return Err(StoreError::Backend(anyhow::anyhow!(
+                "{} of {} contacts inserted",
+                done.rows_affected(),
+                new.len()
+            )));
+        }
+        let first = done.last_insert_rowid() - new.len() as i64 + 1;
+        found.extend(
+            new.iter()
+                .zip(first..)
+                .map(|(n, id)| ((*n).to_owned(), ContactId(id))),
+        );
     }
     Ok(found)
 }
@@ -252,41 +333,12 @@ impl ConsentStore for SqliteStore {
             None => 0,
         };
         let (give, refuse) = batch.split(active, cap);
-        let rows: Vec<serde_json::Value> = give
-            .iter()
-            .map(|&at| {
-                let (number, source) = &wanted[at];
-                serde_json::json!({
-                    "n": number.as_str(),
-                    "b": source.business_number,
-                    "k": source.kind.as_str(),
-                })
-            })
-            .collect();
-        let given: Vec<OptInRow> = if rows.is_empty() {
-            Vec::new()
-        } else {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO opt_ins (account_id, number, business_number, source, given_at) \
-                 SELECT ?1, value ->> 'n', value ->> 'b', value ->> 'k', ?3 FROM json_each(?2) \
-                 ORDER BY key RETURNING {OPT_IN_COLUMNS}"
-            )))
-            .bind(account.0)
-            .bind(serde_json::Value::Array(rows).to_string())
-            .bind(time::text(time::now()))
-            .fetch_all(&mut *tx)
-            .await
-            .db()?
-        };
+        let given = insert_opt_ins(&mut tx, account, wanted, &give).await?;
         let entries = OptInBatch::ledger(wanted, &give, &refuse);
         record_many(&mut tx, account, &entries, None).await?;
         let given_numbers: Vec<&str> = give.iter().map(|&at| wanted[at].0.as_str()).collect();
         let contacts =
             contacts_for(&mut tx, account, &given_numbers, ChannelKind::Whatsapp).await?;
-        let given = given
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<StoreResult<Vec<OptIn>>>()?;
         let results = batch.finish_with(given, &contacts)?;
         tx.commit().await.db()?;
         Ok(results)

@@ -15,7 +15,7 @@ use super::else_sms;
 use super::queries::send_record;
 use crate::SqliteStore;
 use crate::errors::DbResultExt;
-use crate::rows::{id_array, text_array};
+use crate::rows::{id_array, positional_rows, text_array};
 use crate::service_window;
 use crate::time;
 
@@ -273,10 +273,6 @@ impl Slots {
     }
 }
 
-/// The rows in one multi-row `INSERT` whose parameters are all positional `?`s: sqlx finds
-/// the argument of a numbered `?NNN` by asking SQLite for each parameter's name, which
-/// SQLite looks up in a list, so numbered parameters cost quadratic time in their count
-/// (a 500-row chunk spent more time binding than inserting).
 async fn insert_rows(
     conn: &mut SqliteConnection,
     send_id: i64,
@@ -284,18 +280,12 @@ async fn insert_rows(
     rows: &[Row],
     now: &chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<()> {
-    let mut sql = String::from(
-        "INSERT INTO messages (send_id, account_id, channel, recipient, status, reason, refused, next_attempt_at, created_at) VALUES ",
+    let sql = format!(
+        "INSERT INTO messages (send_id, account_id, channel, recipient, status, reason, refused, \
+         next_attempt_at, created_at) VALUES {} \
+         ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING",
+        positional_rows(rows.len(), 9)
     );
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sql.reserve(rows.len() * (row.len() + 1));
-    for i in 0..rows.len() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(row);
-    }
-    sql.push_str(" ON CONFLICT (send_id, recipient) WHERE refused = 0 DO NOTHING");
     let created_at = time::text(*now);
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for row in rows {

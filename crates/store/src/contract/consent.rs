@@ -297,6 +297,28 @@ pub async fn opt_ins_are_given_many_at_once(store: Arc<dyn Store>) {
     ));
     assert!(store.give_opt_ins(a, &[], None).await.unwrap().is_empty());
 
+    // Each answer is the opt-in as stored, with the contact that has its number.
+    let more: Vec<_> = (7..=9)
+        .map(|i| (whatsapp(i), inbound(&i.to_string(), &format!("Hi {i}"))))
+        .collect();
+    for answer in store.give_opt_ins(a, &more, None).await.unwrap() {
+        let OptInResult::Given { opt_in, contact } = answer else {
+            panic!("expected Given, got {answer:?}");
+        };
+        assert_eq!(
+            store
+                .active_opt_in(a, &opt_in.number)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&opt_in)
+        );
+        assert_eq!(
+            store.contact(a, contact).await.unwrap().whatsapp_number,
+            Some(opt_in.number.clone())
+        );
+    }
+
     // Revoked many at once: in the order asked; one without an opt-in, and one asked
     // twice, answer false; only the ended ones are in the ledger.
     let stop = |i: u32| (whatsapp(i), keyword(&format!("s{i}"), "STOP"));
@@ -305,7 +327,7 @@ pub async fn opt_ins_are_given_many_at_once(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(revoked, [true, false, false, true]);
-    assert_eq!(store.active_opt_in_count(a).await.unwrap(), 2);
+    assert_eq!(store.active_opt_in_count(a).await.unwrap(), 5);
     let events: Vec<ConsentEvent> = store
         .consent_ledger(a, &whatsapp(1))
         .await
