@@ -114,6 +114,32 @@ pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store
     assert!(stored.iter().all(|(_, new)| *new));
     assert!(stored[0].0.id < stored[1].0.id);
     assert_eq!(stored[1].0.from, "+436761000003");
+    // A batch of new messages only, the usual case, answers with the records as stored too.
+    let fresh = store
+        .record_inbound_batch(
+            vec![
+                message(BUSINESS, "+436761000004", "wamid.10"),
+                message(BUSINESS, "+436761000005", "wamid.11"),
+            ],
+            LEASE,
+        )
+        .await
+        .unwrap();
+    let listed = store
+        .list_inbound(
+            a,
+            InboundQuery {
+                limit: 10,
+                ..InboundQuery::default()
+            },
+        )
+        .await
+        .unwrap()
+        .items;
+    for (record, new) in &fresh {
+        assert!(new);
+        assert!(listed.contains(record), "{record:?} in {listed:?}");
+    }
 }
 
 pub async fn unprocessed_inbound_is_claimed_once_per_lease_until_processed(store: Arc<dyn Store>) {
