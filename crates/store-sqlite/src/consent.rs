@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::errors::DbResultExt;
-use crate::rows::{MAX_PARAMETERS, id_array, json_rows, parse, positional_rows, text_array};
+use crate::rows::{
+    MAX_PARAMETERS, first_inserted_id, id_array, json_rows, parse, positional_rows, text_array,
+};
 use crate::{SqliteStore, time};
 
 /// The account's active opt-ins, from the count the `opt_ins` triggers keep.
@@ -138,9 +140,7 @@ async fn record_many(
 }
 
 /// Inserts the opt-ins `wanted[at]` for each `at` in `give`, in that order, and returns
-/// them. No row comes back per opt-in (sqlx hands each from its SQLite thread to the task
-/// while the writer is held): the new rows take consecutive ids in that order, as the
-/// transaction is the only writer.
+/// them (ids by [`first_inserted_id`]).
 async fn insert_opt_ins(
     conn: &mut SqliteConnection,
     account: AccountId,
@@ -166,14 +166,7 @@ async fn insert_opt_ins(
                 .bind(&at);
         }
         let done = q.execute(&mut *conn).await.db()?;
-        if done.rows_affected() != chunk.len() as u64 {
-            return Err(StoreError::Backend(anyhow::anyhow!(
-                "{} of {} opt-ins inserted",
-                done.rows_affected(),
-                chunk.len()
-            )));
-        }
-        let first = done.last_insert_rowid() - chunk.len() as i64 + 1;
+        let first = first_inserted_id(&done, chunk.len(), "opt-ins")?;
         given.extend(chunk.iter().zip(first..).map(|(&i, id)| {
             let (number, source) = &wanted[i];
             OptIn {
@@ -190,8 +183,8 @@ async fn insert_opt_ins(
 
 /// For each of `numbers`: the contact that has it on `channel`; else the one that has it
 /// on the other channel and none on this one, which gains it; else a new contact with it
-/// (R9). At most three statements, none handing back a row per contact but the second
-/// (numbers known on the other channel only).
+/// (R9). At most three statements; only the second (numbers known on the other channel
+/// only, few) hands back a row per contact.
 async fn contacts_for(
     conn: &mut SqliteConnection,
     account: AccountId,
@@ -244,8 +237,6 @@ async fn contacts_for(
     }
     let new = rest(&found);
     if !new.is_empty() {
-        // The new rows take consecutive ids in the order given: the transaction is the
-        // only writer.
         let done = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO contacts (account_id, {column}, fields, created_at, updated_at) \
              SELECT ?1, value, '{{}}', ?3, ?3 FROM json_each(?2) ORDER BY key"
@@ -256,14 +247,7 @@ async fn contacts_for(
         .execute(&mut *conn)
         .await
         .db()?;
-        if done.rows_affected() != new.len() as u64 {
-            return Err(StoreError::Backend(anyhow::anyhow!(
-                "{} of {} contacts inserted",
-                done.rows_affected(),
-                new.len()
-            )));
-        }
-        let first = done.last_insert_rowid() - new.len() as i64 + 1;
+        let first = first_inserted_id(&done, new.len(), "contacts")?;
         found.extend(
             new.iter()
                 .zip(first..)

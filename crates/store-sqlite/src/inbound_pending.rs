@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use bote_store::inbound_batch::{ProviderKey, answers, provider_key, record_key};
-use bote_store::{InboundRecord, NewInbound, StoreError, StoreResult};
+use bote_store::{InboundRecord, NewInbound, StoreResult};
 use chrono::SubsecRound;
 
 use crate::errors::DbResultExt;
 use crate::inbound::{InboundRow, inbound_by_ids};
-use crate::rows::{id_array, json_rows};
+use crate::rows::{first_inserted_id, id_array, json_rows};
 use crate::{SqliteStore, time};
 
 /// The end of a lease taken now, as stored.
@@ -79,9 +79,7 @@ pub(crate) async fn record_batch(
 }
 
 /// Inserts `messages[at]` for each `at` in `fresh` in that order and returns their records
-/// by `at`. No row comes back per message (sqlx hands each from its SQLite thread to the
-/// task while the writer is held): the new rows take consecutive ids in that order, as the
-/// transaction is the only writer, and their owners come back as one JSON row.
+/// by `at`: ids by [`first_inserted_id`], their owners read back as one JSON row.
 async fn insert_fresh(
     conn: &mut sqlx::SqliteConnection,
     messages: &[NewInbound],
@@ -117,15 +115,8 @@ async fn insert_fresh(
     .execute(&mut *conn)
     .await
     .db()?;
-    if done.rows_affected() != fresh.len() as u64 {
-        return Err(StoreError::Backend(anyhow::anyhow!(
-            "stored {} of {} inbound messages",
-            done.rows_affected(),
-            fresh.len()
-        )));
-    }
-    let last = done.last_insert_rowid();
-    let first = last - fresh.len() as i64 + 1;
+    let first = first_inserted_id(&done, fresh.len(), "inbound messages")?;
+    let last = first + fresh.len() as i64 - 1;
     let owners: String = sqlx::query_scalar(
         "SELECT json_group_array(json_array(id, account_id)) \
          FROM (SELECT id, account_id FROM inbound_messages WHERE id BETWEEN ?1 AND ?2 ORDER BY id)",

@@ -209,6 +209,25 @@ pub(crate) fn positional_rows(rows: usize, columns: usize) -> String {
     sql
 }
 
+/// The id of the first of `count` rows an `INSERT` just added to a table with ascending
+/// ids, the others following it: the transaction is the only writer, so the rows took
+/// consecutive ids in the order inserted, and none needs to come back as a row (sqlx hands
+/// each from its SQLite thread to the task while the writer is held). An error naming
+/// `what` when the insert added another number of rows.
+pub(crate) fn first_inserted_id(
+    done: &sqlx::sqlite::SqliteQueryResult,
+    count: usize,
+    what: &str,
+) -> StoreResult<i64> {
+    if done.rows_affected() != count as u64 {
+        return Err(StoreError::Backend(anyhow::anyhow!(
+            "stored {} of {count} {what}",
+            done.rows_affected()
+        )));
+    }
+    Ok(done.last_insert_rowid() - count as i64 + 1)
+}
+
 /// Rows a statement handed back as one JSON value (`json_group_array`), so that sqlx's
 /// SQLite thread passes one row to the task instead of one per row.
 pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> StoreResult<T> {
