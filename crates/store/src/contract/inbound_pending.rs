@@ -31,6 +31,15 @@ fn ids(records: &[InboundRecord]) -> Vec<i64> {
     records.iter().map(|r| r.id).collect()
 }
 
+/// The account's ten latest inbound messages.
+async fn latest(store: &dyn Store, account: AccountId) -> Vec<InboundRecord> {
+    let q = InboundQuery {
+        limit: 10,
+        ..InboundQuery::default()
+    };
+    store.list_inbound(account, q).await.unwrap().items
+}
+
 async fn with_number(store: &dyn Store) -> AccountId {
     let a = account(store, "A").await;
     store
@@ -71,17 +80,7 @@ pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store
         "a repeat of an earlier message is that one"
     );
     assert_eq!(stored[4].0.account, None, "kept, routed nowhere");
-    let listed = store
-        .list_inbound(
-            a,
-            InboundQuery {
-                limit: 10,
-                ..InboundQuery::default()
-            },
-        )
-        .await
-        .unwrap()
-        .items;
+    let listed = latest(&*store, a).await;
     for (record, _) in &stored[..2] {
         assert_eq!(record.account, Some(a));
         assert!(
@@ -125,17 +124,7 @@ pub async fn inbound_batches_are_stored_once_each_and_leased_to_the_caller(store
         )
         .await
         .unwrap();
-    let listed = store
-        .list_inbound(
-            a,
-            InboundQuery {
-                limit: 10,
-                ..InboundQuery::default()
-            },
-        )
-        .await
-        .unwrap()
-        .items;
+    let listed = latest(&*store, a).await;
     for (record, new) in &fresh {
         assert!(new);
         assert!(listed.contains(record), "{record:?} in {listed:?}");
