@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use super::else_sms;
-use super::queries::send_record;
+use super::rows::{SEND_COLUMNS, SendRow};
 use crate::SqliteStore;
 use crate::errors::DbResultExt;
-use crate::rows::{id_array, positional_rows, text_array};
+use crate::rows::{id_array, json_rows, parse, positional_rows, text_array};
 use crate::service_window;
 use crate::time;
 
@@ -424,38 +424,53 @@ async fn opted_in(
 }
 
 /// What an acceptance reports, read back from the rows (so a replay reports the same).
+/// A send's row with its messages counted by status, its skipped ones by reason and the
+/// first skipped listed, each of the three as one JSON value: the acceptance is read in one
+/// statement while the writer is held.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    #[sqlx(flatten)]
+    send: SendRow,
+    counts: String,
+    reasons: String,
+    listed: String,
+}
+
 async fn summary(
     conn: &mut SqliteConnection,
     account: bote_domain::AccountId,
     send: SendId,
     replayed: bool,
 ) -> StoreResult<Acceptance> {
-    let record = send_record(conn, account, send).await?;
-    let accepted = record
-        .counts
-        .iter()
-        .filter(|(s, _)| !matches!(s, bote_domain::MessageStatus::Skipped))
-        .map(|(_, n)| n)
-        .sum();
-    let by_reason: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT reason, count(*) FROM messages WHERE send_id = ?1 AND status = 'skipped' GROUP BY reason",
-    )
+    let row: Option<SummaryRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {SEND_COLUMNS}, \
+           (SELECT json_group_array(json_array(status, n)) FROM \
+              (SELECT status, count(*) AS n FROM messages WHERE send_id = ?1 GROUP BY status)) AS counts, \
+           (SELECT json_group_array(json_array(reason, n)) FROM \
+              (SELECT reason, count(*) AS n FROM messages WHERE send_id = ?1 AND status = 'skipped' \
+               GROUP BY reason)) AS reasons, \
+           (SELECT json_group_array(json_array(recipient, contact_id, reason)) FROM \
+              (SELECT recipient, contact_id, reason FROM messages \
+               WHERE send_id = ?1 AND status = 'skipped' ORDER BY id LIMIT ?3)) AS listed \
+         FROM sends WHERE id = ?1 AND account_id = ?2"
+    )))
     .bind(send.0)
-    .fetch_all(&mut *conn)
-    .await
-    .db()?;
-    let mut skipped_by_reason = BTreeMap::new();
-    for (reason, n) in by_reason {
-        skipped_by_reason.insert(skip_reason(&reason)?, n as u64);
-    }
-    let listed: Vec<(Option<String>, Option<i64>, String)> = sqlx::query_as(
-        "SELECT recipient, contact_id, reason FROM messages WHERE send_id = ?1 AND status = 'skipped' ORDER BY id LIMIT ?2",
-    )
-    .bind(send.0)
+    .bind(account.0)
     .bind(MAX_LISTED_SKIPS as i64)
-    .fetch_all(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
     .db()?;
+    let row = row.ok_or(StoreError::NotFound("send"))?;
+    let mut counts = BTreeMap::new();
+    for (status, n) in json_rows::<Vec<(String, u64)>>("message counts", &row.counts)? {
+        counts.insert(parse("message status", &status)?, n);
+    }
+    let mut skipped_by_reason = BTreeMap::new();
+    for (reason, n) in json_rows::<Vec<(String, u64)>>("skip reasons", &row.reasons)? {
+        skipped_by_reason.insert(skip_reason(&reason)?, n);
+    }
+    let listed: Vec<(Option<String>, Option<i64>, String)> =
+        json_rows("skipped recipients", &row.listed)?;
     let skipped = listed
         .into_iter()
         .map(|(recipient, contact, reason)| {
@@ -467,8 +482,15 @@ async fn summary(
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;
+    let send = row.send.into_record(counts)?;
+    let accepted = send
+        .counts
+        .iter()
+        .filter(|(s, _)| !matches!(s, bote_domain::MessageStatus::Skipped))
+        .map(|(_, n)| n)
+        .sum();
     Ok(Acceptance {
-        send: record,
+        send,
         accepted,
         skipped,
         skipped_by_reason,
