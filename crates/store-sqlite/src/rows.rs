@@ -48,7 +48,7 @@ macro_rules! group_columns {
 pub(crate) use {account_columns, contact_columns, group_columns, token_columns, user_columns};
 
 /// A value in the database that the code cannot read back: a bug or a hand-edited row.
-fn corrupt(what: &str, value: &str, err: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, value: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(anyhow::anyhow!("stored {what} '{value}' is invalid: {err}"))
 }
 

@@ -499,5 +499,5 @@ async fn summary(
 }
 
 fn skip_reason(text: &str) -> StoreResult<SkipReason> {
-    super::rows::parse("skip reason", text)
+    parse("skip reason", text)
 }

@@ -9,10 +9,10 @@ use serde_json::json;
 use sqlx::SqliteConnection;
 
 use super::outcomes::{enqueue_callbacks, reports_back};
-use super::rows::{from_statuses, parse};
+use super::rows::from_statuses;
 use crate::SqliteStore;
 use crate::errors::DbResultExt;
-use crate::rows::{id_array, text_array};
+use crate::rows::{id_array, parse, text_array};
 use crate::time;
 
 pub(crate) async fn apply(

@@ -1,29 +1,20 @@
 //! Outbox rows and their conversion into the store's types.
 
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 
 use bote_domain::{ChannelKind, ContactId, MessageId, MessageStatus, SendId};
-use bote_store::{MessageRecord, SendRecord, SendState, StoreError, StoreResult};
+use bote_store::{MessageRecord, SendRecord, SendState, StoreResult};
 use chrono::{DateTime, Utc};
 use sqlx::SqliteConnection;
 
 use crate::errors::DbResultExt;
-use crate::rows::id_array;
+use crate::rows::{corrupt, id_array, parse};
 
 pub(crate) const SEND_COLUMNS: &str =
     "id, channel, state, source, content, schedule_at, client_message_id, callback_url, created_at";
 
 pub(crate) const MESSAGE_COLUMNS: &str = "id, send_id, channel, recipient, contact_id, status, reason, \
      error_code, segments, attempts, created_at, sending_at, sent_at, done_at";
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Backend(anyhow::anyhow!("stored {what} '{value}' is invalid"))
-}
-
-pub(crate) fn parse<T: FromStr>(what: &str, value: &str) -> StoreResult<T> {
-    value.parse().map_err(|_| corrupt(what, value))
-}
 
 pub(crate) fn send_state(value: &str) -> StoreResult<SendState> {
     parse("send state", value)
@@ -57,7 +48,7 @@ impl SendRow {
             state: send_state(&self.state)?,
             source: self.source,
             content: serde_json::from_str(&self.content)
-                .map_err(|_| corrupt("send content", &self.content))?,
+                .map_err(|err| corrupt("send content", &self.content, err))?,
             schedule_at: self.schedule_at,
             client_message_id: self.client_message_id,
             callback_url: self.callback_url,
