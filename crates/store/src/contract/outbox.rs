@@ -19,8 +19,12 @@ mod dispatch;
 mod else_sms;
 #[path = "outbox_receipts.rs"]
 mod receipts;
+#[path = "outbox_recipients.rs"]
+mod recipients;
 #[path = "outbox_scale.rs"]
 mod scale;
+#[path = "outbox_spacing.rs"]
+mod spacing;
 #[path = "outbox_stats.rs"]
 mod stats;
 #[path = "outbox_views.rs"]
@@ -38,7 +42,9 @@ pub use callbacks::*;
 pub use dispatch::*;
 pub use else_sms::*;
 pub use receipts::*;
+pub use recipients::*;
 pub use scale::*;
+pub use spacing::*;
 pub use stats::*;
 pub use views::*;
 
@@ -359,4 +365,14 @@ pub(super) async fn apply_outcomes<S: OutboxStore + ?Sized>(
         n,
         "every outcome applies"
     );
+}
+
+/// The source of opt-ins a test gives so that WhatsApp sends reach the number.
+pub(super) fn opt_in_source() -> crate::ConsentSource {
+    crate::ConsentSource {
+        kind: crate::SourceKind::Api,
+        reference: Some("outbox contract".into()),
+        text: None,
+        business_number: None,
+    }
 }
