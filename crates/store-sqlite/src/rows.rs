@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use bote_domain::{AccountId, ContactId, GroupCode, GroupId, PhoneNumber, TokenId, UserId};
+use bote_domain::{
+    AccountId, ChannelKind, ContactId, GroupCode, GroupId, PhoneNumber, TokenId, UserId,
+};
 use bote_store::{
     Account, ApiToken, Contact, Group, StoreError, StoreResult, User, UserCredentials,
 };
@@ -186,6 +188,14 @@ impl ContactRow {
             created_at: self.created_at,
             updated_at: self.updated_at,
         })
+    }
+}
+
+/// The contacts' column that holds a number on `channel`.
+pub(crate) fn number_column(channel: ChannelKind) -> &'static str {
+    match channel {
+        ChannelKind::Sms => "sms_number",
+        ChannelKind::Whatsapp => "whatsapp_number",
     }
 }
 

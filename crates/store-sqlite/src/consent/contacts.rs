@@ -7,16 +7,8 @@ use bote_store::StoreResult;
 use sqlx::SqliteConnection;
 
 use crate::errors::DbResultExt;
-use crate::rows::{first_inserted_id, json_rows, text_array};
+use crate::rows::{first_inserted_id, json_rows, number_column, text_array};
 use crate::time;
-
-/// The contacts' column that holds a number on `channel`.
-pub(super) fn number_column(channel: ChannelKind) -> &'static str {
-    match channel {
-        ChannelKind::Whatsapp => "whatsapp_number",
-        ChannelKind::Sms => "sms_number",
-    }
-}
 
 /// The contacts of the account that have one of `numbers` on `channel`, by number, read
 /// back as one JSON row.
@@ -55,10 +47,11 @@ pub(super) async fn contacts_for(
     if numbers.is_empty() {
         return Ok(HashMap::new());
     }
-    let (column, other) = match channel {
-        ChannelKind::Whatsapp => ("whatsapp_number", "sms_number"),
-        ChannelKind::Sms => ("sms_number", "whatsapp_number"),
+    let other = match channel {
+        ChannelKind::Whatsapp => ChannelKind::Sms,
+        ChannelKind::Sms => ChannelKind::Whatsapp,
     };
+    let (column, other) = (number_column(channel), number_column(other));
     let now = time::text(time::now());
     let mut found = known_contacts(conn, account, numbers, channel).await?;
     let rest = |found: &HashMap<String, ContactId>| -> Vec<&str> {

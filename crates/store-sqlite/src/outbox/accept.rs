@@ -15,7 +15,7 @@ use super::else_sms;
 use super::rows::{SEND_COLUMNS, SendRow};
 use crate::SqliteStore;
 use crate::errors::DbResultExt;
-use crate::rows::{id_array, json_rows, parse, positional_rows, text_array};
+use crate::rows::{id_array, json_rows, number_column, parse, positional_rows, text_array};
 use crate::service_window;
 use crate::time;
 
@@ -323,13 +323,6 @@ async fn link_contacts(
     Ok(())
 }
 
-fn number_column(channel: ChannelKind) -> &'static str {
-    match channel {
-        ChannelKind::Sms => "sms_number",
-        ChannelKind::Whatsapp => "whatsapp_number",
-    }
-}
-
 /// Contacts named directly or through groups, each once, with the channel's number.
 #[allow(clippy::too_many_arguments)]
 async fn expand(
@@ -423,7 +416,6 @@ async fn opted_in(
     Ok(found.into_iter().collect())
 }
 
-/// What an acceptance reports, read back from the rows (so a replay reports the same).
 /// A send's row with its messages counted by status, its skipped ones by reason and the
 /// first skipped listed, each of the three as one JSON value: the acceptance is read in one
 /// statement while the writer is held.
@@ -436,6 +428,7 @@ struct SummaryRow {
     listed: String,
 }
 
+/// What an acceptance reports, read back from the rows (so a replay reports the same).
 async fn summary(
     conn: &mut SqliteConnection,
     account: bote_domain::AccountId,
