@@ -23,7 +23,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use crate::ceilings;
-use crate::child::{Bote, CpuUse, Database, free_port};
+use crate::child::{Bote, CpuUse, Database, free_port, secs};
 use crate::e2e::{Backend, loadavg};
 use crate::setup::{self, CloudNumber};
 
@@ -267,8 +267,7 @@ pub async fn run(args: BroadcastArgs) -> anyhow::Result<bool> {
     println!(
         "  messages `sent` or later in bote: {sent}; bote peak RSS {} MB, CPU {}",
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
-        used.bote
-            .map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+        secs(used.bote),
     );
     println!("{}", used.line(span, "Graph stand-in, sampler"));
     if let Some((calls, per_call)) = ceiling {

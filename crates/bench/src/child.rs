@@ -39,6 +39,11 @@ pub fn machine_busy() -> Option<Duration> {
     Some(Duration::from_millis(busy * 10))
 }
 
+/// A CPU time as printed: `12.3 s`, or `?` where it could not be read.
+pub fn secs(d: Option<Duration>) -> String {
+    d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()))
+}
+
 /// CPU time of bote, of this tool and of the whole machine (busy only): counters read at
 /// one moment, or what each used between two moments ([`CpuUse::since`]).
 #[derive(Debug, Clone, Copy)]
@@ -72,8 +77,6 @@ impl CpuUse {
     /// The line that splits the CPU of a timed `span` between bote, this tool (`tool` says
     /// what runs in it) and the rest of the machine.
     pub fn line(&self, span: Duration, tool: &str) -> String {
-        let secs =
-            |d: Option<Duration>| d.map_or("?".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let rest = self
             .machine

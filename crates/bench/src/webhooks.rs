@@ -17,7 +17,7 @@ use clap::Args;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-use crate::child::{Bote, CpuUse, Database, free_port};
+use crate::child::{Bote, CpuUse, Database, free_port, secs};
 use crate::e2e::Backend;
 use crate::load::quantile;
 
@@ -253,8 +253,7 @@ pub async fn run(args: WebhookArgs) -> anyhow::Result<bool> {
         "  stored inbound messages: {stored} of {}; refused deliveries: {errors}; bote peak RSS {} MB, CPU {}",
         args.messages,
         peak.map_or("?".to_owned(), |k| (k / 1024).to_string()),
-        used.bote
-            .map_or("?".to_owned(), |c| format!("{:.1} s", c.as_secs_f64())),
+        secs(used.bote),
     );
     println!("  opt-ins: {opt_ins} of {expected} expected");
     let replies = standin.stats();
